@@ -1,0 +1,13 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/valet-dev/valet/pkg/cmdutil"
+)
+
+// addCommands registers every subcommand. One line per command keeps merge
+// conflicts between commands out of root.go.
+func addCommands(root *cobra.Command, f *cmdutil.Factory) {
+	_ = f
+}

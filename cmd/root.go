@@ -1,0 +1,86 @@
+// Package cmd holds valet's cobra commands. Each one parses its flags into an
+// options struct and calls one entry point in pkg/.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/iostreams"
+)
+
+// version is set by goreleaser through -ldflags.
+var version = "dev"
+
+// Execute runs valet with args and calls exit with the exit code.
+func Execute(args []string, exit func(int)) {
+	f := &cmdutil.Factory{IO: iostreams.System(), Version: version, Globals: &cmdutil.Globals{}}
+	exit(Run(f, args))
+}
+
+// Run runs valet against the factory's streams and returns the exit code.
+func Run(f *cmdutil.Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	var silent *cmdutil.SilentError
+	if !errors.As(err, &silent) && !errors.Is(err, cmdutil.CancelError) {
+		fmt.Fprintf(f.IO.ErrOut, "error: %s\n", err)
+	}
+	return cmdutil.ExitCode(err)
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	v := viper.New()
+	root := &cobra.Command{
+		Use:   "valet <command>",
+		Short: "Build, run and deploy Workers-style apps on your own machines",
+		Long: `valet builds, runs locally and deploys an app made of a frontend, an edge worker,
+Durable Objects and the containers behind them, described in valet.jsonc
+(or an existing wrangler.jsonc / wrangler.toml).`,
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// Flags win over VALET_* variables (viper), which win over defaults.
+			v.SetEnvPrefix("VALET")
+			v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+			v.AutomaticEnv()
+			if err := v.BindPFlags(cmd.Flags()); err != nil {
+				return err
+			}
+			f.Globals.ConfigPath = v.GetString("config")
+			f.Globals.Env = v.GetString("env")
+			return nil
+		},
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.UsageError{Err: err}
+	})
+	root.PersistentFlags().StringP("config", "c", "", "path to valet.jsonc or wrangler.{jsonc,json,toml} (default: found walking up from the working directory)")
+	root.PersistentFlags().String("env", "", "environment from the config's \"env\" section")
+	root.SetVersionTemplate("valet {{.Version}}\n")
+
+	addCommands(root, f)
+	// Unknown subcommands and bad args are usage errors (exit 2).
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return cmdutil.Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+		}
+		return nil
+	}
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	return root
+}

@@ -1,0 +1,22 @@
+package cmdutil
+
+import (
+	"github.com/valet-dev/valet/pkg/iostreams"
+)
+
+// Factory carries the dependencies commands share. Commands copy what they
+// need into their own options struct, so tests can replace any of it.
+type Factory struct {
+	IO      *iostreams.IOStreams
+	Version string
+
+	// Globals are the values of the root's persistent flags, filled in
+	// before any command runs.
+	Globals *Globals
+}
+
+// Globals are the flags every command accepts.
+type Globals struct {
+	ConfigPath string // -c/--config
+	Env        string // --env
+}

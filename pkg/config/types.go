@@ -1,0 +1,166 @@
+package config
+
+// Config is the content of valet.jsonc, with wrangler's keys and meanings so
+// that a wrangler.jsonc / wrangler.toml is read as-is. Keys valet adds are
+// marked as such. The JSON Schema in schema/ is generated from these types.
+type Config struct {
+	Schema string `json:"$schema,omitempty" jsonschema:"description=Path or URL of this file's JSON Schema"`
+
+	Name               string            `json:"name,omitempty" jsonschema:"description=Name of the app; names its containers and its deployment"`
+	Main               string            `json:"main,omitempty" jsonschema:"description=Entry module of the worker (TypeScript or JavaScript; export default { fetch })"`
+	CompatibilityDate  string            `json:"compatibility_date,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}$,description=Date of the runtime behaviour the worker expects (YYYY-MM-DD)"`
+	CompatibilityFlags []string          `json:"compatibility_flags,omitempty"`
+	BaseDir            string            `json:"base_dir,omitempty"`
+	NoBundle           bool              `json:"no_bundle,omitempty"`
+	Minify             *bool             `json:"minify,omitempty"`
+	Define             map[string]string `json:"define,omitempty"`
+	Alias              map[string]string `json:"alias,omitempty"`
+	TSConfig           string            `json:"tsconfig,omitempty"`
+	KeepVars           bool              `json:"keep_vars,omitempty"`
+	WorkersDev         *bool             `json:"workers_dev,omitempty"`
+	UploadSourceMaps   bool              `json:"upload_source_maps,omitempty"`
+
+	Vars           map[string]any  `json:"vars,omitempty" jsonschema:"description=Plain-text variables given to the worker as env.NAME"`
+	DurableObjects *DurableObjects `json:"durable_objects,omitempty"`
+	Migrations     []Migration     `json:"migrations,omitempty"`
+	Containers     []Container     `json:"containers,omitempty"`
+	Assets         *Assets         `json:"assets,omitempty"`
+	Build          *Build          `json:"build,omitempty"`
+	Dev            *Dev            `json:"dev,omitempty"`
+	Triggers       *Triggers       `json:"triggers,omitempty"`
+	Observability  *Observability  `json:"observability,omitempty"`
+
+	// valet's own keys.
+	Frontend *Frontend `json:"frontend,omitempty" jsonschema:"description=valet: build the frontend with valet's own bundler"`
+	Deploy   *Deploy   `json:"deploy,omitempty" jsonschema:"description=valet: where and how valet deploy ships the app"`
+
+	// Env holds named environments; their keys override the top level
+	// following wrangler's inheritance rules (see Resolve).
+	Env map[string]*Config `json:"env,omitempty"`
+}
+
+// DurableObjects lists the Durable Object namespaces bound to the worker.
+type DurableObjects struct {
+	Bindings []DurableObjectBinding `json:"bindings,omitempty"`
+}
+
+// DurableObjectBinding binds a namespace of ClassName to env.Name.
+type DurableObjectBinding struct {
+	Name        string `json:"name" jsonschema:"required,description=Name of the binding in env"`
+	ClassName   string `json:"class_name" jsonschema:"required,description=Exported class that implements the Durable Object"`
+	ScriptName  string `json:"script_name,omitempty"`
+	Environment string `json:"environment,omitempty"`
+}
+
+// Migration declares Durable Object classes created, renamed or deleted.
+type Migration struct {
+	Tag                string         `json:"tag" jsonschema:"required"`
+	NewClasses         []string       `json:"new_classes,omitempty"`
+	NewSqliteClasses   []string       `json:"new_sqlite_classes,omitempty"`
+	RenamedClasses     []RenamedClass `json:"renamed_classes,omitempty"`
+	DeletedClasses     []string       `json:"deleted_classes,omitempty"`
+	TransferredClasses []Transferred  `json:"transferred_classes,omitempty"`
+}
+
+// RenamedClass renames a Durable Object class.
+type RenamedClass struct {
+	From string `json:"from" jsonschema:"required"`
+	To   string `json:"to" jsonschema:"required"`
+}
+
+// Transferred moves a class from another script.
+type Transferred struct {
+	From       string `json:"from" jsonschema:"required"`
+	FromScript string `json:"from_script" jsonschema:"required"`
+	To         string `json:"to" jsonschema:"required"`
+}
+
+// Container backs a Durable Object class with a container image.
+type Container struct {
+	Name               string            `json:"name,omitempty"`
+	ClassName          string            `json:"class_name" jsonschema:"required,description=Durable Object class whose instances each own one container"`
+	Image              string            `json:"image" jsonschema:"required,description=Path to a Dockerfile, or an image reference used as-is"`
+	ImageBuildContext  string            `json:"image_build_context,omitempty"`
+	ImageVars          map[string]string `json:"image_vars,omitempty" jsonschema:"description=Build arguments for the Dockerfile"`
+	MaxInstances       int               `json:"max_instances,omitempty" jsonschema:"minimum=0"`
+	InstanceType       string            `json:"instance_type,omitempty" jsonschema:"enum=dev,enum=basic,enum=standard,enum=lite,enum=standard-1,enum=standard-2,enum=standard-3,enum=standard-4"`
+	SchedulingPolicy   string            `json:"scheduling_policy,omitempty" jsonschema:"enum=default,enum=regional,enum=moon"`
+	RolloutStepPercent any               `json:"rollout_step_percentage,omitempty"`
+	RolloutKind        string            `json:"rollout_kind,omitempty"`
+	Constraints        map[string]any    `json:"constraints,omitempty"`
+	Configuration      map[string]any    `json:"configuration,omitempty"`
+}
+
+// Assets serves a directory of static files before (or after) the worker.
+type Assets struct {
+	Directory        string         `json:"directory,omitempty"`
+	Binding          string         `json:"binding,omitempty" jsonschema:"description=Name of the env binding (a Fetcher) for the assets"`
+	NotFoundHandling string         `json:"not_found_handling,omitempty" jsonschema:"enum=none,enum=404-page,enum=single-page-application"`
+	HTMLHandling     string         `json:"html_handling,omitempty" jsonschema:"enum=auto-trailing-slash,enum=force-trailing-slash,enum=drop-trailing-slash,enum=none"`
+	RunWorkerFirst   RunWorkerFirst `json:"run_worker_first,omitempty"`
+}
+
+// RunWorkerFirst is wrangler's `true`/`false` or a list of route globs
+// (with `!` negations) that go to the worker before assets.
+type RunWorkerFirst struct {
+	All    bool
+	Routes []string
+}
+
+// Build is wrangler's custom build: a command run before bundling.
+type Build struct {
+	Command  string     `json:"command,omitempty"`
+	Cwd      string     `json:"cwd,omitempty"`
+	WatchDir StringList `json:"watch_dir,omitempty"`
+}
+
+// StringList accepts a string or a list of strings.
+type StringList []string
+
+// Dev holds `wrangler dev` settings; valet reads ip and port.
+type Dev struct {
+	IP               string `json:"ip,omitempty"`
+	Port             int    `json:"port,omitempty" jsonschema:"minimum=0,maximum=65535"`
+	LocalProtocol    string `json:"local_protocol,omitempty" jsonschema:"enum=http,enum=https"`
+	UpstreamProtocol string `json:"upstream_protocol,omitempty"`
+	Host             string `json:"host,omitempty"`
+	InspectorPort    int    `json:"inspector_port,omitempty"`
+	ContainerEngine  string `json:"container_engine,omitempty"`
+	EnableContainers *bool  `json:"enable_containers,omitempty"`
+}
+
+// Triggers holds cron triggers.
+type Triggers struct {
+	Crons []string `json:"crons,omitempty"`
+}
+
+// Observability configures logs.
+type Observability struct {
+	Enabled          *bool   `json:"enabled,omitempty"`
+	HeadSamplingRate float64 `json:"head_sampling_rate,omitempty"`
+}
+
+// Frontend is valet's own Vite-style frontend build.
+type Frontend struct {
+	Entry     StringList `json:"entry,omitempty" jsonschema:"description=HTML entry files (default index.html)"`
+	Root      string     `json:"root,omitempty" jsonschema:"description=Project root holding the entries and public/ (default: the config's directory)"`
+	PublicDir string     `json:"public_dir,omitempty" jsonschema:"description=Files copied as-is (default public)"`
+	OutDir    string     `json:"out_dir,omitempty" jsonschema:"description=Where the built frontend goes; assets.directory when unset"`
+}
+
+// Deploy says where valet deploy ships the app.
+type Deploy struct {
+	Host        string       `json:"host,omitempty" jsonschema:"description=Docker Engine of the host: unix:///path, tcp://host:port or ssh://user@host[:port]"`
+	Port        int          `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
+	Build       string       `json:"build,omitempty" jsonschema:"enum=local,enum=remote"`
+	Keep        int          `json:"keep,omitempty" jsonschema:"minimum=1,description=Versions kept on the host (default 5)"`
+	Healthcheck *Healthcheck `json:"healthcheck,omitempty"`
+}
+
+// Healthcheck is the check a new version passes before it takes traffic.
+type Healthcheck struct {
+	Path     string `json:"path,omitempty"`
+	Interval string `json:"interval,omitempty" jsonschema:"description=Go duration between checks (default 1s)"`
+	Timeout  string `json:"timeout,omitempty" jsonschema:"description=Go duration of one check (default 5s)"`
+	Deadline string `json:"deadline,omitempty" jsonschema:"description=Go duration until the deploy gives up (default 30s)"`
+}
