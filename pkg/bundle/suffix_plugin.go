@@ -1,0 +1,6 @@
+package bundle
+
+const (
+	rawNamespace = "valet-raw"
+	urlNamespace = "valet-url"
+)

@@ -1,0 +1,220 @@
+package bundle
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// WorkerOptions describe one worker bundle.
+type WorkerOptions struct {
+	Entry      string            // absolute path of `main` (TS or JS, ESM)
+	Root       string            // project dir (node_modules resolution, relative source paths in the map)
+	OutDir     string            // where worker.js + worker.js.map go; empty keeps them in memory
+	Define     map[string]string // config `define`: identifier -> JS expression
+	Alias      map[string]string // config `alias`: module -> replacement (relative to Root)
+	Minify     bool
+	Target     string   // default "es2020"
+	Conditions []string // default ["workerd", "worker", "browser"] (as wrangler)
+	Tsconfig   string   // optional tsconfig path; default: the nearest tsconfig.json
+}
+
+// WorkerResult is a built worker: one classic script that assigns the entry
+// module's exports to globalThis.__valet_worker.
+type WorkerResult struct {
+	Script    []byte
+	SourceMap []byte
+	Path      string   // OutDir/worker.js, empty when built in memory
+	Inputs    []string // absolute paths of the files that went in, for the watcher
+}
+
+// WorkerGlobal is the global the worker script assigns its exports to.
+const WorkerGlobal = "__valet_worker"
+
+// Worker bundles the worker once.
+func Worker(opts WorkerOptions) (*WorkerResult, error) {
+	c, err := NewWorkerContext(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Dispose()
+	return c.Rebuild()
+}
+
+// WorkerContext rebuilds a worker incrementally: esbuild keeps parsed
+// files between builds and re-reads only what changed.
+type WorkerContext struct {
+	opts WorkerOptions
+	mu   sync.Mutex // esbuild contexts are not for concurrent rebuilds
+	ctx  api.BuildContext
+}
+
+// NewWorkerContext checks the options and prepares an incremental build.
+func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	target, err := parseTarget(opts.Target)
+	if err != nil {
+		return nil, err
+	}
+	define := map[string]string{
+		// As wrangler: libraries gate dev-only code on it, and a worker
+		// without nodejs_compat has no `process` to read it from.
+		"process.env.NODE_ENV": `"production"`,
+	}
+	for k, v := range opts.Define {
+		define[k] = v
+	}
+	build := api.BuildOptions{
+		EntryPoints:   []string{opts.Entry},
+		AbsWorkingDir: opts.Root,
+		// The script is never written by esbuild: naming it in Root makes
+		// the source map's sources relative to Root, as the runtime wants.
+		Outfile:        filepath.Join(opts.Root, "worker.js"),
+		AllowOverwrite: true,
+		Write:          false,
+		Bundle:         true,
+		Format:         api.FormatIIFE,
+		GlobalName:     WorkerGlobal,
+		Platform:       api.PlatformNeutral,
+		MainFields:     []string{"browser", "module", "main"},
+		Conditions:     opts.Conditions,
+		Target:         target,
+		Define:         define,
+		Alias:          opts.Alias,
+		Tsconfig:       opts.Tsconfig,
+		// wrangler keeps names so that Durable Object classes and errors
+		// keep theirs when minified.
+		KeepNames:         true,
+		MinifyWhitespace:  opts.Minify,
+		MinifyIdentifiers: opts.Minify,
+		MinifySyntax:      opts.Minify,
+		Sourcemap:         api.SourceMapLinked,
+		SourcesContent:    api.SourcesContentInclude,
+		Metafile:          true,
+		LogLevel:          api.LogLevelSilent,
+		// wrangler's default module rules, minus wasm (no WebAssembly here).
+		Loader: map[string]api.Loader{
+			".txt": api.LoaderText, ".html": api.LoaderText, ".sql": api.LoaderText,
+			".bin": api.LoaderBinary,
+		},
+		ResolveExtensions: []string{".tsx", ".ts", ".jsx", ".js", ".mjs", ".cjs", ".mts", ".cts", ".css", ".json"},
+		Plugins:           []api.Plugin{builtinsPlugin()},
+	}
+	ctx, ctxErr := api.Context(build)
+	if ctxErr != nil {
+		return nil, newError("worker", ctxErr.Errors)
+	}
+	return &WorkerContext{opts: opts, ctx: ctx}, nil
+}
+
+func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
+	if o.Entry == "" {
+		return o, errors.New(`build worker: no entry module: set "main" in valet.jsonc to the worker's entry file (for example "src/index.ts")`)
+	}
+	if o.Root == "" {
+		o.Root = filepath.Dir(o.Entry)
+	}
+	root, err := filepath.Abs(o.Root)
+	if err != nil {
+		return o, fmt.Errorf("build worker: project dir %s: %w", o.Root, err)
+	}
+	o.Root = root
+	if !filepath.IsAbs(o.Entry) {
+		o.Entry = filepath.Join(o.Root, o.Entry)
+	}
+	if st, err := os.Stat(o.Entry); err != nil || st.IsDir() {
+		rel := relTo(o.Root, o.Entry)
+		if err == nil {
+			err = fmt.Errorf("is a directory: %w", fs.ErrInvalid)
+		}
+		return o, fmt.Errorf("build worker: main %q: %w (set \"main\" in valet.jsonc to the worker's entry file)", rel, err)
+	}
+	if o.OutDir != "" {
+		if o.OutDir, err = filepath.Abs(o.OutDir); err != nil {
+			return o, fmt.Errorf("build worker: out dir: %w", err)
+		}
+		if filepath.Join(o.OutDir, "worker.js") == o.Entry {
+			return o, fmt.Errorf("build worker: out dir %s would overwrite main %s: choose another output directory", o.OutDir, o.Entry)
+		}
+	}
+	if o.Target == "" {
+		o.Target = "es2020"
+	}
+	if len(o.Conditions) == 0 {
+		o.Conditions = []string{"workerd", "worker", "browser"}
+	}
+	return o, nil
+}
+
+// Rebuild bundles again, re-reading only the files that changed, and writes
+// worker.js and worker.js.map to OutDir when their content changed.
+func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx == nil {
+		return nil, errors.New("build worker: context already disposed")
+	}
+	res := c.ctx.Rebuild()
+	if err := newError("worker", res.Errors); err != nil {
+		return nil, err
+	}
+	out := &WorkerResult{}
+	for _, f := range res.OutputFiles {
+		switch {
+		case strings.HasSuffix(f.Path, ".js.map"):
+			out.SourceMap = f.Contents
+		case strings.HasSuffix(f.Path, ".js"):
+			out.Script = f.Contents
+		}
+	}
+	if out.Script == nil {
+		return nil, errors.New("build worker: esbuild produced no script")
+	}
+	meta, err := parseMetafile(res.Metafile)
+	if err != nil {
+		return nil, fmt.Errorf("build worker: %w", err)
+	}
+	out.Inputs = meta.inputFiles(c.opts.Root)
+	if c.opts.OutDir != "" {
+		out.Path = filepath.Join(c.opts.OutDir, "worker.js")
+		if _, err := writeIfChanged(out.Path, out.Script); err != nil {
+			return nil, fmt.Errorf("build worker: %w", err)
+		}
+		if _, err := writeIfChanged(out.Path+".map", out.SourceMap); err != nil {
+			return nil, fmt.Errorf("build worker: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Dispose frees esbuild's caches; the context cannot rebuild afterwards.
+func (c *WorkerContext) Dispose() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx != nil {
+		c.ctx.Dispose()
+		c.ctx = nil
+	}
+}
+
+func parseTarget(t string) (api.Target, error) {
+	targets := map[string]api.Target{
+		"esnext": api.ESNext, "es5": api.ES5, "es2015": api.ES2015, "es6": api.ES2015,
+		"es2016": api.ES2016, "es2017": api.ES2017, "es2018": api.ES2018, "es2019": api.ES2019,
+		"es2020": api.ES2020, "es2021": api.ES2021, "es2022": api.ES2022, "es2023": api.ES2023,
+		"es2024": api.ES2024, "es2025": api.ES2025,
+	}
+	if v, ok := targets[strings.ToLower(t)]; ok {
+		return v, nil
+	}
+	return 0, fmt.Errorf("build: unknown target %q: use one of es2015…es2025 or esnext", t)
+}
