@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# engine.sh — one place that finds or starts a Docker Engine for the test
+# suite (.ci/test) and the demo (.ci/demo.sh).
+#
+#   engine.sh start RUN   prints `export DOCKER_HOST=…` for eval. Uses the
+#                         engine DOCKER_HOST names when it answers; otherwise
+#                         starts a private dockerd whose state lives in RUN.
+#   engine.sh stop RUN    stops the dockerd that `start RUN` started (nothing
+#                         when it started none) and removes RUN.
+#   engine.sh env         prints `export DOCKER_HOST=…` when an engine answers.
+#   engine.sh ping [HOST] exits 0 when the engine at HOST (or DOCKER_HOST) answers.
+#
+# Networking. Containers must be reachable from the host on a port published
+# on 127.0.0.1. On these machines (Debian docker.io 20.10, root, no systemd)
+# every variant below starts; they are tried in order and the first that
+# answers wins:
+#   bridge     the default bridge docker0 with iptables (Docker's default;
+#              -p 127.0.0.1:P:P works through DNAT, container IPs answer too)
+#   noipt      docker0 without iptables (-p works through docker-proxy)
+#   own        a private bridge made here, for when another dockerd already
+#              owns docker0 (two engines on one bridge hand out the same IPs)
+#   none       --bridge=none: no published ports; tests that need them fail
+# VALET_ENGINE_NET=bridge|noipt|own|none forces one.
+set -euo pipefail
+
+WAIT_SECONDS=${VALET_ENGINE_WAIT:-30}
+
+log() { echo "engine: $*" >&2; }
+
+# ping HOST: does an engine answer at HOST (unix://… or tcp://…)?
+ping_engine() {
+	local host=$1
+	[[ -n $host ]] || return 1
+	if command -v docker >/dev/null; then
+		DOCKER_HOST=$host timeout 5 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
+		return
+	fi
+	case $host in
+	unix://*) [[ $(timeout 5 curl -s --unix-socket "${host#unix://}" http://engine/_ping 2>/dev/null) == OK ]] ;;
+	tcp://*) [[ $(timeout 5 curl -s "http://${host#tcp://}/_ping" 2>/dev/null) == OK ]] ;;
+	*) return 1 ;;
+	esac
+}
+
+# docker0_taken: another running dockerd uses the default bridge.
+docker0_taken() {
+	ip link show docker0 >/dev/null 2>&1 || return 1
+	local args
+	while read -r args; do
+		[[ $args == *--bridge=none* || $args == *"--bridge none"* || $args == *"-b none"* ]] && continue
+		return 0
+	done < <(pgrep -a -x dockerd | cut -d' ' -f2- || true)
+	return 1
+}
+
+# own_bridge RUN: create a bridge for this engine alone; prints its name.
+own_bridge() {
+	local run=$1 name="valet$$"
+	name=${name:0:15}
+	# A /24 inside 172.30.0.0/16 picked from the pid; Docker's own pools start at 172.17.
+	local net="172.30.$(($$ % 250 + 1))"
+	ip link add name "$name" type bridge
+	ip addr add "$net.1/24" dev "$name"
+	ip link set "$name" up
+	echo "$name" >"$run/bridge"
+	echo "$name"
+}
+
+start_dockerd() {
+	local run=$1 variant=$2
+	local args=(--host "unix://$run/docker.sock" --data-root "$run/data" --exec-root "$run/exec"
+		--pidfile "$run/docker.pid")
+	case $variant in
+	bridge) ;;
+	noipt) args+=(--iptables=false) ;;
+	own) args+=(--iptables=false --bridge="$(own_bridge "$run")") ;;
+	none) args+=(--iptables=false --bridge=none) ;;
+	*)
+		log "unknown VALET_ENGINE_NET=$variant (want bridge, noipt, own or none)"
+		return 2
+		;;
+	esac
+	# setsid: the engine must not get the terminal's Ctrl-C before the trap stops it.
+	setsid dockerd "${args[@]}" >>"$run/dockerd.log" 2>&1 </dev/null &
+	local pid=$!
+	echo "$pid" >"$run/dockerd.pid"
+	local deadline=$((SECONDS + WAIT_SECONDS))
+	while ((SECONDS < deadline)); do
+		if ping_engine "unix://$run/docker.sock"; then
+			echo "$variant" >"$run/variant"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	log "dockerd ($variant) did not answer; last lines of $run/dockerd.log:"
+	tail -n 5 "$run/dockerd.log" >&2 || true
+	stop_dockerd "$run" keep
+	return 1
+}
+
+stop_dockerd() {
+	local run=$1 keep=${2:-}
+	if [[ -f $run/dockerd.pid ]]; then
+		local pid
+		pid=$(cat "$run/dockerd.pid")
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null || true
+			for _ in $(seq 1 75); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.2
+			done
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		rm -f "$run/dockerd.pid"
+	fi
+	# dockerd unmounts its layers on a clean exit; after a KILL some stay.
+	local mnt
+	for mnt in $(awk -v r="$run/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount -l "$mnt" 2>/dev/null || true
+	done
+	if [[ -f $run/bridge ]]; then
+		ip link delete "$(cat "$run/bridge")" 2>/dev/null || true
+		rm -f "$run/bridge"
+	fi
+	[[ $keep == keep ]] || rm -rf "$run"
+}
+
+cmd_start() {
+	local run=${1:?usage: engine.sh start RUN}
+	if [[ -n ${DOCKER_HOST:-} ]] && ping_engine "$DOCKER_HOST"; then
+		log "using the engine at $DOCKER_HOST"
+		echo "export DOCKER_HOST=$DOCKER_HOST"
+		return 0
+	fi
+	[[ -z ${DOCKER_HOST:-} ]] || log "DOCKER_HOST=$DOCKER_HOST does not answer; starting a private engine"
+	if ping_engine "unix://$run/docker.sock"; then
+		log "reusing the engine at unix://$run/docker.sock"
+		echo "export DOCKER_HOST=unix://$run/docker.sock"
+		return 0
+	fi
+	if ! command -v dockerd >/dev/null; then
+		log "dockerd not found; install Debian's docker.io (.ci/deps.sh docker.io)"
+		return 1
+	fi
+	if ((EUID != 0)); then
+		log "starting dockerd needs root; run as root or set DOCKER_HOST to a running engine"
+		return 1
+	fi
+	mkdir -p "$run"
+	local variants
+	if [[ -n ${VALET_ENGINE_NET:-} ]]; then
+		variants=("$VALET_ENGINE_NET")
+	elif docker0_taken; then
+		variants=(own none)
+	else
+		variants=(bridge noipt own none)
+	fi
+	local v
+	for v in "${variants[@]}"; do
+		if start_dockerd "$run" "$v"; then
+			touch "$run/started-by-valet"
+			log "started dockerd ($v networking) at unix://$run/docker.sock"
+			echo "export DOCKER_HOST=unix://$run/docker.sock"
+			return 0
+		fi
+	done
+	log "no variant of dockerd started; see $run/dockerd.log"
+	return 1
+}
+
+cmd_stop() {
+	local run=${1:?usage: engine.sh stop RUN}
+	[[ -f $run/started-by-valet || -f $run/dockerd.pid ]] || return 0
+	stop_dockerd "$run"
+	log "stopped the engine in $run"
+}
+
+cmd_env() {
+	if [[ -n ${DOCKER_HOST:-} ]] && ping_engine "$DOCKER_HOST"; then
+		echo "export DOCKER_HOST=$DOCKER_HOST"
+		return 0
+	fi
+	return 1
+}
+
+case ${1:-} in
+start) cmd_start "${2:-}" ;;
+stop) cmd_stop "${2:-}" ;;
+env) cmd_env ;;
+ping) ping_engine "${2:-${DOCKER_HOST:-}}" ;;
+*)
+	echo "usage: engine.sh start RUN | stop RUN | env | ping [HOST]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/valet-dev/valet/cmd"
+	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/iostreams"
+)
+
+// TestMain lets the test binary act as the valet binary inside scripts:
+// `exec valet …` (or plain `valet …`) runs main with its exit code kept.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"valet": main,
+	})
+}
+
+// TestScripts runs every testdata/script/*.txtar: end-to-end tests of the
+// real command line. Conditions and commands beyond testscript's own:
+//
+//	[engine]          a Docker Engine answers at DOCKER_HOST, or CI is set
+//	                  (under CI a missing engine must fail a script, not skip it)
+//	[cmd:NAME]        valet has the subcommand NAME (for tests of the command list)
+//	waitport ADDR [D] wait until ADDR (host:port) accepts TCP, up to D (default 10s)
+//	exitcode N PROG [ARGS...]
+//	                  run PROG like exec and fail unless it exits with code N
+//	httpget URL [STATUS]
+//	                  GET URL; the body goes to stdout; fails unless the status
+//	                  is STATUS (default 200)
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: false,
+		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
+		Setup:               setupScript,
+		Condition:           scriptCondition,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode": cmdExitcode,
+			"waitport": cmdWaitport,
+			"httpget":  cmdHTTPGet,
+		},
+	})
+}
+
+func setupScript(env *testscript.Env) error {
+	// The variables a script sees from the outer environment; everything else
+	// is testscript's clean slate.
+	passThrough := []string{"DOCKER_HOST", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "GOFLAGS", "GOPROXY", "CI",
+		"VALET_TEST_SSH_HOST", "VALET_TEST_SSH_KEY", "VALET_TEST_SSH_KNOWN_HOSTS"}
+	home := env.WorkDir + "/home"
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return fmt.Errorf("make HOME for script: %w", err)
+	}
+	env.Setenv("HOME", home)
+	env.Setenv("XDG_CONFIG_HOME", home+"/.config")
+	env.Setenv("XDG_CACHE_HOME", home+"/.cache")
+	env.Setenv("NO_COLOR", "1")
+	env.Setenv("TERM", "dumb")
+	for _, k := range passThrough {
+		if v, ok := os.LookupEnv(k); ok {
+			env.Setenv(k, v)
+		}
+	}
+	return nil
+}
+
+func scriptCondition(cond string) (bool, error) {
+	switch {
+	case cond == "engine":
+		return os.Getenv("CI") != "" || engineAnswers(os.Getenv("DOCKER_HOST")), nil
+	case strings.HasPrefix(cond, "cmd:"):
+		return hasCommand(strings.TrimPrefix(cond, "cmd:")), nil
+	}
+	return false, fmt.Errorf("unknown condition %q (known: engine, cmd:NAME)", cond)
+}
+
+// engineAnswers dials the engine's socket; a full API ping is the tests' job.
+func engineAnswers(host string) bool {
+	u, err := url.Parse(host)
+	if err != nil || host == "" {
+		return false
+	}
+	var conn net.Conn
+	switch u.Scheme {
+	case "unix":
+		conn, err = net.DialTimeout("unix", u.Path, time.Second)
+	case "tcp":
+		conn, err = net.DialTimeout("tcp", u.Host, time.Second)
+	default:
+		return false
+	}
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
+func hasCommand(name string) bool {
+	ios, _, _, _ := iostreams.Test()
+	root := cmd.NewCmdRoot(&cmdutil.Factory{IO: ios, Version: "test", Globals: &cmdutil.Globals{}})
+	for _, c := range root.Commands() {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			ts.Fatalf("exitcode: run %s: %v", args[1], err)
+		}
+		got = exitErr.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exitcode: %s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+func cmdWaitport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waitport HOST:PORT [DURATION]")
+	}
+	limit := 10 * time.Second
+	if len(args) == 2 {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		limit = d
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		conn, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitport: %s did not accept a connection within %s: %v", args[0], limit, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: httpget URL [STATUS]")
+	}
+	want := http.StatusOK
+	if len(args) == 2 {
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		want = n
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(args[0])
+	if err != nil {
+		if neg {
+			return
+		}
+		ts.Fatalf("httpget %s: %v", args[0], err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	_, _ = ts.Stdout().Write(body)
+	switch {
+	case neg && resp.StatusCode == want:
+		ts.Fatalf("httpget %s: status %d, want anything else", args[0], resp.StatusCode)
+	case !neg && resp.StatusCode != want:
+		ts.Fatalf("httpget %s: status %d, want %d\n%s", args[0], resp.StatusCode, want, body)
+	}
+}
