@@ -19,6 +19,9 @@ type Config struct {
 	KeepVars           bool              `json:"keep_vars,omitempty"`
 	WorkersDev         *bool             `json:"workers_dev,omitempty"`
 	UploadSourceMaps   bool              `json:"upload_source_maps,omitempty"`
+	JSXFactory         string            `json:"jsx_factory,omitempty" jsonschema:"description=Function that replaces JSX syntax (default React.createElement)"`
+	JSXFragment        string            `json:"jsx_fragment,omitempty" jsonschema:"description=Function that replaces JSX fragments (default React.Fragment)"`
+	KeepNames          *bool             `json:"keep_names,omitempty" jsonschema:"description=Keep the names of functions and classes when minifying (default true)"`
 
 	Vars           map[string]any  `json:"vars,omitempty" jsonschema:"description=Plain-text variables given to the worker as env.NAME"`
 	DurableObjects *DurableObjects `json:"durable_objects,omitempty"`
@@ -86,7 +89,7 @@ type Container struct {
 	InstanceType       string            `json:"instance_type,omitempty" jsonschema:"enum=dev,enum=basic,enum=standard,enum=lite,enum=standard-1,enum=standard-2,enum=standard-3,enum=standard-4"`
 	SchedulingPolicy   string            `json:"scheduling_policy,omitempty" jsonschema:"enum=default,enum=regional,enum=moon"`
 	RolloutStepPercent any               `json:"rollout_step_percentage,omitempty"`
-	RolloutKind        string            `json:"rollout_kind,omitempty"`
+	RolloutKind        string            `json:"rollout_kind,omitempty" jsonschema:"enum=full_auto,enum=full_manual,enum=none"`
 	Constraints        map[string]any    `json:"constraints,omitempty"`
 	Configuration      map[string]any    `json:"configuration,omitempty"`
 }
@@ -120,11 +123,11 @@ type StringList []string
 // Dev holds `wrangler dev` settings; valet reads ip and port.
 type Dev struct {
 	IP               string `json:"ip,omitempty"`
-	Port             int    `json:"port,omitempty" jsonschema:"minimum=0,maximum=65535"`
+	Port             int    `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
 	LocalProtocol    string `json:"local_protocol,omitempty" jsonschema:"enum=http,enum=https"`
-	UpstreamProtocol string `json:"upstream_protocol,omitempty"`
+	UpstreamProtocol string `json:"upstream_protocol,omitempty" jsonschema:"enum=http,enum=https"`
 	Host             string `json:"host,omitempty"`
-	InspectorPort    int    `json:"inspector_port,omitempty"`
+	InspectorPort    int    `json:"inspector_port,omitempty" jsonschema:"minimum=1,maximum=65535"`
 	ContainerEngine  string `json:"container_engine,omitempty"`
 	EnableContainers *bool  `json:"enable_containers,omitempty"`
 }
@@ -136,8 +139,16 @@ type Triggers struct {
 
 // Observability configures logs.
 type Observability struct {
+	Enabled          *bool              `json:"enabled,omitempty"`
+	HeadSamplingRate float64            `json:"head_sampling_rate,omitempty" jsonschema:"minimum=0,maximum=1"`
+	Logs             *ObservabilityLogs `json:"logs,omitempty"`
+}
+
+// ObservabilityLogs configures the worker's logs.
+type ObservabilityLogs struct {
 	Enabled          *bool   `json:"enabled,omitempty"`
-	HeadSamplingRate float64 `json:"head_sampling_rate,omitempty"`
+	HeadSamplingRate float64 `json:"head_sampling_rate,omitempty" jsonschema:"minimum=0,maximum=1"`
+	InvocationLogs   *bool   `json:"invocation_logs,omitempty"`
 }
 
 // Frontend is valet's own Vite-style frontend build.
@@ -150,7 +161,7 @@ type Frontend struct {
 
 // Deploy says where valet deploy ships the app.
 type Deploy struct {
-	Host        string       `json:"host,omitempty" jsonschema:"description=Docker Engine of the host: unix:///path, tcp://host:port or ssh://user@host[:port]"`
+	Host        string       `json:"host,omitempty" jsonschema:"description=Docker Engine of the host: unix:///path\\, tcp://host:port or ssh://user@host[:port]"`
 	Port        int          `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
 	Build       string       `json:"build,omitempty" jsonschema:"enum=local,enum=remote"`
 	Keep        int          `json:"keep,omitempty" jsonschema:"minimum=1,description=Versions kept on the host (default 5)"`

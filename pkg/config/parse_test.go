@@ -1,0 +1,192 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "config", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestParseBad pins the exact diagnostics, one fixture per kind of mistake:
+// position, message and hint are what the user sees.
+func TestParseBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"bad.toml", []string{
+			"bad.toml:5:1: durable_objects.bindings[0]: missing required key \"class_name\"\n    hint: the exported class of the worker that implements the Durable Object, e.g. \"class_name\": \"Container\"",
+			"bad.toml:7:1: durable_objects.bindings[0]: unknown key \"clas_name\"\n    hint: did you mean \"class_name\"?",
+			"bad.toml:10:8: dev.port: expected integer, got string \"8787\"\n    hint: remove the quotes: 8787",
+		}},
+		{"date.jsonc", []string{
+			"date.jsonc:2:25: compatibility_date: \"2025-02-30\" is not a valid date\n    hint: use a real calendar date, e.g. \"2025-06-01\"",
+			"date.jsonc:3:43: env.old.compatibility_date: \"June 1st\" is not a date in the form YYYY-MM-DD\n    hint: use YYYY-MM-DD, e.g. \"2025-06-01\"",
+		}},
+		{"deploy.jsonc", []string{
+			"deploy.jsonc:3:13: deploy.host: \"deploy@example.com\" is not a Docker Engine address\n    hint: use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host[:port]",
+			"deploy.jsonc:4:30: deploy.healthcheck.path: \"up\" does not start with /\n    hint: use an absolute path, e.g. \"/up\"",
+			"deploy.jsonc:4:48: deploy.healthcheck.interval: \"5\" is not a duration\n    hint: use a Go duration such as \"500ms\", \"5s\" or \"1m\"",
+			"deploy.jsonc:4:64: deploy.healthcheck.timeout: \"-1s\" is not positive\n    hint: use a positive duration such as \"1s\"",
+			"deploy.jsonc:6:42: env.prod.deploy.host: scheme \"http\" is not supported\n    hint: use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host[:port]",
+		}},
+		{"duplicate-binding.jsonc", []string{
+			"duplicate-binding.jsonc:3:47: assets.binding: binding \"ASSETS\" is already defined by vars.ASSETS (line 2)\n    hint: bindings share env; rename one of them",
+			"duplicate-binding.jsonc:4:47: durable_objects.bindings[0].name: binding \"ROOMS\" is already defined by vars.ROOMS (line 2)\n    hint: bindings share env; rename one of them",
+			"duplicate-binding.jsonc:7:3: duplicate key \"name\"\n    hint: remove one of them; JSON keeps only the last",
+		}},
+		{"enum.jsonc", []string{
+			"enum.jsonc:4:27: assets.not_found_handling: \"single-page-app\" is not an allowed value\n    hint: did you mean \"single-page-application\"? allowed values: \"none\", \"404-page\", \"single-page-application\"",
+			"enum.jsonc:5:22: assets.html_handling: \"trailing-slash\" is not an allowed value\n    hint: did you mean \"auto-trailing-slash\"? allowed values: \"auto-trailing-slash\", \"force-trailing-slash\", \"drop-trailing-slash\", \"none\"",
+			"enum.jsonc:7:24: deploy.build: \"remotely\" is not an allowed value\n    hint: did you mean \"remote\"? allowed values: \"local\", \"remote\"",
+			"enum.jsonc:8:83: containers[0].instance_type: \"huge\" is not an allowed value\n    hint: allowed values: \"dev\", \"basic\", \"standard\", \"lite\", \"standard-1\", \"standard-2\", \"standard-3\", \"standard-4\"",
+		}},
+		{"identifier.jsonc", []string{
+			"identifier.jsonc:2:13: warning: vars.my-var: \"my-var\" is not a valid JavaScript identifier\n    hint: use letters, digits, _ and $, not starting with a digit, e.g. \"my_var\"; otherwise the worker must read it as env[\"my-var\"]",
+			"identifier.jsonc:3:47: assets.binding: \"static files\" is not a valid JavaScript identifier\n    hint: use letters, digits, _ and $, not starting with a digit, e.g. \"static_files\"",
+			"identifier.jsonc:4:47: durable_objects.bindings[0].name: \"1ROOM\" is not a valid JavaScript identifier\n    hint: use letters, digits, _ and $, not starting with a digit, e.g. \"_1ROOM\"",
+		}},
+		{"missing-required.jsonc", []string{
+			"missing-required.jsonc:2:18: containers[0]: missing required key \"class_name\"\n    hint: the exported class of the worker that implements the Durable Object, e.g. \"class_name\": \"Container\"",
+			"missing-required.jsonc:2:18: containers[0]: missing required key \"image\"\n    hint: a path to a Dockerfile or an image reference, e.g. \"image\": \"./Dockerfile\"",
+			"missing-required.jsonc:3:37: durable_objects.bindings[0]: missing required key \"name\"\n    hint: the name of the binding in env, e.g. \"name\": \"CONTAINER\"",
+			"missing-required.jsonc:3:72: durable_objects.bindings[1]: empty required key \"name\"\n    hint: the name of the binding in env, e.g. \"name\": \"CONTAINER\"",
+			"missing-required.jsonc:4:18: migrations[0]: missing required key \"tag\"\n    hint: a unique name for this migration, e.g. \"tag\": \"v1\"",
+		}},
+		{"nested-env.jsonc", []string{
+			"nested-env.jsonc:4:18: warning: env.staging: \"dev\" is only read at the top level; it is ignored here\n    hint: move it to the top level",
+			"nested-env.jsonc:4:43: env.staging: environments cannot be nested\n    hint: define every environment at the top level, under \"env\"",
+		}},
+		{"not-object.json", []string{
+			"not-object.json:1:1: expected object, got array\n    hint: a config file is one JSON object: { \"name\": \"my-app\", ... }",
+		}},
+		{"port.jsonc", []string{
+			"port.jsonc:2:20: dev.port: 70000 is out of range\n    hint: a port is between 1 and 65535",
+			"port.jsonc:2:45: dev.inspector_port: 0 is out of range\n    hint: a port is between 1 and 65535",
+			"port.jsonc:3:23: deploy.port: -1 is out of range\n    hint: a port is between 1 and 65535",
+			"port.jsonc:3:35: deploy.keep: 0 is out of range\n    hint: use a value of at least 1",
+		}},
+		{"refs.jsonc", []string{
+			"refs.jsonc:2:34: containers[0].class_name: class \"Backend\" has no Durable Object binding\n    hint: add {\"name\": \"BACKEND\", \"class_name\": \"Backend\"} to durable_objects.bindings",
+			"refs.jsonc:4:38: durable_objects.bindings[0].class_name: class \"ChatRoom\" is not created by any migration\n    hint: add {\"tag\": \"v3\", \"new_sqlite_classes\": [\"ChatRoom\"]} to migrations",
+			"refs.jsonc:5:36: durable_objects.bindings[1].class_name: class \"Legacy\" is deleted by migration \"v2\"\n    hint: remove the binding, or the class from deleted_classes",
+		}},
+		{"syntax.jsonc", []string{
+			"syntax.jsonc:4:3: invalid JSON: invalid character '\"' after object value (expecting ',' or '}')\n    hint: check for a missing comma, quote or bracket just before this point",
+		}},
+		{"syntax.toml", []string{
+			"syntax.toml:3:18: invalid TOML: strings cannot contain newlines",
+		}},
+		{"truncated.jsonc", []string{
+			"truncated.jsonc:4:1: invalid JSON: parsing object after value: unexpected EOF\n    hint: the file ends too early: close every { and [ and finish the last value",
+		}},
+		{"unknown-key.jsonc", []string{
+			"unknown-key.jsonc:3:3: unknown key \"compatability_date\"\n    hint: did you mean \"compatibility_date\"?",
+			"unknown-key.jsonc:4:38: assets: unknown key \"not_found\"\n    hint: did you mean \"not_found_handling\"?",
+			"unknown-key.jsonc:5:18: containers[0]: missing required key \"class_name\"\n    hint: the exported class of the worker that implements the Durable Object, e.g. \"class_name\": \"Container\"",
+			"unknown-key.jsonc:5:45: containers[0]: unknown key \"className\"\n    hint: did you mean \"class_name\"?",
+			"unknown-key.jsonc:6:3: unknown key \"frobnicate\"\n    hint: see .valet/valet.schema.json (written by valet types) for the valid keys here",
+		}},
+		{"unsupported.jsonc", []string{
+			"unsupported.jsonc:3:3: warning: wrangler key \"kv_namespaces\" is not supported by valet yet; it is ignored",
+			"unsupported.jsonc:4:3: unknown key \"kv_namespace\"\n    hint: did you mean \"kv_namespaces\"?",
+			"unsupported.jsonc:5:83: warning: containers[0].instance_type: custom instance types (vcpu, memory_mib, disk_mb) are not supported by valet yet; the container runs without limits",
+			"unsupported.jsonc:5:98: warning: wrangler key \"containers[0].instances\" is not supported by valet yet; it is ignored",
+			"unsupported.jsonc:6:68: warning: durable_objects.bindings[0].class_name: class \"Box\" is not created by any migration (there are none); valet deploy needs one\n    hint: add {\"tag\": \"v1\", \"new_sqlite_classes\": [\"Box\"]} to migrations",
+		}},
+		{"wrong-type.jsonc", []string{
+			"wrong-type.jsonc:2:11: name: expected string, got number 42\n    hint: quote it: \"42\"",
+			"wrong-type.jsonc:3:26: compatibility_flags: expected array, got string \"nodejs_compat\"\n    hint: use a list, e.g. [\"nodejs_compat\"]",
+			"wrong-type.jsonc:4:13: minify: expected boolean, got string \"true\"\n    hint: remove the quotes: true",
+			"wrong-type.jsonc:5:20: dev.port: expected integer, got string \"8787\"\n    hint: remove the quotes: 8787",
+			"wrong-type.jsonc:6:83: containers[0].max_instances: expected integer, got number 1.5\n    hint: use a whole number",
+			"wrong-type.jsonc:9:35: assets.run_worker_first: expected boolean or list of strings, got string \"yes\"\n    hint: use true, false or a list of route patterns such as [\"/api/*\", \"!/api/docs\"]",
+			"wrong-type.jsonc:10:27: build.watch_dir: expected string or list of strings, got number 3\n    hint: use a string or a list of strings, e.g. [\"src\", \"public\"]",
+			"wrong-type.jsonc:11:24: define.DEBUG: expected string, got boolean false\n    hint: quote it: \"false\"",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			cfg, diags, err := Parse(tt.file, readFixture(t, filepath.Join("bad", tt.file)))
+			if cfg == nil {
+				t.Fatal("Parse returned a nil config")
+			}
+			var got []string
+			for _, d := range diags {
+				got = append(got, d.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			wantErr := false
+			for _, d := range diags {
+				wantErr = wantErr || d.Severity == SeverityError
+			}
+			var ce *Error
+			if wantErr != errors.As(err, &ce) {
+				t.Fatalf("err = %v, want a *Error: %v", err, wantErr)
+			}
+			if ce != nil && ce.ExitCode() != 2 {
+				t.Errorf("ExitCode() = %d, want 2", ce.ExitCode())
+			}
+		})
+	}
+}
+
+func TestParseGood(t *testing.T) {
+	for _, name := range []string{"design.jsonc", "wrangler-full.jsonc", "seed/wrangler.jsonc", "toml/wrangler.toml"} {
+		t.Run(name, func(t *testing.T) {
+			_, diags, err := Parse(filepath.Base(name), readFixture(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range diags {
+				if d.Severity != SeverityWarning {
+					t.Errorf("unexpected %s", d)
+				}
+			}
+		})
+	}
+}
+
+func TestParseDesignExample(t *testing.T) {
+	cfg, diags, err := Parse("valet.jsonc", readFixture(t, "design.jsonc"))
+	if err != nil || len(diags) != 0 {
+		t.Fatalf("err = %v, diags = %v", err, diags)
+	}
+	if cfg.Name != "valet-app" || cfg.Main != "worker/index.ts" || cfg.CompatibilityDate != "2025-06-01" {
+		t.Errorf("top-level keys: %+v", cfg)
+	}
+	if got := cfg.Frontend.Entry; len(got) != 1 || got[0] != "index.html" {
+		t.Errorf("frontend.entry = %v", got)
+	}
+	a := cfg.Assets
+	if a.Directory != "./dist" || a.NotFoundHandling != "single-page-application" || a.RunWorkerFirst.All || len(a.RunWorkerFirst.Routes) != 1 || a.RunWorkerFirst.Routes[0] != "/api/*" {
+		t.Errorf("assets = %+v", a)
+	}
+	if c := cfg.Containers; len(c) != 1 || c[0].Name != "convex-backend" || c[0].Image != "./Dockerfile" || c[0].ClassName != "Container" || c[0].MaxInstances != 1 {
+		t.Errorf("containers = %+v", c)
+	}
+	if b := cfg.DurableObjects.Bindings; len(b) != 1 || b[0].Name != "CONTAINER" || b[0].ClassName != "Container" {
+		t.Errorf("durable_objects = %+v", b)
+	}
+	if m := cfg.Migrations; len(m) != 1 || m[0].Tag != "v1" || m[0].NewSqliteClasses[0] != "Container" {
+		t.Errorf("migrations = %+v", m)
+	}
+	if cfg.Vars["API_VERSION"] != "v1" || cfg.Env["staging"].Vars["API_VERSION"] != "v2" {
+		t.Errorf("vars = %v, env = %v", cfg.Vars, cfg.Env)
+	}
+	if cfg.Deploy.Host != "ssh://deploy@example.com" || cfg.Deploy.Port != 80 {
+		t.Errorf("deploy = %+v", cfg.Deploy)
+	}
+}

@@ -1,0 +1,52 @@
+package config
+
+import (
+	"reflect"
+	"slices"
+)
+
+// unsupportedKeys lists, for each config struct, the keys wrangler accepts
+// that valet reads past with a warning: a wrangler.jsonc must load as it is,
+// and nothing it says may be dropped without telling the user.
+func unsupportedKeys(t reflect.Type) []string {
+	switch t {
+	case reflect.TypeFor[Config]():
+		return []string{
+			// Bindings valet does not provide yet.
+			"ai", "analytics_engine_datasets", "browser", "d1_databases",
+			"dispatch_namespaces", "hyperdrive", "images", "kv_namespaces",
+			"mtls_certificates", "pipelines", "queues", "r2_buckets", "ratelimits",
+			"secrets_store_secrets", "send_email", "services", "unsafe",
+			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
+			"worker_loaders", "vpc_services", "logfwdr", "secrets",
+			// Module rules and non-bundled module kinds.
+			"rules", "find_additional_modules", "preserve_file_names",
+			"python_modules", "wasm_modules", "text_blobs", "data_blobs",
+			// Cloudflare account, routing and platform settings.
+			"account_id", "zone_id", "route", "routes", "preview_urls",
+			"placement", "limits", "logpush", "tail_consumers",
+			"streaming_tail_consumers", "first_party_worker", "usage_model",
+			"compliance_region", "cloudchamber", "send_metrics", "legacy_env",
+			"node_compat", "site", "pages_build_output_dir",
+			// wrangler v1 keys.
+			"type", "webpack_config", "workers_dot_dev", "kv-namespaces",
+		}
+	case reflect.TypeFor[Container]():
+		return []string{"instances", "durable_objects", "rollout_active_grace_period",
+			"observability", "affinities", "ssh", "wrangler_ssh", "authorized_keys",
+			"trusted_user_ca_keys"}
+	case reflect.TypeFor[Assets]():
+		return []string{"experimental_serve_directly"}
+	case reflect.TypeFor[Observability]():
+		return []string{"traces"}
+	case reflect.TypeFor[DurableObjectBinding]():
+		return []string{"experimental_remote", "remote"}
+	case reflect.TypeFor[Build]():
+		return []string{"upload"}
+	}
+	return nil
+}
+
+func isUnsupported(t reflect.Type, key string) bool {
+	return slices.Contains(unsupportedKeys(t), key)
+}
