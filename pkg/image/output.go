@@ -56,7 +56,7 @@ func (o *buildOutput) flush() {
 }
 
 func (o *buildOutput) line(l string) {
-	l = strings.TrimRight(l, "\r")
+	l = stripANSI(strings.TrimRight(l, "\r"))
 	if strings.TrimSpace(l) == "" {
 		return
 	}
@@ -73,6 +73,29 @@ func (o *buildOutput) line(l string) {
 	if len(o.tail) > tailLines {
 		o.tail = o.tail[len(o.tail)-tailLines:]
 	}
+}
+
+// stripANSI removes the color codes the classic builder wraps a RUN step's
+// stderr in (ESC[91m … ESC[0m): events and errors carry plain text.
+func stripANSI(s string) string {
+	if !strings.Contains(s, "\x1b[") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && (s[j] == ';' || (s[j] >= '0' && s[j] <= '9')) {
+				j++
+			}
+			if j < len(s) && s[j] >= '@' && s[j] <= '~' {
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // BuildError is a build that failed at a step of the Dockerfile.

@@ -1,0 +1,186 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+)
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// tarFiles lists the regular files in the context tar.
+func tarFiles(t *testing.T, bc *buildContext) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := bc.WriteTar(&buf); err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(&buf)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.ModTime.Equal(time.Unix(0, 0)) || h.Uid != 0 || h.Gid != 0 {
+			t.Errorf("%s: mtime %v uid %d gid %d, want zeroed", h.Name, h.ModTime, h.Uid, h.Gid)
+		}
+		if h.Typeflag == tar.TypeReg {
+			names = append(names, h.Name)
+		}
+	}
+	// A Dockerfile from outside the context comes last, after the walk.
+	if walked := names; len(walked) > 0 && !sort.StringsAreSorted(trimOutside(walked)) {
+		t.Errorf("entries not sorted: %v", names)
+	}
+	return names
+}
+
+func trimOutside(names []string) []string {
+	if n := len(names); n > 0 && names[n-1] == outsideDockerfile {
+		return names[:n-1]
+	}
+	return names
+}
+
+func TestDockerignore(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile": "FROM scratch\n",
+		".dockerignore": `# comment
+node_modules
+**/*.log
+/secret.txt
+dist
+!dist/keep.txt
+Dockerfile
+.dockerignore
+docs/*.md
+!docs/README.md
+`,
+		"main.go":                 "package main",
+		"node_modules/x/index.js": "x",
+		"a/b/debug.log":           "log",
+		"top.log":                 "log",
+		"secret.txt":              "s",
+		"a/secret.txt":            "not the root one",
+		"dist/app.js":             "js",
+		"dist/keep.txt":           "keep",
+		"docs/guide.md":           "g",
+		"docs/README.md":          "r",
+	})
+	bc, err := newBuildContext(dir, filepath.Join(dir, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tarFiles(t, bc)
+	want := []string{".dockerignore", "Dockerfile", "a/secret.txt", "dist/keep.txt", "docs/README.md", "main.go"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("context files\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestDockerfileSpecificIgnoreAndOutsideDockerfile(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"build/app.Dockerfile":              "FROM scratch\n",
+		"build/app.Dockerfile.dockerignore": "*.tmp\n",
+		"ctx/.dockerignore":                 "*.txt\n",
+		"ctx/a.tmp":                         "t",
+		"ctx/a.txt":                         "t",
+	})
+	bc, err := newBuildContext(filepath.Join(root, "ctx"), filepath.Join(root, "build/app.Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bc.dockerfile != outsideDockerfile {
+		t.Errorf("dockerfile in tar = %q, want %q", bc.dockerfile, outsideDockerfile)
+	}
+	got := tarFiles(t, bc)
+	want := []string{".dockerignore", "a.txt", outsideDockerfile}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("context files\n got %v\nwant %v (app.Dockerfile.dockerignore wins over .dockerignore)", got, want)
+	}
+}
+
+func TestDigestStable(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM scratch\nCOPY . /\n", "a.txt": "a", ".dockerignore": "ignored/\n", "ignored/x": "1"})
+	opts := BuildOptions{Dockerfile: filepath.Join(dir, "Dockerfile"), BuildArgs: map[string]string{"A": "1", "B": "2"}}
+	d1, err := InputDigest(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Times are not part of the input; ignored files are not either.
+	future := time.Now().Add(time.Hour)
+	_ = os.Chtimes(filepath.Join(dir, "a.txt"), future, future)
+	writeFiles(t, dir, map[string]string{"ignored/x": "2", "ignored/y": "new"})
+	if d2, _ := InputDigest(opts); d2 != d1 {
+		t.Errorf("digest changed with mtimes or ignored files: %s → %s", d1, d2)
+	}
+	changes := map[string]func(){
+		"file content": func() { writeFiles(t, dir, map[string]string{"a.txt": "b"}) },
+		"new file":     func() { writeFiles(t, dir, map[string]string{"b.txt": "b"}) },
+		"build arg":    func() { opts.BuildArgs = map[string]string{"A": "1", "B": "3"} },
+		"platform":     func() { opts.Platform = "linux/arm64" },
+		"mode":         func() { _ = os.Chmod(filepath.Join(dir, "a.txt"), 0o755) },
+	}
+	prev := d1
+	for _, name := range []string{"file content", "new file", "build arg", "platform", "mode"} {
+		changes[name]()
+		d, err := InputDigest(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d == prev {
+			t.Errorf("digest did not change with the %s", name)
+		}
+		prev = d
+	}
+}
+
+func TestBuildContextErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := InputDigest(BuildOptions{Dockerfile: filepath.Join(dir, "Dockerfile")}); err == nil {
+		t.Error("missing Dockerfile: no error")
+	}
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM scratch\n"})
+	if _, err := InputDigest(BuildOptions{Dockerfile: filepath.Join(dir, "Dockerfile"), Context: filepath.Join(dir, "nope")}); err == nil {
+		t.Error("missing context: no error")
+	}
+	if _, err := InputDigest(BuildOptions{}); err == nil {
+		t.Error("no Dockerfile: no error")
+	}
+}
+
+func TestRepoName(t *testing.T) {
+	for in, want := range map[string]string{
+		"valet-MyApp-Container": "valet-myapp-container",
+		"valet-my app@1":        "valet-my-app-1",
+		"--":                    "valet-image",
+	} {
+		if got := RepoName(in); got != want {
+			t.Errorf("RepoName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
