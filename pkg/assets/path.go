@@ -155,3 +155,8 @@ func unsafePath(p string) bool {
 	}
 	return len(p) == 0 || p[0] != '/'
 }
+
+// RequestPath is r's pathname as the Workers runtime sees it (percent-encoded,
+// dot segments resolved): what run_worker_first, _headers and _redirects
+// rules match against.
+func RequestPath(r *http.Request) string { return requestPath(r) }

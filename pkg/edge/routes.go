@@ -1,0 +1,136 @@
+package edge
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/valet-dev/valet/pkg/config"
+)
+
+// Limits Cloudflare puts on assets.run_worker_first rules.
+const (
+	maxRouteRules      = 100
+	maxRouteRuleLength = 100
+)
+
+// Decision is where the routing rules send a request before any asset
+// lookup.
+type Decision int
+
+const (
+	// Default: an asset if one answers, else the worker.
+	Default Decision = iota
+	// WorkerFirst: the worker, whatever the assets hold.
+	WorkerFirst
+	// AssetsOnly: a "!/..." rule matched; the assets answer, 404 included,
+	// and the worker never sees the request.
+	AssetsOnly
+)
+
+// Routes is a compiled assets.run_worker_first: true, or globs where "*"
+// matches anything (slashes included) and "!/..." excludes.
+type Routes struct {
+	all     bool
+	include []string
+	exclude []string
+}
+
+// NewRoutes compiles run_worker_first. Rules that ValidateRoutes rejects
+// never match.
+func NewRoutes(rwf config.RunWorkerFirst) Routes {
+	r := Routes{all: rwf.All}
+	for _, rule := range rwf.Routes {
+		switch {
+		case strings.HasPrefix(rule, "!/"):
+			r.exclude = append(r.exclude, rule[1:])
+		case strings.HasPrefix(rule, "/"):
+			r.include = append(r.include, rule)
+		}
+	}
+	return r
+}
+
+// Decide returns where pathname (the request's encoded path) goes.
+func (r Routes) Decide(pathname string) Decision {
+	if r.all {
+		return WorkerFirst
+	}
+	for _, g := range r.exclude {
+		if globMatch(g, pathname) {
+			return AssetsOnly
+		}
+	}
+	for _, g := range r.include {
+		if globMatch(g, pathname) {
+			return WorkerFirst
+		}
+	}
+	return Default
+}
+
+// ValidateRoutes checks run_worker_first rules the way wrangler does, with
+// one message per bad rule.
+func ValidateRoutes(rules []string) error {
+	if len(rules) > maxRouteRules {
+		return fmt.Errorf("assets.run_worker_first has %d rules; the limit is %d", len(rules), maxRouteRules)
+	}
+	var bad []string
+	seen := map[string]bool{}
+	positives, negatives := 0, 0
+	for _, rule := range rules {
+		switch {
+		case strings.HasPrefix(rule, "!/"):
+			negatives++
+		case strings.HasPrefix(rule, "/"):
+			positives++
+		case strings.HasPrefix(rule, "!"):
+			bad = append(bad, fmt.Sprintf("%q: a negative rule must start with \"!/\"", rule))
+			continue
+		default:
+			bad = append(bad, fmt.Sprintf("%q: a rule must start with \"/\" or \"!/\"", rule))
+			continue
+		}
+		if len(rule) > maxRouteRuleLength {
+			bad = append(bad, fmt.Sprintf("%q: longer than %d characters", rule, maxRouteRuleLength))
+		}
+		if seen[rule] {
+			bad = append(bad, fmt.Sprintf("%q: duplicate rule", rule))
+		}
+		seen[rule] = true
+	}
+	if negatives > 0 && positives == 0 {
+		bad = append(bad, "only negative rules: add at least one rule such as \"/api/*\" that sends requests to the worker")
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("invalid assets.run_worker_first:\n  %s", strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+// globMatch matches s against a pattern where "*" stands for any run of
+// characters, "/" included; the rest is literal and the match is anchored.
+// Backtracking to the last star keeps it linear in practice.
+func globMatch(pattern, s string) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case p < len(pattern) && pattern[p] == s[i]:
+			p++
+			i++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

@@ -1,0 +1,250 @@
+package edge
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/assets"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+const site = "../../testdata/assets/site"
+
+func newAssets(t testing.TB, nf string) *assets.Server {
+	t.Helper()
+	a, err := assets.New(assets.Options{Dir: site, NotFoundHandling: nf, NavigationPrefersAssets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// stubWorker stands in for pkg/runtime's pool: it answers "worker <path>".
+func stubWorker(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, name+" "+r.URL.Path)
+	})
+}
+
+func TestRouting(t *testing.T) {
+	spa, none, page404 := newAssets(t, assets.NotFoundSPA), newAssets(t, assets.NotFoundNone), newAssets(t, assets.NotFound404Page)
+	rules := config.RunWorkerFirst{Routes: []string{"/api/*", "!/api/public/*"}}
+	worker := stubWorker("worker")
+	type req struct {
+		method, path string
+		navigate     bool
+	}
+	for _, c := range []struct {
+		name       string
+		opts       Options
+		req        req
+		wantRoute  string
+		wantStatus int
+		wantBody   string // prefix
+	}{
+		{"asset beats worker", Options{Assets: spa, Worker: worker}, req{"GET", "/about", false}, RouteAsset, 200, "<!doctype html><title>about"},
+		{"run_worker_first glob", Options{Assets: spa, Worker: worker, RunWorkerFirst: rules}, req{"GET", "/api/users/1", false}, RouteWorker, 200, "worker /api/users/1"},
+		{"negated glob stays on assets", Options{Assets: spa, Worker: worker, RunWorkerFirst: rules}, req{"GET", "/api/public/x", false}, RouteAsset, 200, "<!doctype html><title>home"},
+		{"miss goes to the worker", Options{Assets: spa, Worker: worker}, req{"GET", "/app/route", false}, RouteWorker, 200, "worker /app/route"},
+		{"SPA navigation gets index.html", Options{Assets: spa, Worker: worker}, req{"GET", "/app/route", true}, RouteAsset, 200, "<!doctype html><title>home"},
+		{"404-page navigation gets 404.html", Options{Assets: page404, Worker: worker}, req{"GET", "/docs/x", true}, RouteAsset, 404, "<!doctype html><title>docs not found"},
+		{"none navigation goes to the worker", Options{Assets: none, Worker: worker}, req{"GET", "/app/route", true}, RouteWorker, 200, "worker"},
+		{"POST to a file is 405", Options{Assets: spa, Worker: worker}, req{"POST", "/about", false}, RouteAsset, 405, ""},
+		{"POST to a miss goes to the worker", Options{Assets: spa, Worker: worker}, req{"POST", "/api/x", false}, RouteWorker, 200, "worker /api/x"},
+		{"html_handling redirect", Options{Assets: spa, Worker: worker}, req{"GET", "/about.html", false}, RouteAsset, 307, ""},
+		{"_redirects rule", Options{Assets: spa, Worker: worker}, req{"GET", "/old", false}, RouteAsset, 301, ""},
+		{"run_worker_first true", Options{Assets: spa, Worker: worker, RunWorkerFirst: config.RunWorkerFirst{All: true}}, req{"GET", "/about", false}, RouteWorker, 200, "worker /about"},
+		{"no worker: SPA fallback for any request", Options{Assets: spa}, req{"GET", "/api/users", false}, RouteAsset, 200, "<!doctype html><title>home"},
+		{"no worker: rules ignored", Options{Assets: spa, RunWorkerFirst: rules}, req{"GET", "/api/users", false}, RouteAsset, 200, "<!doctype html><title>home"},
+		{"no worker, none: empty 404", Options{Assets: none}, req{"GET", "/nope", false}, RouteAsset, 404, ""},
+		{"no worker, 404-page", Options{Assets: page404}, req{"GET", "/docs/a/b", false}, RouteAsset, 404, "<!doctype html><title>docs not found"},
+		{"no assets", Options{Worker: worker}, req{"GET", "/about", false}, RouteWorker, 200, "worker /about"},
+		{"nothing at all", Options{}, req{"GET", "/", false}, RouteNone, 404, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &events.Recorder{}
+			c.opts.Events = events.NewEmitter(rec)
+			c.opts.Dev = true
+			s := New(c.opts)
+			r := httptest.NewRequest(c.req.method, c.req.path, nil)
+			if c.req.navigate {
+				r.Header.Set("Sec-Fetch-Mode", "navigate")
+			}
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != c.wantStatus || !strings.HasPrefix(w.Body.String(), c.wantBody) {
+				t.Errorf("%s %s = %d %q, want %d %q", c.req.method, c.req.path, w.Code, w.Body.String(), c.wantStatus, c.wantBody)
+			}
+			if got := w.Header().Get("X-Valet-Route"); got != c.wantRoute {
+				t.Errorf("X-Valet-Route = %q, want %q", got, c.wantRoute)
+			}
+			evs := rec.Events()
+			if len(evs) != 1 {
+				t.Fatalf("events = %+v, want one", evs)
+			}
+			e := evs[0]
+			if e.Kind != events.Request || e.Route != c.wantRoute || e.Status != c.wantStatus || e.Method != c.req.method || e.Path != c.req.path || e.Bytes != int64(w.Body.Len()) {
+				t.Errorf("event = %+v", e)
+			}
+		})
+	}
+}
+
+func TestNoRouteHeaderOutsideDev(t *testing.T) {
+	s := New(Options{Worker: stubWorker("w")})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Header().Get("X-Valet-Route") != "" {
+		t.Errorf("X-Valet-Route leaked outside dev")
+	}
+}
+
+func TestWorkerPanic(t *testing.T) {
+	rec := &events.Recorder{}
+	s := New(Options{Worker: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), Events: events.NewEmitter(rec)})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Code != 500 {
+		t.Errorf("status = %d, want 500", w.Code)
+	}
+	if evs := rec.Events(); len(evs) != 1 || evs[0].Status != 500 || !strings.Contains(evs[0].Error, "boom") {
+		t.Errorf("events = %+v", evs)
+	}
+}
+
+// TestSwapUnderLoad swaps versions while clients hammer the server: every
+// request gets a complete answer from exactly one version. Run with -race.
+func TestSwapUnderLoad(t *testing.T) {
+	s := New(Options{Worker: stubWorker("v0")})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	var served atomic.Int64
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				resp, err := ts.Client().Get(ts.URL + "/x")
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "v") || !strings.HasSuffix(string(b), " /x") {
+					failures.Add(1)
+				}
+				served.Add(1)
+			}
+		}()
+	}
+	a := newAssets(t, assets.NotFoundSPA)
+	for i := range 200 {
+		if i%2 == 0 {
+			s.Swap(Options{Worker: stubWorker("v" + itoa(i)), Assets: a})
+		} else {
+			s.Swap(Options{Worker: stubWorker("v" + itoa(i))})
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop.Store(true)
+	wg.Wait()
+	if failures.Load() > 0 || served.Load() == 0 {
+		t.Errorf("%d failures in %d requests", failures.Load(), served.Load())
+	}
+}
+
+func TestSwapAndDrain(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "old")
+	})
+	s := New(Options{Worker: slow})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	got := make(chan string, 1)
+	go func() {
+		resp, err := ts.Client().Get(ts.URL)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- string(b)
+	}()
+	<-started
+
+	drained := make(chan error, 1)
+	go func() { drained <- s.SwapAndDrain(context.Background(), Options{Worker: stubWorker("new")}) }()
+	// New requests already reach the new version while the old one drains.
+	waitFor(t, func() bool {
+		resp, err := ts.Client().Get(ts.URL + "/n")
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b) == "new /n"
+	})
+	select {
+	case err := <-drained:
+		t.Fatalf("drain returned %v while a request was in flight", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-drained; err != nil {
+		t.Fatalf("drain: %v", err)
+	}
+	if b := <-got; b != "old" {
+		t.Errorf("in-flight request got %q, want old", b)
+	}
+
+	// A drain that runs out of time says so.
+	s2 := New(Options{Worker: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })})
+	ts2 := httptest.NewServer(s2)
+	defer ts2.Close()
+	reqCtx, cancelReq := context.WithCancel(context.Background())
+	defer cancelReq()
+	go func() {
+		req, _ := http.NewRequestWithContext(reqCtx, "GET", ts2.URL, nil)
+		if resp, err := ts2.Client().Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	waitFor(t, func() bool { return s2.cur.Load().inflight.Load() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := s2.SwapAndDrain(ctx, Options{}); err == nil {
+		t.Errorf("SwapAndDrain returned nil with a request stuck in flight")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
