@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // decoder checks a node tree against the Go types while filling them in,
@@ -24,7 +25,7 @@ type decoder struct {
 func newDecoder(src *source) *decoder {
 	return &decoder{
 		src:   src,
-		infos: make(map[reflect.Type]*structInfo, 24),
+		infos: knownInfos(),
 		vals:  make(map[string]*node, 64),
 		keys:  make(map[string]*node, 64),
 	}
@@ -50,10 +51,30 @@ func (d *decoder) info(t reflect.Type) *structInfo {
 	if i, ok := d.infos[t]; ok {
 		return i
 	}
-	i := newStructInfo(t)
-	d.infos[t] = i
-	return i
+	// Not one of the config's types (the map is shared: never write it).
+	return newStructInfo(t)
 }
+
+// knownInfos reads the tags of the config's own types once per process:
+// the result never changes, and Load is on the path of every command.
+var knownInfos = sync.OnceValue(func() map[reflect.Type]*structInfo {
+	m := map[reflect.Type]*structInfo{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || m[t] != nil || t == typeRunWorkerFirst {
+			return
+		}
+		m[t] = newStructInfo(t)
+		for i := 0; i < t.NumField(); i++ {
+			walk(t.Field(i).Type)
+		}
+	}
+	walk(typeConfig)
+	return m
+})
 
 func join(path, key string) string {
 	if path == "" {

@@ -198,12 +198,21 @@ func (x *tomlIndex) scan() {
 		}
 		x.advance()
 		x.skip(false)
-		path := table
-		for _, k := range keys {
-			path = join(path, k)
-		}
-		x.value(path, line, col)
+		x.value(x.dotted(table, keys, line, col), line, col)
 	}
+}
+
+// dotted joins a dotted key (dev.port = 1) to base, recording the tables it
+// implies (dev) at the key's position, and returns the full path.
+func (x *tomlIndex) dotted(base string, keys []string, line, col int) string {
+	path := base
+	for i, k := range keys {
+		path = join(path, k)
+		if _, ok := x.pos[path]; !ok && i < len(keys)-1 {
+			x.pos[path] = tomlPos{line, col, line, col}
+		}
+	}
+	return path
 }
 
 // resolve turns a table header's keys into a path, indexing arrays of
@@ -305,11 +314,7 @@ func (x *tomlIndex) value(path string, keyLine, keyCol int) {
 			}
 			x.advance()
 			x.skip(false)
-			p := path
-			for _, k := range keys {
-				p = join(p, k)
-			}
-			x.value(p, line, col)
+			x.value(x.dotted(path, keys, line, col), line, col)
 			x.skip(true)
 			if x.peek(0) == ',' {
 				x.advance()
