@@ -1,0 +1,209 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/dop251/goja"
+)
+
+// nativeFetch is N.fetch(fetcher, method, url, headers, body, redirect, cb):
+// it sends the request off the loop and calls
+// cb(err, status, statusText, handleID, hasBody, url, redirected) on the loop.
+func (iso *Isolate) nativeFetch(c goja.FunctionCall) goja.Value {
+	vm := iso.vm
+	fid := int(c.Argument(0).ToInteger())
+	method, target := c.Argument(1).String(), c.Argument(2).String()
+	redirect := c.Argument(5).String()
+	cb, _ := goja.AssertFunction(c.Argument(6))
+
+	var body io.Reader
+	switch b := c.Argument(4).(type) {
+	case *goja.Object:
+		body = bytes.NewReader(append([]byte(nil), iso.argBytes(b)...))
+	default:
+		if b == nil || goja.IsNull(b) || goja.IsUndefined(b) {
+			break
+		}
+		if _, isNum := b.Export().(int64); isNum {
+			rd, err := iso.takeBody(b.ToInteger())
+			if err != nil {
+				panic(vm.NewTypeError(err.Error()))
+			}
+			body = rd
+			break
+		}
+		body = strings.NewReader(b.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		cancel()
+		panic(vm.NewTypeError(fmt.Sprintf("fetch %s: %v", target, err)))
+	}
+	if h, ok := c.Argument(3).(*goja.Object); ok {
+		flat, _ := h.Export().([]any)
+		for i := 0; i+1 < len(flat); i += 2 {
+			req.Header.Add(flat[i].(string), flat[i+1].(string))
+		}
+	}
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host
+	}
+
+	client := &http.Client{Transport: iso.pool.opts.Outbound}
+	if fid > 0 {
+		if fid > len(iso.fetchers) {
+			cancel()
+			panic(vm.NewTypeError("fetch through an unknown binding"))
+		}
+		client.Transport = iso.fetchers[fid-1]
+		redirect = "manual"
+	}
+	switch redirect {
+	case "manual":
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	case "error":
+		client.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
+			return fmt.Errorf("redirect to %s while redirect mode is \"error\"", r.URL)
+		}
+	}
+
+	id := iso.newID()
+	iso.aborts[id] = cancel
+	actx := iso.cur
+	go func() {
+		resp, err := client.Do(req)
+		iso.loop.post(func() {
+			iso.enter(actx)
+			delete(iso.aborts, id)
+			if err != nil {
+				cancel()
+				msg := err.Error()
+				if errors.Is(err, context.Canceled) {
+					msg = "The operation was aborted"
+				}
+				iso.call(cb, goja.Undefined(), vm.ToValue(fmt.Sprintf("fetch %s %s: %s", method, target, msg)))
+				return
+			}
+			hasBody := method != http.MethodHead && resp.StatusCode != 204 && resp.StatusCode != 304 && resp.StatusCode >= 200
+			h := &handle{hdr: resp.Header, owner: reqOf(actx)}
+			if hasBody {
+				h.body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+			} else {
+				_ = resp.Body.Close()
+				cancel()
+			}
+			gid := iso.addHandle(h)
+			final := target
+			if resp.Request != nil && resp.Request.URL != nil {
+				final = resp.Request.URL.String()
+			}
+			text := strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)))
+			iso.call(cb, goja.Undefined(), goja.Null(), vm.ToValue(resp.StatusCode), vm.ToValue(text),
+				vm.ToValue(gid), vm.ToValue(hasBody), vm.ToValue(final), vm.ToValue(final != target))
+		})
+	}()
+	return vm.ToValue(id)
+}
+
+func reqOf(c *asyncCtx) *reqState {
+	if c == nil {
+		return nil
+	}
+	return c.req
+}
+
+// cancelBody releases the request's context once its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// HandlerTransport is an http.RoundTripper that serves requests with h in
+// process, streaming the response body as h writes it.
+func HandlerTransport(h http.Handler) http.RoundTripper { return handlerTransport{h} }
+
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	pr, pw := io.Pipe()
+	rw := &pipeWriter{header: http.Header{}, pw: pw, ready: make(chan struct{})}
+	if req.RemoteAddr == "" {
+		req.RemoteAddr = "127.0.0.1:0"
+	}
+	if req.RequestURI == "" {
+		req.RequestURI = req.URL.RequestURI()
+	}
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				rw.WriteHeader(http.StatusInternalServerError)
+				_ = pw.CloseWithError(fmt.Errorf("handler panicked: %v", p))
+				return
+			}
+			rw.WriteHeader(http.StatusOK)
+			_ = pw.Close()
+		}()
+		t.h.ServeHTTP(rw, req)
+	}()
+	select {
+	case <-rw.ready:
+	case <-req.Context().Done():
+		_ = pr.CloseWithError(req.Context().Err())
+		return nil, req.Context().Err()
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", rw.status, http.StatusText(rw.status)),
+		StatusCode:    rw.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        rw.sent,
+		Body:          pr,
+		ContentLength: -1,
+		Request:       req,
+	}, nil
+}
+
+// pipeWriter is the http.ResponseWriter of an in-process handler.
+type pipeWriter struct {
+	header http.Header
+	sent   http.Header
+	status int
+	pw     *io.PipeWriter
+	once   sync.Once
+	ready  chan struct{}
+}
+
+func (w *pipeWriter) Header() http.Header { return w.header }
+
+func (w *pipeWriter) WriteHeader(code int) {
+	w.once.Do(func() {
+		w.status = code
+		w.sent = w.header.Clone()
+		close(w.ready)
+	})
+}
+
+func (w *pipeWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.pw.Write(b)
+}
+
+func (w *pipeWriter) Flush() {}

@@ -1,0 +1,184 @@
+// Request and Response. Headers are materialised lazily: a Response built from
+// a string creates no Headers object unless the worker reads .headers.
+
+const METHODS = { delete: "DELETE", get: "GET", head: "HEAD", options: "OPTIONS", post: "POST", put: "PUT" };
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function normMethod(m) {
+  m = String(m);
+  if (!TOKEN.test(m)) throw new TypeError(`Invalid HTTP method: "${m}"`);
+  const up = METHODS[m.toLowerCase()];
+  if (up) return up;
+  if (/^(connect|trace|track)$/i.test(m)) throw new TypeError(`Forbidden HTTP method: "${m}"`);
+  return m;
+}
+
+function parseAbsolute(url, what) {
+  const r = N.urlParse(String(url));
+  if (r === null) throw new TypeError(`${what}: invalid URL "${url}" (a full URL like https://example.com/path is needed)`);
+  return r[0];
+}
+
+class Request extends Body {
+  constructor(input, init) {
+    super();
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'Request': 1 argument required, but only 0 present.");
+    init = init === undefined || init === null ? {} : init;
+    let src = null;
+    if (input instanceof Request) {
+      src = input;
+      this._url = src._url; this._method = src._method; this._redirect = src._redirect;
+      this._signal = src._signal; this._cf = src._cf;
+      this._h = undefined; this._hinit = src.headers;
+      this._b = null;
+    } else {
+      this._url = parseAbsolute(input instanceof URL ? input.href : input, "Request");
+      this._method = "GET"; this._redirect = "follow"; this._signal = null; this._cf = undefined;
+      this._h = undefined; this._hinit = undefined; this._b = null;
+    }
+    this._used = false; this._gid = 0; this._ct = null;
+    if (init.method !== undefined) this._method = normMethod(init.method);
+    if (init.redirect !== undefined) {
+      const r = String(init.redirect);
+      if (r !== "follow" && r !== "manual" && r !== "error") throw new TypeError(`Request: redirect must be "follow", "manual" or "error", not "${r}"`);
+      this._redirect = r;
+    }
+    if (init.signal !== undefined) this._signal = init.signal;
+    if (init.cf !== undefined) this._cf = init.cf;
+    if (init.headers !== undefined) this._hinit = init.headers;
+    const hasBody = init.body !== undefined && init.body !== null;
+    if (hasBody) {
+      if (this._method === "GET" || this._method === "HEAD") throw new TypeError("Request with GET/HEAD method cannot have body.");
+      const [b, ct] = extractBody(init.body);
+      this._b = b; this._ct = ct;
+    } else if (src !== null && init.body === undefined) {
+      // A new Request from an old one takes over its body.
+      if (src.bodyUsed) throw new TypeError("Cannot construct a Request with a Request object that has already been used.");
+      this._b = src._b;
+      if (src._b !== null) { src._b = null; src._used = true; }
+    }
+  }
+  get method() { return this._method; }
+  get url() { return this._url; }
+  get headers() {
+    if (this._h === undefined) {
+      if (this._gid !== 0) { this._h = lazyHeaders(this._gid); return this._h; }
+      const h = new Headers(this._hinit);
+      if (this._ct !== null && !h.has("content-type")) h.set("content-type", this._ct);
+      this._h = h;
+    }
+    return this._h;
+  }
+  get redirect() { return this._redirect; }
+  get signal() { return this._signal || (this._signal = new AbortController().signal); }
+  get cf() { return this._cf; }
+  get credentials() { return "same-origin"; }
+  get mode() { return "cors"; }
+  get cache() { return "default"; }
+  get integrity() { return ""; }
+  get keepalive() { return false; }
+  get destination() { return ""; }
+  get referrer() { return "about:client"; }
+  get referrerPolicy() { return ""; }
+  get duplex() { return "half"; }
+  get fetcher() { return null; }
+  clone() {
+    const r = Object.create(Request.prototype);
+    r._url = this._url; r._method = this._method; r._redirect = this._redirect; r._signal = this._signal;
+    r._cf = this._cf; r._h = undefined; r._hinit = this.headers; r._gid = 0; r._ct = null; r._used = false;
+    r._b = this._cloneBody();
+    return r;
+  }
+}
+define("Request", Request);
+
+// incomingRequest builds the Request for an HTTP request that Go received.
+// DEV_CF stands in for the cf object Cloudflare attaches to incoming requests.
+const DEV_CF = Object.freeze({ colo: "DEV", country: "XX", city: "", continent: "", asn: 0, asOrganization: "valet", httpProtocol: "HTTP/1.1", tlsVersion: "", timezone: "UTC", clientTcpRtt: 0 });
+
+function incomingRequest(method, url, gid, hasBody) {
+  const r = Object.create(Request.prototype);
+  r._method = method; r._url = url; r._gid = gid; r._h = undefined; r._hinit = undefined;
+  r._b = hasBody ? gid : null; r._used = false; r._redirect = "manual"; r._signal = null; r._cf = DEV_CF; r._ct = null;
+  return r;
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const STATUS_TEXT = N.statusTexts();
+
+class Response extends Body {
+  constructor(body = null, init) {
+    super();
+    init = init === undefined || init === null ? {} : init;
+    const status = init.status === undefined ? 200 : Number(init.status);
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      if (!(status === 101 && init.webSocket)) throw new RangeError(`Responses may only be constructed with status codes in the range 200 to 599, inclusive (got ${init.status}).`);
+    }
+    this._status = status;
+    this._statusText = init.statusText === undefined ? "" : String(init.statusText);
+    this._hinit = init.headers; this._h = undefined;
+    this._type = "default"; this._url = ""; this._redirected = false; this._used = false;
+    this._ws = init.webSocket || null; this._encodeBody = init.encodeBody || "automatic"; this._gid = 0;
+    if (body !== null && body !== undefined) {
+      if (NULL_BODY.has(status)) throw new TypeError(`Response with null body status (${status}) cannot have body`);
+      const [b, ct] = extractBody(body);
+      this._b = b; this._ct = ct;
+    } else { this._b = null; this._ct = null; }
+  }
+  static json(data, init) {
+    const s = JSON.stringify(data);
+    if (s === undefined) throw new TypeError("Response.json: data is not JSON serialisable");
+    const r = new Response(s, init);
+    r._ct = "application/json";
+    return r;
+  }
+  static redirect(url, status = 302) {
+    const href = parseAbsolute(url instanceof URL ? url.href : url, "Response.redirect");
+    if (!REDIRECT.has(status)) throw new RangeError(`Invalid status code ${status} for a redirect: use 301, 302, 303, 307 or 308`);
+    const r = new Response(null, { status, headers: { location: href } });
+    return r;
+  }
+  static error() {
+    const r = new Response(null, { status: 200 });
+    r._status = 0; r._type = "error";
+    r.headers._imm = true;
+    return r;
+  }
+  get status() { return this._status; }
+  get ok() { return this._status >= 200 && this._status <= 299; }
+  get statusText() { return this._statusText; }
+  get type() { return this._type; }
+  get url() { return this._url; }
+  get redirected() { return this._redirected; }
+  get webSocket() { return this._ws; }
+  get cf() { return undefined; }
+  get headers() {
+    if (this._h === undefined) {
+      if (this._gid) { this._h = lazyHeaders(this._gid); return this._h; }
+      const h = new Headers(this._hinit);
+      if (this._ct !== null && !h.has("content-type")) h.set("content-type", this._ct);
+      this._h = h;
+    }
+    return this._h;
+  }
+  clone() {
+    if (this._ws) throw new TypeError("Cannot clone a WebSocket response");
+    const r = Object.create(Response.prototype);
+    r._status = this._status; r._statusText = this._statusText; r._type = this._type; r._url = this._url;
+    r._redirected = this._redirected; r._ws = null; r._used = false; r._gid = 0; r._ct = null;
+    r._h = new Headers(this.headers); r._h._imm = this.headers._imm; r._hinit = undefined;
+    r._encodeBody = this._encodeBody;
+    r._b = this._cloneBody();
+    return r;
+  }
+}
+define("Response", Response);
+
+// headerList returns the headers as [name, value, ...] for Go, without
+// building a Headers object when the worker never asked for one.
+function headerList(r) {
+  if (r._h !== undefined || r._gid) return r.headers._flat();
+  if (r._hinit === undefined || r._hinit === null) return r._ct === null ? null : ["content-type", r._ct];
+  return r.headers._flat();
+}
