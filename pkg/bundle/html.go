@@ -194,8 +194,12 @@ func (e *htmlEntry) rewrite(t htmlTags) []byte {
 			at = edits[0].at // no </head>: before the first bundled tag
 		}
 		at = max(at, 0)
-		indent := indentAt(e.Source, at)
-		edits = append(edits, edit{at, at, "  " + strings.Join(links, "\n"+indent+"  ") + "\n" + indent})
+		text := strings.Join(links, "\n") + "\n"
+		if e.HeadEnd >= 0 {
+			indent := indentAt(e.Source, at)
+			text = "  " + strings.Join(links, "\n"+indent+"  ") + "\n" + indent
+		}
+		edits = append(edits, edit{at, at, text})
 	}
 	if t.Inject != "" {
 		at := e.BodyEnd
@@ -204,7 +208,13 @@ func (e *htmlEntry) rewrite(t htmlTags) []byte {
 		}
 		edits = append(edits, edit{at, at, t.Inject})
 	}
-	slices.SortStableFunc(edits, func(a, b edit) int { return a.at - b.at })
+	// At one offset, an insertion goes before the tag replaced there.
+	slices.SortStableFunc(edits, func(a, b edit) int {
+		if a.at != b.at {
+			return a.at - b.at
+		}
+		return (a.end - a.at) - (b.end - b.at)
+	})
 	var out bytes.Buffer
 	pos := 0
 	for _, ed := range edits {
