@@ -1,5 +1,11 @@
 // Base helpers, DOMException, Event/EventTarget, AbortController/AbortSignal.
 // The prelude runs inside function(N, G) { ... }: N holds Go natives, G is globalThis.
+// goja lacks Symbol.asyncIterator; esbuild's helpers fall back to this same
+// registered symbol, so for-await over our streams works in lowered code.
+if (typeof Symbol.asyncIterator !== "symbol") {
+  Object.defineProperty(Symbol, "asyncIterator", { value: Symbol.for("Symbol.asyncIterator") });
+}
+
 const define = (name, value) =>
   Object.defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false });
 

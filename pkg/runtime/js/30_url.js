@@ -28,7 +28,7 @@ class URL {
     this._r = N.urlSet(this._r[0], i, String(v));
     if (i === 0 || i === 8) this._syncParams();
   }
-  _syncParams() { if (this._sp !== null) this._sp._list = N.uspParse(this._r[8]); }
+  _syncParams() { if (this._sp !== null) this._sp._list = N.uspParse(this._r[8].slice(1)); }
 }
 URL_FIELDS.forEach((name, i) => {
   Object.defineProperty(URL.prototype, name, {

@@ -126,7 +126,7 @@ const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, Type
 function ser(v, memo, text) {
   switch (typeof v) {
     case "undefined": return { $: "u" };
-    case "number": return Number.isFinite(v) && !Object.is(v, -0) ? v : { $: "n", v: String(v) };
+    case "number": return Number.isFinite(v) && !Object.is(v, -0) ? v : { $: "n", v: Object.is(v, -0) ? "-0" : String(v) };
     case "string": case "boolean": return v;
     case "bigint": return { $: "b", v: v.toString() };
     case "function": case "symbol":
@@ -162,7 +162,7 @@ function deser(t, memo) {
   const put = (x) => { memo[t.i] = x; return x; };
   switch (t.$) {
     case "u": return undefined;
-    case "n": return Number(t.v);
+    case "n": return t.v === "-0" ? -0 : Number(t.v);
     case "b": return BigInt(t.v);
     case "r": return memo[t.i];
     case "a": { const a = put(new Array(t.v.length)); t.v.forEach((x, j) => { a[j] = deser(x, memo); }); return a; }
