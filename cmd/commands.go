@@ -10,4 +10,5 @@ import (
 // conflicts between commands out of root.go.
 func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	_ = f
+	root.AddCommand(NewCmdTypes(f, nil))
 }

@@ -297,3 +297,15 @@ func (h *inputHash) sum() string {
 	}
 	return hex.EncodeToString(d.Sum(nil))[:32]
 }
+
+// ProjectOptions returns the options for a loaded project. p.Config is
+// resolved for one environment with its "env" section cleared, so the top
+// level is decoded again from p.Raw: without --env, Env spans every
+// environment.
+func ProjectOptions(p *config.Project) (Options, error) {
+	top, _, err := config.Parse(p.Path, p.Raw)
+	if err != nil {
+		return Options{}, err
+	}
+	return Options{Config: top, ConfigDir: p.Dir, ConfigRaw: p.Raw, Env: p.Env}, nil
+}
