@@ -98,7 +98,7 @@ func (c *FrontendContext) buildOptions(define map[string]string) api.BuildOption
 		Charset:           api.CharsetUTF8,
 		Metafile:          true,
 		LogLevel:          api.LogLevelSilent,
-		Plugins:           []api.Plugin{c.htmlPlugin(), vitePlugin(o.Root)},
+		Plugins:           []api.Plugin{c.htmlPlugin(), vitePlugin(o.Root, o.PublicDir, o.Base)},
 	}
 	if o.Dev {
 		b.Sourcemap = api.SourceMapInline

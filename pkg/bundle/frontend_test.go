@@ -50,7 +50,7 @@ func TestFrontendBuild(t *testing.T) {
 	got := files(t, res)
 	want := []string{
 		"assets/Heavy-*.css", "assets/Heavy-*.js", "assets/chunk-*.js", "assets/index-*.css",
-		"assets/index-*.js", "assets/logo-*.png", "favicon.svg", "index.html", "robots.txt",
+		"assets/index-*.js", "assets/logo-*.png", "favicon.svg", "index.html", "robots.txt", "vite.svg",
 	}
 	keys := make([]string, 0, len(got))
 	for k := range got {
@@ -89,7 +89,7 @@ func TestFrontendBuild(t *testing.T) {
 	}
 
 	css := readFile(t, filepath.Join(dist, got["assets/index-*.css"]))
-	for _, s := range []string{"min-height:100vh", "max-width:960px", "data:image/svg+xml", "gap:1rem"} {
+	for _, s := range []string{"min-height:100vh", "max-width:960px", "data:image/svg+xml", "gap:1rem", "url(/favicon.svg)"} {
 		if !strings.Contains(css, s) {
 			t.Errorf("index css lacks %s:\n%s", s, css)
 		}
@@ -101,7 +101,7 @@ func TestFrontendBuild(t *testing.T) {
 	for _, s := range []string{
 		`"/` + got["assets/logo-*.png"] + `"`, "data:image/svg+xml", `"data-api":"/api"`,
 		`"data-mode":"production"`, `import("/` + got["assets/Heavy-*.js"] + `")`,
-		"Notes imported with ?raw.", "Hello from valet",
+		"Notes imported with ?raw.", "Hello from valet", `"/vite.svg"`,
 	} {
 		if !strings.Contains(js, s) {
 			t.Errorf("index js lacks %s:\n%s", s, js)
@@ -155,8 +155,8 @@ func TestFrontendSyntaxError(t *testing.T) {
 	root := reactApp(t)
 	app := filepath.Join(root, "src", "App.tsx")
 	lines := strings.Split(readFile(t, app), "\n")
-	// Line 16 is `      <Header title={config.title} />`.
-	lines[15] = "      <Header title={config.title />"
+	// Line 17 is `      <Header title={config.title} />`.
+	lines[16] = "      <Header title={config.title />"
 	writeFile(t, app, strings.Join(lines, "\n"))
 	_, err := Frontend(FrontendOptions{Root: root, OutDir: filepath.Join(root, "dist")})
 	var be *Error
@@ -165,10 +165,10 @@ func TestFrontendSyntaxError(t *testing.T) {
 	}
 	m := be.Messages[0]
 	// `config.title /` parses as a division: the error is at the ">".
-	if m.File != "src/App.tsx" || m.Line != 16 || m.Column != 36 {
-		t.Errorf("at %s:%d:%d, want src/App.tsx:16:36\n%s", m.File, m.Line, m.Column, err)
+	if m.File != "src/App.tsx" || m.Line != 17 || m.Column != 36 {
+		t.Errorf("at %s:%d:%d, want src/App.tsx:17:36\n%s", m.File, m.Line, m.Column, err)
 	}
-	if !strings.Contains(err.Error(), "src/App.tsx:16:36: error: Unexpected \">\"\n  16 |       <Header title={config.title />\n     |                                    ^") {
+	if !strings.Contains(err.Error(), "src/App.tsx:17:36: error: Unexpected \">\"\n  17 |       <Header title={config.title />\n     |                                    ^") {
 		t.Errorf("message:\n%s", err)
 	}
 }
@@ -215,8 +215,8 @@ func TestFrontendDev(t *testing.T) {
 		}
 		src, _, l, _, ok := sm.Source(n+1, col)
 		// Sources are relative to the bundle (dist/assets/), as browsers want.
-		if !ok || src != "../../src/App.tsx" || l != 23 {
-			t.Errorf("maps to %s:%d (ok=%v), want ../../src/App.tsx:23", src, l, ok)
+		if !ok || src != "../../src/App.tsx" || l != 25 {
+			t.Errorf("maps to %s:%d (ok=%v), want ../../src/App.tsx:25", src, l, ok)
 		}
 		return
 	}
@@ -226,14 +226,15 @@ func TestFrontendDev(t *testing.T) {
 func TestFrontendEnvObject(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "index.html"), `<script type="module" src="./main.js"></script>`)
-	writeFile(t, filepath.Join(root, "main.js"), `window.env = import.meta.env; window.one = import.meta.env.VALET_PUBLIC_ONE;`)
+	writeFile(t, filepath.Join(root, "main.js"), `import p from "/p.svg"; window.env = import.meta.env; window.one = import.meta.env.VALET_PUBLIC_ONE; window.p = p;`)
+	writeFile(t, filepath.Join(root, "public", "p.svg"), "<svg/>")
 	res, err := Frontend(FrontendOptions{Root: root, OutDir: filepath.Join(root, "dist"), Base: "/app",
 		Env: map[string]string{"VALET_PUBLIC_ONE": "1", "HOME": "/root"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	js := readFile(t, filepath.Join(root, "dist", files(t, res)["assets/index-*.js"]))
-	for _, s := range []string{`MODE:"production"`, `DEV:!1`, `PROD:!0`, `BASE_URL:"/app/"`, `SSR:!1`, `VALET_PUBLIC_ONE:"1"`, `window.one="1"`} {
+	for _, s := range []string{`MODE:"production"`, `DEV:!1`, `PROD:!0`, `BASE_URL:"/app/"`, `SSR:!1`, `VALET_PUBLIC_ONE:"1"`, `window.one="1"`, `"/app/p.svg"`} {
 		if !strings.Contains(js, s) {
 			t.Errorf("js lacks %s: %s", s, js)
 		}

@@ -11,8 +11,9 @@ import (
 )
 
 const (
-	rawNamespace = "valet-raw"
-	urlNamespace = "valet-url"
+	rawNamespace    = "valet-raw"
+	urlNamespace    = "valet-url"
+	publicNamespace = "valet-public"
 
 	// assetsInlineLimit is Vite's default: smaller assets become data URLs.
 	assetsInlineLimit = 4096
@@ -37,12 +38,37 @@ func assetFilter() string {
 }
 
 // vitePlugin implements the Vite import conventions esbuild lacks:
-// `?raw` (the file as a string), `?url` (its URL) and assets under
-// assetsInlineLimit inlined as data URLs.
-func vitePlugin(root string) api.Plugin {
+// `?raw` (the file as a string), `?url` (its URL), assets under
+// assetsInlineLimit inlined as data URLs, and root-absolute paths: a file
+// of publicDir stays a URL (`import logo from "/vite.svg"`, `url(/bg.png)`),
+// anything else resolves against root (`/src/main.tsx`).
+func vitePlugin(root, publicDir, base string) api.Plugin {
 	return api.Plugin{
 		Name: "valet-vite",
 		Setup: func(build api.PluginBuild) {
+			build.OnResolve(api.OnResolveOptions{Filter: `^/`, Namespace: "file"},
+				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+					clean, _, _ := strings.Cut(args.Path, "?")
+					clean, _, _ = strings.Cut(clean, "#")
+					if publicDir != "" {
+						if st, err := os.Stat(filepath.Join(publicDir, filepath.FromSlash(clean))); err == nil && !st.IsDir() {
+							url := strings.TrimSuffix(base, "/") + args.Path
+							if args.Kind == api.ResolveJSImportStatement || args.Kind == api.ResolveJSDynamicImport {
+								return api.OnResolveResult{Path: url, Namespace: publicNamespace}, nil
+							}
+							return api.OnResolveResult{Path: url, External: true}, nil
+						}
+					}
+					if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(clean))); err == nil {
+						return api.OnResolveResult{Path: filepath.Join(root, filepath.FromSlash(clean))}, nil
+					}
+					return api.OnResolveResult{}, nil // a real absolute path, or esbuild's error
+				})
+			build.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: publicNamespace},
+				func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+					src := fmt.Sprintf("export default %q;\n", args.Path)
+					return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
+				})
 			build.OnResolve(api.OnResolveOptions{Filter: `\?(raw|url)$`},
 				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 					clean, suffix, _ := strings.Cut(args.Path, "?")

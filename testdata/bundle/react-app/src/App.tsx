@@ -3,6 +3,7 @@ import Header from "@/components/Header";
 import Counter from "./components/Counter";
 import logo from "./assets/logo.png";
 import dot from "./assets/dot.svg";
+import viteLogo from "/vite.svg";
 import notes from "./notes.txt?raw";
 import config from "./config.json";
 import styles from "./App.module.css";
@@ -16,6 +17,7 @@ export default function App() {
       <Header title={config.title} />
       <img src={logo} className="logo" alt="logo" />
       <img src={dot} alt="" />
+      <img src={viteLogo} alt="Vite logo" />
       <p data-api={import.meta.env.VITE_API_URL} data-mode={import.meta.env.MODE}>
         {notes}
       </p>
