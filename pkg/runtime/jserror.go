@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"encoding/json"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -31,12 +33,37 @@ func (e *JSError) String() string {
 	return e.Error() + "\n" + e.Stack
 }
 
-// pcSuffix is goja's bytecode offset after a position: "file.js:1:22(3)".
-var pcSuffix = regexp.MustCompile(`(:\d+:\d+)\(\d+\)`)
+// framePos is a position in a goja stack frame, with goja's bytecode offset:
+// "file.js:1:22(3)".
+var framePos = regexp.MustCompile(`([^\s()]+):(\d+):(\d+)\(\d+\)`)
+
+// mappedSources lists the original files of a source map. goja reports
+// their columns 0-based (as the map stores them); V8 and editors count from 1.
+func mappedSources(sourceMap []byte) map[string]bool {
+	var m struct {
+		Sources []string `json:"sources"`
+	}
+	if json.Unmarshal(sourceMap, &m) != nil {
+		return nil
+	}
+	out := make(map[string]bool, len(m.Sources))
+	for _, s := range m.Sources {
+		out[s] = true
+	}
+	return out
+}
 
 // cleanStack turns goja's stack lines into V8's style: "    at f (file:l:c)".
-func cleanStack(s string) string {
-	s = pcSuffix.ReplaceAllString(s, "$1")
+func (p *Pool) cleanStack(s string) string {
+	s = framePos.ReplaceAllStringFunc(s, func(m string) string {
+		g := framePos.FindStringSubmatch(m)
+		col := g[3]
+		if p != nil && p.mapped[g[1]] {
+			n, _ := strconv.Atoi(col)
+			col = strconv.Itoa(n + 1)
+		}
+		return g[1] + ":" + g[2] + ":" + col
+	})
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "\tat ") {
@@ -65,7 +92,7 @@ func (iso *Isolate) jsError(v goja.Value) *JSError {
 		e.Message = v.String()
 	}
 	if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
-		stack := cleanStack(st.String())
+		stack := iso.pool.cleanStack(st.String())
 		// goja's stack starts with "Name: message"; keep only the frames.
 		var frames []string
 		for _, l := range strings.Split(stack, "\n") {

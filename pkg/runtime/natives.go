@@ -43,7 +43,7 @@ func (iso *Isolate) installNatives() *goja.Object {
 		return goja.Undefined()
 	})
 	set("mapStack", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(cleanStack(c.Argument(0).String()))
+		return vm.ToValue(iso.pool.cleanStack(c.Argument(0).String()))
 	})
 
 	// Timers.

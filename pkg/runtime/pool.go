@@ -22,6 +22,7 @@ type Pool struct {
 	isolates []*Isolate
 	work     sync.WaitGroup // ctx.waitUntil promises not yet settled
 	stopWD   chan struct{}
+	mapped   map[string]bool // files of the source map
 	closed   sync.Once
 	closeErr error
 }
@@ -40,7 +41,7 @@ func New(opts Options) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pool{opts: o, stopWD: make(chan struct{})}
+	p := &Pool{opts: o, stopWD: make(chan struct{}), mapped: mappedSources(o.SourceMap)}
 	p.isolates = make([]*Isolate, o.Isolates)
 	var g errgroup.Group
 	for i := range p.isolates {
@@ -141,7 +142,11 @@ func (iso *Isolate) setup(prelude, prog *goja.Program) error {
 	if w, ok := vm.Get("__valet_worker").(*goja.Object); ok {
 		iso.worker = w
 	}
-	h, err := iso.hooks.handlerFor(goja.Undefined(), iso.worker, iso.env)
+	var mod goja.Value = goja.Undefined()
+	if iso.worker != nil {
+		mod = iso.worker
+	}
+	h, err := iso.hooks.handlerFor(goja.Undefined(), mod, iso.env)
 	if err != nil {
 		return fmt.Errorf("worker %s: %s", iso.pool.opts.Filename, iso.asJSError(err).String())
 	}
