@@ -4,14 +4,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
 // Server serves one assets directory. It is safe for concurrent use, and
 // Reload swaps in a new snapshot of the directory without blocking requests.
 type Server struct {
-	opts Options
-	ix   atomic.Pointer[index]
+	opts     Options
+	ix       atomic.Pointer[index]
+	reloadMu sync.Mutex // one re-index at a time, so snapshots go in order
 }
 
 // New indexes opts.Dir and returns a Server for it.
@@ -32,6 +34,8 @@ func New(opts Options) (*Server, error) {
 // Reload re-indexes the directory after a rebuild. Requests in flight finish
 // on the snapshot they started with; on error the old snapshot stays.
 func (s *Server) Reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
 	ix, err := buildIndex(s.opts, s.ix.Load())
 	if err != nil {
 		return err
@@ -39,6 +43,10 @@ func (s *Server) Reload() error {
 	s.ix.Store(ix)
 	return nil
 }
+
+// Dir returns the directory served (absolute, symlinks resolved), for a
+// watcher to know what to watch.
+func (s *Server) Dir() string { return s.ix.Load().root }
 
 // Len returns the number of files served.
 func (s *Server) Len() int { return len(s.ix.Load().files) }

@@ -1,8 +1,10 @@
 package edge
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/valet-dev/valet/pkg/config"
 )
@@ -71,4 +73,25 @@ func TestValidateRoutes(t *testing.T) {
 	if err := ValidateRoutes([]string{"!/x"}); err == nil || !strings.Contains(err.Error(), "only negative") {
 		t.Errorf("only negatives: %v", err)
 	}
+}
+
+// FuzzGlobMatch checks the matcher against the regular expression
+// Cloudflare builds for the same rule ("*" becomes ".*", the rest literal).
+func FuzzGlobMatch(f *testing.F) {
+	f.Add("/api/*", "/api/x/y")
+	f.Add("/*.js", "/a/b.js")
+	f.Add("/a*b*c*", "/aabbcc")
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if len(pattern) > 64 || len(s) > 256 || strings.ContainsAny(pattern+s, "\n") || !utf8.ValidString(pattern) || !utf8.ValidString(s) {
+			return
+		}
+		parts := strings.Split(pattern, "*")
+		for i, p := range parts {
+			parts[i] = regexp.QuoteMeta(p)
+		}
+		re := regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
+		if got, want := globMatch(pattern, s), re.MatchString(s); got != want {
+			t.Fatalf("globMatch(%q, %q) = %v, regexp says %v", pattern, s, got, want)
+		}
+	})
 }
