@@ -31,3 +31,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func httptestRequest(method, target string) *http.Request {
 	return httptest.NewRequest(method, target, nil)
 }
+
+type nopWriter struct{ h http.Header }
+
+func (w *nopWriter) Header() http.Header         { return w.h }
+func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *nopWriter) WriteHeader(int)             {}

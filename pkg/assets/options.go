@@ -29,7 +29,7 @@ const (
 // from disk on every request; the total bounds what the index keeps.
 const (
 	DefaultMaxCachedFile = 4 << 20
-	DefaultCacheBytes    = 64 << 20
+	DefaultCacheBytes    = 32 << 20
 )
 
 // Options configures a Server.
