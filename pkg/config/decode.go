@@ -31,7 +31,18 @@ func newDecoder(src *source) *decoder {
 	}
 }
 
+// maxDiagnostics bounds the work on a hopeless file (a binary, a huge
+// minified document): nobody reads past the first screenful anyway.
+const maxDiagnostics = 100
+
+// full reports whether no more diagnostics will be kept, so that callers
+// can skip the work of wording them.
+func (d *decoder) full() bool { return len(d.diags) >= maxDiagnostics }
+
 func (d *decoder) report(severity string, n *node, hint, format string, args ...any) {
+	if len(d.diags) >= maxDiagnostics {
+		return
+	}
 	line, col := d.src.pos(n)
 	d.diags = append(d.diags, Diagnostic{
 		File: d.src.file, Line: line, Col: col, Severity: severity,
@@ -228,6 +239,9 @@ func (d *decoder) decodeStruct(n *node, rv reflect.Value, path string) {
 	for _, mb := range n.members {
 		p := join(path, mb.name)
 		fi, ok := info.byName[mb.name]
+		if !ok && d.full() {
+			continue
+		}
 		if !ok {
 			if isUnsupported(t, mb.name) {
 				d.warnf(mb.key, "", "wrangler key %q is not supported by valet yet; it is ignored", p)

@@ -10,9 +10,6 @@ import (
 // enough to be a plausible typo. Case, '-' and '_' are ignored first, so
 // that className finds class_name.
 func suggest(s string, candidates []string) string {
-	norm := func(x string) string {
-		return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(x))
-	}
 	ns := norm(s)
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
@@ -42,6 +39,23 @@ func suggest(s string, candidates []string) string {
 
 // damerau is the optimal string alignment distance: insertions, deletions,
 // substitutions and transpositions of adjacent bytes each cost 1.
+// norm folds the spellings of one key together: className, class-name and
+// CLASS_NAME all become classname.
+func norm(x string) string {
+	b := make([]byte, 0, len(x))
+	for i := 0; i < len(x); i++ {
+		c := x[i]
+		switch {
+		case c == '_' || c == '-':
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
 func damerau(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		// Keys that long are not typos of ours; avoid quadratic work on

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -40,13 +39,13 @@ type tomlIndex struct {
 	data   []byte
 	i      int
 	line   int
-	lineAt int // offset where the current line starts
+	col    int // 1-based column of i, in characters
 	pos    map[string]tomlPos
 	arrays map[string]int // array-of-tables path → number of tables so far
 }
 
 func newTOMLIndex(data []byte) *tomlIndex {
-	x := &tomlIndex{data: data, line: 1, pos: map[string]tomlPos{}, arrays: map[string]int{}}
+	x := &tomlIndex{data: data, line: 1, col: 1, pos: map[string]tomlPos{}, arrays: map[string]int{}}
 	x.scan()
 	return x
 }
@@ -138,16 +137,21 @@ func (x *tomlIndex) peek(k int) byte {
 	return 0
 }
 
+// advance moves to the next byte, keeping line and column (counted in
+// characters, as UTF-8 continuation bytes do not start one).
 func (x *tomlIndex) advance() {
-	if x.i < len(x.data) && x.data[x.i] == '\n' {
+	if x.i >= len(x.data) {
+		x.i++
+		return
+	}
+	switch c := x.data[x.i]; {
+	case c == '\n':
 		x.line++
-		x.lineAt = x.i + 1
+		x.col = 1
+	case c&0xC0 != 0x80:
+		x.col++
 	}
 	x.i++
-}
-
-func (x *tomlIndex) col() int {
-	return utf8.RuneCount(x.data[x.lineAt:min(x.i, len(x.data))]) + 1
 }
 
 // skip passes blanks and comments, and newlines too when nl is set.
@@ -175,7 +179,7 @@ func (x *tomlIndex) scan() {
 		if x.i >= len(x.data) {
 			return
 		}
-		line, col := x.line, x.col()
+		line, col := x.line, x.col
 		if x.peek(0) == '[' {
 			array := x.peek(1) == '['
 			x.advance()
@@ -279,7 +283,7 @@ func isBareKey(c byte) bool {
 // value records the position of the value at path and of everything
 // nested in it, then moves past it.
 func (x *tomlIndex) value(path string, keyLine, keyCol int) {
-	x.pos[path] = tomlPos{keyLine, keyCol, x.line, x.col()}
+	x.pos[path] = tomlPos{keyLine, keyCol, x.line, x.col}
 	switch x.peek(0) {
 	case '"', '\'':
 		x.str()
@@ -291,7 +295,7 @@ func (x *tomlIndex) value(path string, keyLine, keyCol int) {
 				x.advance()
 				return
 			}
-			x.value(index(path, i), x.line, x.col())
+			x.value(index(path, i), x.line, x.col)
 			x.skip(true)
 			if x.peek(0) == ',' {
 				x.advance()
@@ -305,7 +309,7 @@ func (x *tomlIndex) value(path string, keyLine, keyCol int) {
 				x.advance()
 				return
 			}
-			line, col := x.line, x.col()
+			line, col := x.line, x.col
 			start := x.i
 			keys := x.keyPath()
 			if x.peek(0) != '=' || x.i == start {
