@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
@@ -28,8 +29,8 @@ type ContainerSpec struct {
 	// Ports are container TCP ports published on 127.0.0.1 with a random
 	// host port; ContainerAddr tells which.
 	Ports []int
-	// Network: "" is DefaultNetwork (a bridge valet creates when missing);
-	// "none", "host" or the name of an existing network otherwise.
+	// Network: "" is DefaultNetwork; another name is a bridge network valet
+	// creates when missing; "none", "host", "bridge" are the engine's modes.
 	Network string
 	// Aliases are extra DNS names of the container on Network.
 	Aliases []string
@@ -49,6 +50,27 @@ func (e *Engine) RunContainer(ctx context.Context, spec ContainerSpec) (string, 
 	if spec.Image == "" {
 		return "", errors.New("run container: no image given")
 	}
+	id, err := e.runContainer(ctx, spec)
+	var ne *networkError
+	if errors.As(err, &ne) {
+		// Another valet process removed a duplicate network this one had
+		// chosen (see EnsureNetwork): look it up again, once.
+		e.forgetNetwork(ne.name)
+		id, err = e.runContainer(ctx, spec)
+	}
+	return id, err
+}
+
+// networkError is a create or start that failed on the container's network.
+type networkError struct {
+	name string
+	err  error
+}
+
+func (e *networkError) Error() string { return e.err.Error() }
+func (e *networkError) Unwrap() error { return e.err }
+
+func (e *Engine) runContainer(ctx context.Context, spec ContainerSpec) (string, error) {
 	netName, err := e.resolveNetwork(ctx, spec.Network)
 	if err != nil {
 		return "", err
@@ -102,6 +124,9 @@ func (e *Engine) RunContainer(ctx context.Context, spec ContainerSpec) (string, 
 		Name: spec.Name, Config: cfg, HostConfig: hc, NetworkingConfig: nc,
 	})
 	if err != nil {
+		if isNetworkErr(err) {
+			return "", &networkError{name: spec.networkName(), err: fmt.Errorf("create container from %s on %s: %w", spec.Image, e.host, err)}
+		}
 		if IsNotFound(err) {
 			return "", fmt.Errorf("create container from %s: image not found on %s: %w\n  Build it first (valet build) or check the image name", spec.Image, e.host, err)
 		}
@@ -109,7 +134,11 @@ func (e *Engine) RunContainer(ctx context.Context, spec ContainerSpec) (string, 
 	}
 	if _, err := e.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
 		_ = e.Remove(context.WithoutCancel(ctx), created.ID)
-		return "", fmt.Errorf("start container from %s on %s: %w", spec.Image, e.host, err)
+		err = fmt.Errorf("start container from %s on %s: %w", spec.Image, e.host, err)
+		if isNetworkErr(err) {
+			return "", &networkError{name: spec.networkName(), err: err}
+		}
+		return "", err
 	}
 	return created.ID, nil
 }
@@ -183,6 +212,18 @@ func (e *Engine) Inspect(ctx context.Context, id string) (State, error) {
 		return State{}, nil
 	}
 	return State{Running: s.Running, ExitCode: s.ExitCode, OOMKill: s.OOMKilled, Error: s.Error}, nil
+}
+
+func (s ContainerSpec) networkName() string {
+	if s.Network == "" {
+		return DefaultNetwork
+	}
+	return s.Network
+}
+
+func isNetworkErr(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "network") && (strings.Contains(msg, "not found") || strings.Contains(msg, "ambiguous"))
 }
 
 func envList(env map[string]string) []string {

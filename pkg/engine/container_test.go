@@ -63,12 +63,18 @@ func runServer(t *testing.T, e *engine.Engine, env map[string]string, extra map[
 
 func TestRunContainerReachPort(t *testing.T) {
 	e := enginetest.Connect(t)
-	id := runServer(t, e, map[string]string{"GREETING": "hello from the container", "DELAY_MS": "200"}, nil)
+	start := time.Now()
+	id := runServer(t, e, map[string]string{"GREETING": "hello from the container", "DELAY_MS": "300"}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	addr, err := e.WaitPort(ctx, id, 8080)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// dockerd's proxy accepts on the published port before the program
+	// listens; WaitPort must not take that for ready.
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("WaitPort returned after %s, before the server listened", took)
 	}
 	if !strings.HasPrefix(addr, "127.0.0.1:") {
 		t.Errorf("addr = %s, want a published 127.0.0.1 port", addr)

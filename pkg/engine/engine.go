@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -97,7 +98,7 @@ func Connect(ctx context.Context, opts Options) (*Engine, error) {
 			}}),
 		)
 	case "tcp":
-		clientOpts = append(clientOpts, client.WithTLSClientConfigFromEnv(), client.WithHost(host))
+		clientOpts = append(clientOpts, tlsFromEnv(), client.WithHost(host))
 	default:
 		clientOpts = append(clientOpts, client.WithHost(host))
 	}
@@ -115,6 +116,16 @@ func Connect(ctx context.Context, opts Options) (*Engine, error) {
 	e.api = cli.ClientVersion()
 	e.osType = ping.OSType
 	return e, nil
+}
+
+// tlsFromEnv configures TLS as the docker CLI does: DOCKER_CERT_PATH, or
+// ~/.docker when only DOCKER_TLS_VERIFY is set.
+func tlsFromEnv() client.Opt {
+	if os.Getenv(client.EnvOverrideCertPath) == "" && os.Getenv(client.EnvTLSVerify) != "" {
+		dir := filepath.Join(homeDir(), ".docker")
+		return client.WithTLSClientConfig(filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	}
+	return client.WithTLSClientConfigFromEnv()
 }
 
 // Host is the engine address valet connected to, as given or defaulted.

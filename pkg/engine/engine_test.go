@@ -28,9 +28,14 @@ func TestConnect(t *testing.T) {
 }
 
 func TestConnectUnreachable(t *testing.T) {
+	for _, host := range []string{"unix:///nonexistent/valet/docker.sock", "tcp://127.0.0.1:1"} {
+		connectUnreachable(t, host)
+	}
+}
+
+func connectUnreachable(t *testing.T, host string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	host := "unix:///nonexistent/valet/docker.sock"
 	_, err := engine.Connect(ctx, engine.Options{Host: host})
 	var ue *engine.UnreachableError
 	if !errors.As(err, &ue) {

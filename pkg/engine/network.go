@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/client"
 )
@@ -25,62 +26,80 @@ func (e *Engine) EnsureNetwork(ctx context.Context, name string) (string, error)
 	if id, ok := e.networks[name]; ok {
 		return id, nil
 	}
-	id, err := e.findNetwork(ctx, name)
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		_, err := e.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
-			Driver: "bridge",
-			Labels: map[string]string{LabelManaged: "true"},
-		})
-		if err != nil && !strings.Contains(strings.ToLower(err.Error()), "already exists") {
-			return "", fmt.Errorf("create network %s on %s: %w", name, e.host, err)
-		}
-		// Engines before 25.0 do not refuse a duplicate name, so another
-		// valet process may have created one at the same time: settle on
-		// the oldest by listing again.
-		if id, err = e.findNetwork(ctx, name); err != nil {
+	// Engines before 25.0 do not refuse a duplicate name, so two valet
+	// processes starting together may each create one; a name that matches
+	// two networks cannot be used. All settle on the smallest ID and remove
+	// the others (RunContainer retries when its network went away).
+	for attempt := 0; attempt < 8; attempt++ {
+		ids, err := e.networksNamed(ctx, name)
+		if err != nil {
 			return "", err
 		}
-		if id == "" {
-			return "", fmt.Errorf("create network %s on %s: created but not listed", name, e.host)
+		switch len(ids) {
+		case 0:
+			_, err := e.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
+				Driver: "bridge",
+				Labels: map[string]string{LabelManaged: "true"},
+			})
+			if err != nil && !strings.Contains(strings.ToLower(err.Error()), "already exists") {
+				return "", fmt.Errorf("create network %s on %s: %w", name, e.host, err)
+			}
+			// Give a racing creator's network time to show in the list.
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		case 1:
+			e.networks[name] = ids[0]
+			return ids[0], nil
+		default:
+			for _, id := range ids[1:] {
+				_, _ = e.cli.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
+			}
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+			}
 		}
 	}
-	e.networks[name] = id
-	return id, nil
+	return "", fmt.Errorf("several networks are named %s on %s\n  Remove the extra ones (docker network ls --filter name=%s; docker network rm ID)", name, e.host, name)
 }
 
-// findNetwork returns the ID of the oldest network called exactly name, or "".
-func (e *Engine) findNetwork(ctx context.Context, name string) (string, error) {
+// forgetNetwork drops a cached network ID that turned out to be stale.
+func (e *Engine) forgetNetwork(name string) {
+	e.netMu.Lock()
+	defer e.netMu.Unlock()
+	delete(e.networks, name)
+}
+
+// networksNamed returns the IDs of the networks called exactly name, sorted.
+func (e *Engine) networksNamed(ctx context.Context, name string) ([]string, error) {
 	res, err := e.cli.NetworkList(ctx, client.NetworkListOptions{Filters: client.Filters{}.Add("name", name)})
 	if err != nil {
-		return "", fmt.Errorf("list networks on %s: %w", e.host, err)
+		return nil, fmt.Errorf("list networks on %s: %w", e.host, err)
 	}
-	items := res.Items[:0]
+	var ids []string
 	for _, n := range res.Items {
 		if n.Name == name { // the filter matches substrings
-			items = append(items, n)
+			ids = append(ids, n.ID)
 		}
 	}
-	if len(items) == 0 {
-		return "", nil
-	}
-	sort.Slice(items, func(i, j int) bool {
-		if !items[i].Created.Equal(items[j].Created) {
-			return items[i].Created.Before(items[j].Created)
-		}
-		return items[i].ID < items[j].ID
-	})
-	return items[0].ID, nil
+	sort.Strings(ids)
+	return ids, nil
 }
 
-// resolveNetwork maps a ContainerSpec.Network to the engine's network mode.
+// resolveNetwork maps a ContainerSpec.Network to the engine's network mode:
+// a network's ID (created when missing), or a special mode as it is.
 func (e *Engine) resolveNetwork(ctx context.Context, name string) (string, error) {
 	if name == "" {
-		return e.EnsureNetwork(ctx, DefaultNetwork)
+		name = DefaultNetwork
 	}
-	return name, nil
+	if !isUserNetwork(name) {
+		return name, nil
+	}
+	return e.EnsureNetwork(ctx, name)
 }
 
 // isUserNetwork reports whether mode names a network rather than a special
