@@ -345,10 +345,10 @@ func TestFrontendOutDir(t *testing.T) {
 func TestFrontendAliasAndErrors(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "index.html"), "<html><head></head><body>\n<script type=\"module\" src=\"/src/main.ts\"></script>\n</body></html>")
-	writeFile(t, filepath.Join(root, "src", "main.ts"), `import { v } from "~lib/v"; import u from "./u.txt?url"; console.log(v, u);`)
+	writeFile(t, filepath.Join(root, "src", "main.ts"), `import { v } from "@/v"; import u from "./u.txt?url"; console.log(v, u);`)
 	writeFile(t, filepath.Join(root, "lib", "v.ts"), `export const v: string = "aliased";`)
 	writeFile(t, filepath.Join(root, "src", "u.txt"), "tiny")
-	res, err := Frontend(FrontendOptions{Root: root, OutDir: filepath.Join(root, "dist"), Alias: map[string]string{"~lib": "./lib"}})
+	res, err := Frontend(FrontendOptions{Root: root, OutDir: filepath.Join(root, "dist"), Alias: map[string]string{"@": "./lib"}})
 	if err != nil {
 		t.Fatal(err)
 	}
