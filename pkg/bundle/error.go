@@ -1,8 +1,3 @@
-// Package bundle builds what valet runs, in-process, with esbuild's Go API:
-// the worker as one classic script with an external source map, and a
-// Vite-style frontend (HTML entries, hashed assets, import.meta.env) that a
-// Vite React project builds unchanged. Both have incremental contexts for
-// `valet dev`.
 package bundle
 
 import (
@@ -80,6 +75,14 @@ func newError(kind string, msgs []api.Message) error {
 		e.Messages = append(e.Messages, convertMessage(m))
 	}
 	return e
+}
+
+func convertMessages(msgs []api.Message) []Message {
+	var out []Message
+	for _, m := range msgs {
+		out = append(out, convertMessage(m))
+	}
+	return out
 }
 
 func convertMessage(m api.Message) Message {

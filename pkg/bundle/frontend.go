@@ -42,6 +42,8 @@ type OutputFile struct {
 type FrontendResult struct {
 	Files  []OutputFile // sorted by Path; hashed assets, HTML and public files
 	Inputs []string     // absolute paths of the sources, HTML, .env and public files
+	// Warnings are esbuild's, e.g. an import.meta property it had to drop.
+	Warnings []Message
 }
 
 // Frontend builds the frontend once.
@@ -192,6 +194,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 		return nil, fmt.Errorf("build frontend: %w", err)
 	}
 	out.Inputs = mf.inputFiles(o.Root)
+	out.Warnings = convertMessages(res.Warnings)
 	for _, e := range entries {
 		out.Inputs = append(out.Inputs, e.Abs)
 	}

@@ -32,6 +32,7 @@ type WorkerResult struct {
 	SourceMap []byte
 	Path      string   // OutDir/worker.js, empty when built in memory
 	Inputs    []string // absolute paths of the files that went in, for the watcher
+	Warnings  []Message
 }
 
 // WorkerGlobal is the global the worker script assigns its exports to.
@@ -167,7 +168,7 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 	if err := newError("worker", res.Errors); err != nil {
 		return nil, err
 	}
-	out := &WorkerResult{}
+	out := &WorkerResult{Warnings: convertMessages(res.Warnings)}
 	for _, f := range res.OutputFiles {
 		switch {
 		case strings.HasSuffix(f.Path, ".js.map"):

@@ -250,3 +250,15 @@ func TestWorkerContextRebuild(t *testing.T) {
 		t.Error("Rebuild after Dispose succeeded")
 	}
 }
+
+func TestWorkerWarnings(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "index.js"), "export default { fetch() { return import.meta.url; } };\n")
+	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "index.js"), Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) == 0 || res.Warnings[0].File != "index.js" || res.Warnings[0].Line != 1 {
+		t.Errorf("warnings = %+v", res.Warnings)
+	}
+}
