@@ -5,7 +5,6 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"github.com/invopop/jsonschema"
 
@@ -27,15 +26,16 @@ func GenerateSchema() ([]byte, error) {
 
 	// Keys valet reads past with a warning stay valid in editors, marked
 	// deprecated so that they show as ignored rather than as mistakes.
-	for t, def := range map[string]any{
-		"Config": Config{}, "Container": Container{}, "Assets": Assets{},
-		"Observability": Observability{}, "DurableObjectBinding": DurableObjectBinding{}, "Build": Build{},
-	} {
-		d, ok := s.Definitions[t]
-		if !ok {
-			return nil, fmt.Errorf("generate schema: no definition for %s", t)
+	for t := range knownInfos() {
+		keys := unsupportedKeys(t)
+		if len(keys) == 0 {
+			continue
 		}
-		for _, k := range unsupportedKeys(reflect.TypeOf(def)) {
+		d, ok := s.Definitions[t.Name()]
+		if !ok {
+			return nil, fmt.Errorf("generate schema: no definition for %s", t.Name())
+		}
+		for _, k := range keys {
 			d.Properties.Set(k, &jsonschema.Schema{
 				Description: "wrangler key not supported by valet yet; valet ignores it with a warning",
 				Deprecated:  true,

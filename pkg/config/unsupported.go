@@ -39,6 +39,8 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{"experimental_serve_directly"}
 	case reflect.TypeFor[Observability]():
 		return []string{"traces"}
+	case reflect.TypeFor[ObservabilityLogs]():
+		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
 		return []string{"experimental_remote", "remote"}
 	case reflect.TypeFor[Build]():
