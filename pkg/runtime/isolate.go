@@ -27,7 +27,7 @@ type Isolate struct {
 	u8     goja.Value // the Uint8Array constructor
 	env    *goja.Object
 	worker *goja.Object
-	fetch  goja.Callable // (request, ctx) => Response | Promise, nil without a fetch handler
+	fetch  goja.Value // (request, ctx) => Response | Promise, nil without a fetch handler
 	start  time.Time
 
 	inflight atomic.Int32
@@ -40,6 +40,7 @@ type Isolate struct {
 	aborts    map[int64]context.CancelFunc
 	nextID    int64
 	unhandled []*goja.Promise
+	urlCache  map[string]goja.Value
 
 	// The CPU watchdog and the loop agree on interrupts under wdMu.
 	wdMu        sync.Mutex
@@ -49,7 +50,7 @@ type Isolate struct {
 
 // hooks are the prelude's functions Go calls.
 type hooks struct {
-	incoming, settle, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
+	incoming, settle, serve, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
 	execCtx                                                                                     *goja.Object
 }
 

@@ -123,23 +123,40 @@ func (iso *Isolate) installNatives() *goja.Object {
 	})
 
 	// URL.
+	// Parsed records are cached per isolate: URL objects never mutate a
+	// record (setters build a new one), so sharing them is safe.
 	set("urlParse", func(c goja.FunctionCall) goja.Value {
+		input := c.Argument(0).String()
+		key := input
 		var base *string
 		if len(c.Arguments) > 1 {
 			b := c.Argument(1).String()
 			base = &b
+			key = input + "\x00" + b
 		}
-		rec := urlParse(c.Argument(0).String(), base)
+		if v, ok := iso.urlCache[key]; ok {
+			return v
+		}
+		rec := urlParse(input, base)
+		v := goja.Null()
+		if rec != nil {
+			v = iso.strings(rec)
+		}
+		if len(iso.urlCache) >= 512 {
+			clear(iso.urlCache)
+		}
+		iso.urlCache[key] = v
+		return v
+	})
+	set("urlSet", func(c goja.FunctionCall) goja.Value {
+		rec := urlSet(c.Argument(0).String(), int(c.Argument(1).ToInteger()), c.Argument(2).String())
 		if rec == nil {
 			return goja.Null()
 		}
-		return vm.ToValue(rec)
-	})
-	set("urlSet", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(urlSet(c.Argument(0).String(), int(c.Argument(1).ToInteger()), c.Argument(2).String()))
+		return iso.strings(rec)
 	})
 	set("uspParse", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(formDecode(c.Argument(0).String()))
+		return iso.strings(formDecode(c.Argument(0).String()))
 	})
 	set("uspSerialize", func(c goja.FunctionCall) goja.Value {
 		return vm.ToValue(formEncode(iso.argStrings(c.Argument(0))))
@@ -213,7 +230,7 @@ func (iso *Isolate) installNatives() *goja.Object {
 		if h == nil {
 			return vm.ToValue([]any{})
 		}
-		return vm.ToValue(flattenHeader(h.hdr))
+		return iso.strings(flattenHeader(h.hdr))
 	})
 	set("bodyRead", func(c goja.FunctionCall) goja.Value {
 		iso.bodyRead(c.Argument(0).ToInteger(), c.Argument(1), false)
@@ -273,6 +290,15 @@ func (iso *Isolate) installNatives() *goja.Object {
 	return n
 }
 
+// strings makes a JS array of strings.
+func (iso *Isolate) strings(list []string) goja.Value {
+	vals := make([]any, len(list))
+	for i, s := range list {
+		vals[i] = iso.vm.ToValue(s)
+	}
+	return iso.vm.NewArray(vals...)
+}
+
 // argBytes views a BufferSource argument as a Go slice (shared, not copied).
 func (iso *Isolate) argBytes(v goja.Value) []byte {
 	switch x := v.Export().(type) {
@@ -306,8 +332,8 @@ func (iso *Isolate) domException(msg, name string) *goja.Object {
 }
 
 // flattenHeader lists h as [name, value, ...] with lower-case names.
-func flattenHeader(h http.Header) []any {
-	out := make([]any, 0, 2*len(h))
+func flattenHeader(h http.Header) []string {
+	out := make([]string, 0, 2*len(h))
 	for k, vs := range h {
 		lk := strings.ToLower(k)
 		for _, v := range vs {

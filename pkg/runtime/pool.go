@@ -85,6 +85,7 @@ func (p *Pool) newIsolate(i int, prelude, prog *goja.Program) (*Isolate, error) 
 	iso := &Isolate{
 		pool: p, id: i, vm: goja.New(), loop: newLoop(), done: make(chan struct{}), start: time.Now(),
 		reqs: map[int64]*reqState{}, handles: map[int64]*handle{}, aborts: map[int64]context.CancelFunc{},
+		urlCache: map[string]goja.Value{},
 	}
 	iso.vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	iso.vm.SetMaxCallStackSize(8192)
@@ -150,7 +151,9 @@ func (iso *Isolate) setup(prelude, prog *goja.Program) error {
 	if err != nil {
 		return fmt.Errorf("worker %s: %s", iso.pool.opts.Filename, iso.asJSError(err).String())
 	}
-	iso.fetch, _ = goja.AssertFunction(h)
+	if _, ok := goja.AssertFunction(h); ok {
+		iso.fetch = h
+	}
 	return nil
 }
 
@@ -172,19 +175,10 @@ func (p *Pool) Pick() *Isolate {
 // ServeHTTP calls the worker's default fetch(request, env, ctx).
 func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	iso := p.Pick()
-	iso.Serve(w, r, callFetch)
+	iso.Serve(w, r, nil)
 }
 
-func callFetch(iso *Isolate, req goja.Value) (goja.Value, error) {
-	if iso.fetch == nil {
-		return nil, &JSError{Name: "Error", Message: "the worker has no fetch handler: export default { fetch(request, env, ctx) { ... } }"}
-	}
-	ctx, err := iso.vm.New(iso.hooks.execCtx)
-	if err != nil {
-		return nil, err
-	}
-	return iso.fetch(goja.Undefined(), req, ctx)
-}
+var errNoFetch = &JSError{Name: "Error", Message: "the worker has no fetch handler: export default { fetch(request, env, ctx) { ... } }"}
 
 // Close waits for ctx.waitUntil work (at most 30 s), then stops the isolates.
 func (p *Pool) Close() error {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"io"
+	"reflect"
 	"net/http"
 	"net/textproto"
 	"strconv"
@@ -46,7 +47,8 @@ func (rs *reqState) fail(err *JSError) { rs.send(response{err: err}) }
 type Call func(iso *Isolate, req goja.Value) (goja.Value, error)
 
 // Serve answers an HTTP request with JavaScript on this isolate: it builds a
-// Request from r, calls call, and streams the Response to w. The isolate keeps
+// Request from r, calls call (nil: the worker's default fetch handler), and
+// streams the Response to w. The isolate keeps
 // serving other requests while this one awaits I/O.
 func (iso *Isolate) Serve(w http.ResponseWriter, r *http.Request, call Call) {
 	iso.inflight.Add(1)
@@ -87,6 +89,18 @@ func (iso *Isolate) begin(rs *reqState, r *http.Request, call Call) {
 	}
 	gid := iso.addHandle(h)
 	vm := iso.vm
+	if call == nil {
+		if iso.fetch == nil {
+			rs.fail(errNoFetch)
+			return
+		}
+		_, err := iso.hooks.serve(goja.Undefined(), iso.fetch, vm.ToValue(rs.id), vm.ToValue(r.Method), vm.ToValue(requestURL(r)), vm.ToValue(gid), vm.ToValue(hasBody))
+		if err != nil {
+			rs.fail(iso.asJSError(err))
+			iso.check(ignoreException(err))
+		}
+		return
+	}
 	req, err := iso.hooks.incoming(goja.Undefined(), vm.ToValue(r.Method), vm.ToValue(requestURL(r)), vm.ToValue(gid), vm.ToValue(hasBody))
 	if err != nil {
 		rs.fail(iso.asJSError(err))
@@ -161,7 +175,7 @@ func (iso *Isolate) nativeRespond(c goja.FunctionCall) goja.Value {
 		if goja.IsNull(b) || goja.IsUndefined(b) {
 			break
 		}
-		if _, isNum := b.Export().(int64); isNum {
+		if b.ExportType() == typeInt64 {
 			rd, err := iso.takeBody(b.ToInteger())
 			if err != nil {
 				panic(iso.vm.NewTypeError(err.Error()))
@@ -174,6 +188,8 @@ func (iso *Isolate) nativeRespond(c goja.FunctionCall) goja.Value {
 	rs.send(res)
 	return goja.Undefined()
 }
+
+var typeInt64 = reflect.TypeOf(int64(0))
 
 var hopByHop = map[string]bool{"Connection": true, "Keep-Alive": true, "Transfer-Encoding": true, "Upgrade": true, "Proxy-Connection": true}
 

@@ -8,8 +8,8 @@ import (
 
 // urlRecord is what the prelude's URL keeps: href, protocol, username,
 // password, host, hostname, port, pathname, search, hash, origin.
-func urlRecord(u *whatwg.Url) []any {
-	return []any{u.Href(false), u.Protocol(), u.Username(), u.Password(), u.Host(), u.Hostname(),
+func urlRecord(u *whatwg.Url) []string {
+	return []string{u.Href(false), u.Protocol(), u.Username(), u.Password(), u.Host(), u.Hostname(),
 		u.Port(), u.Pathname(), u.Search(), u.Hash(), urlOrigin(u)}
 }
 
@@ -27,7 +27,7 @@ func urlOrigin(u *whatwg.Url) string {
 	return "null"
 }
 
-func urlParse(input string, base *string) []any {
+func urlParse(input string, base *string) []string {
 	var (
 		u   *whatwg.Url
 		err error
@@ -44,7 +44,7 @@ func urlParse(input string, base *string) []any {
 }
 
 // urlSet applies one URL setter (field index as in urlRecord) to href.
-func urlSet(href string, field int, v string) []any {
+func urlSet(href string, field int, v string) []string {
 	u, err := whatwg.Parse(href)
 	if err != nil {
 		return nil
@@ -74,8 +74,8 @@ func urlSet(href string, field int, v string) []any {
 
 // formDecode is the application/x-www-form-urlencoded parser: a flat list of
 // names and values.
-func formDecode(s string) []any {
-	out := []any{}
+func formDecode(s string) []string {
+	out := []string{}
 	for _, part := range strings.Split(s, "&") {
 		if part == "" {
 			continue

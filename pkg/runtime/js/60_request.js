@@ -19,9 +19,8 @@ function parseAbsolute(url, what) {
   return r[0];
 }
 
-class Request extends Body {
+class Request {
   constructor(input, init) {
-    super();
     if (arguments.length === 0) throw new TypeError("Failed to construct 'Request': 1 argument required, but only 0 present.");
     init = init === undefined || init === null ? {} : init;
     let src = null;
@@ -64,7 +63,7 @@ class Request extends Body {
     if (this._h === undefined) {
       if (this._gid !== 0) { this._h = lazyHeaders(this._gid); return this._h; }
       const h = new Headers(this._hinit);
-      if (this._ct !== null && !h.has("content-type")) h.set("content-type", this._ct);
+      if (this._ct != null && !h.has("content-type")) h.set("content-type", this._ct);
       this._h = h;
     }
     return this._h;
@@ -92,14 +91,16 @@ class Request extends Body {
 }
 define("Request", Request);
 
+// Defaults live on the prototypes so that instances only carry what differs.
+Object.assign(Request.prototype, { _h: undefined, _hinit: undefined, _used: false, _signal: null, _ct: null, _gid: 0, _cf: undefined, _redirect: "follow" });
+
 // incomingRequest builds the Request for an HTTP request that Go received.
 // DEV_CF stands in for the cf object Cloudflare attaches to incoming requests.
 const DEV_CF = Object.freeze({ colo: "DEV", country: "XX", city: "", continent: "", asn: 0, asOrganization: "valet", httpProtocol: "HTTP/1.1", tlsVersion: "", timezone: "UTC", clientTcpRtt: 0 });
 
 function incomingRequest(method, url, gid, hasBody) {
   const r = Object.create(Request.prototype);
-  r._method = method; r._url = url; r._gid = gid; r._h = undefined; r._hinit = undefined;
-  r._b = hasBody ? gid : null; r._used = false; r._redirect = "manual"; r._signal = null; r._cf = DEV_CF; r._ct = null;
+  r._method = method; r._url = url; r._gid = gid; r._b = hasBody ? gid : null; r._redirect = "manual"; r._cf = DEV_CF;
   return r;
 }
 
@@ -107,21 +108,29 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 const STATUS_TEXT = N.statusTexts();
 
-class Response extends Body {
+// A Response keeps few own properties (goja pays per property): _status,
+// _b (body source), _ct (default content-type), and only when set _hinit,
+// _h, _statusText, _x (type, url, redirected, webSocket) and _gid.
+const RESP_X = Object.freeze({ type: "default", url: "", redirected: false, ws: null });
+
+class Response {
   constructor(body = null, init) {
-    super();
-    init = init === undefined || init === null ? {} : init;
-    const status = init.status === undefined ? 200 : Number(init.status);
-    if (!Number.isInteger(status) || status < 200 || status > 599) {
-      if (!(status === 101 && init.webSocket)) throw new RangeError(`Responses may only be constructed with status codes in the range 200 to 599, inclusive (got ${init.status}).`);
+    let status = 200;
+    if (init !== undefined && init !== null) {
+      if (init.status !== undefined) {
+        status = Number(init.status);
+        if (!Number.isInteger(status) || status < 200 || status > 599) {
+          if (!(status === 101 && init.webSocket)) throw new RangeError(`Responses may only be constructed with status codes in the range 200 to 599, inclusive (got ${init.status}).`);
+        }
+      }
+      if (init.statusText !== undefined) this._statusText = String(init.statusText);
+      if (init.headers !== undefined) this._hinit = init.headers;
+      if (init.webSocket) this._x = { type: "default", url: "", redirected: false, ws: init.webSocket };
     }
     this._status = status;
-    this._statusText = init.statusText === undefined ? "" : String(init.statusText);
-    this._hinit = init.headers; this._h = undefined;
-    this._type = "default"; this._url = ""; this._redirected = false; this._used = false;
-    this._ws = init.webSocket || null; this._encodeBody = init.encodeBody || "automatic"; this._gid = 0;
     if (body !== null && body !== undefined) {
       if (NULL_BODY.has(status)) throw new TypeError(`Response with null body status (${status}) cannot have body`);
+      if (typeof body === "string") { this._b = body; this._ct = "text/plain;charset=UTF-8"; return; }
       const [b, ct] = extractBody(body);
       this._b = b; this._ct = ct;
     } else { this._b = null; this._ct = null; }
@@ -141,34 +150,32 @@ class Response extends Body {
   }
   static error() {
     const r = new Response(null, { status: 200 });
-    r._status = 0; r._type = "error";
+    r._status = 0; r._x = { type: "error", url: "", redirected: false, ws: null };
     r.headers._imm = true;
     return r;
   }
   get status() { return this._status; }
   get ok() { return this._status >= 200 && this._status <= 299; }
-  get statusText() { return this._statusText; }
-  get type() { return this._type; }
-  get url() { return this._url; }
-  get redirected() { return this._redirected; }
-  get webSocket() { return this._ws; }
+  get statusText() { return this._statusText === undefined ? "" : this._statusText; }
+  get type() { return (this._x || RESP_X).type; }
+  get url() { return (this._x || RESP_X).url; }
+  get redirected() { return (this._x || RESP_X).redirected; }
+  get webSocket() { return (this._x || RESP_X).ws; }
   get cf() { return undefined; }
   get headers() {
     if (this._h === undefined) {
       if (this._gid) { this._h = lazyHeaders(this._gid); return this._h; }
       const h = new Headers(this._hinit);
-      if (this._ct !== null && !h.has("content-type")) h.set("content-type", this._ct);
+      if (this._ct != null && !h.has("content-type")) h.set("content-type", this._ct);
       this._h = h;
     }
     return this._h;
   }
   clone() {
-    if (this._ws) throw new TypeError("Cannot clone a WebSocket response");
+    if (this.webSocket) throw new TypeError("Cannot clone a WebSocket response");
     const r = Object.create(Response.prototype);
-    r._status = this._status; r._statusText = this._statusText; r._type = this._type; r._url = this._url;
-    r._redirected = this._redirected; r._ws = null; r._used = false; r._gid = 0; r._ct = null;
-    r._h = new Headers(this.headers); r._h._imm = this.headers._imm; r._hinit = undefined;
-    r._encodeBody = this._encodeBody;
+    r._status = this._status; r._statusText = this._statusText; r._x = this._x; r._ct = null;
+    r._h = new Headers(this.headers); r._h._imm = this.headers._imm;
     r._b = this._cloneBody();
     return r;
   }
@@ -179,6 +186,16 @@ define("Response", Response);
 // building a Headers object when the worker never asked for one.
 function headerList(r) {
   if (r._h !== undefined || r._gid) return r.headers._flat();
-  if (r._hinit === undefined || r._hinit === null) return r._ct === null ? null : ["content-type", r._ct];
+  if (r._hinit === undefined || r._hinit === null) return r._ct == null ? null : ["content-type", r._ct];
   return r.headers._flat();
+}
+
+Object.assign(Response.prototype, { _h: undefined, _hinit: undefined, _statusText: undefined, _x: undefined, _gid: 0, _used: false });
+
+// Body's methods are mixed in rather than inherited: a derived-class
+// constructor (super()) costs goja a second call per Request and Response.
+for (const C of [Request, Response]) {
+  for (const k of Object.getOwnPropertyNames(Body.prototype)) {
+    if (k !== "constructor") Object.defineProperty(C.prototype, k, Object.getOwnPropertyDescriptor(Body.prototype, k));
+  }
 }

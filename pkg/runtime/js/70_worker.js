@@ -27,9 +27,8 @@ function send(fetcher, req, body, signal) {
       (err, status, statusText, gid, hasBody, url, redirected) => {
         if (err !== null) { reject(new TypeError(err)); return; }
         const r = Object.create(Response.prototype);
-        r._status = status; r._statusText = statusText; r._gid = gid; r._h = undefined; r._hinit = undefined; r._ct = null;
-        r._b = hasBody ? gid : null; r._used = false; r._type = "basic"; r._url = url; r._redirected = redirected;
-        r._ws = null; r._encodeBody = "automatic";
+        r._status = status; r._statusText = statusText; r._gid = gid; r._ct = null;
+        r._b = hasBody ? gid : null; r._x = { type: "basic", url, redirected, ws: null };
         resolve(r);
       });
     if (signal) signal.addEventListener("abort", () => { N.fetchAbort(id); reject(signal.reason); }, { once: true });
@@ -50,7 +49,7 @@ class Fetcher {
 define("Fetcher", Fetcher);
 
 class ExecutionContext {
-  constructor() { this.props = {}; }
+  get props() { return this._props || (this._props = {}); }
   waitUntil(p) {
     N.hold();
     Promise.resolve(p).then(() => N.release(), (e) => { reportError(e); N.release(); });
@@ -73,7 +72,21 @@ function deliver(rid, r) {
 
 function settle(rid, v) {
   if (v instanceof Response) { deliver(rid, v); return; }
-  Promise.resolve(v).then((r) => deliver(rid, r)).catch((e) => N.fail(rid, e));
+  if (!(v instanceof Promise)) v = Promise.resolve(v);
+  v.then((r) => { try { deliver(rid, r); } catch (e) { N.fail(rid, e); } }, (e) => N.fail(rid, e));
+}
+
+// serve runs the worker's fetch handler for request rid, in one call from Go.
+function serve(handler, rid, method, url, gid, hasBody) {
+  const req = incomingRequest(method, url, gid, hasBody);
+  let v;
+  try {
+    v = handler(req, new ExecutionContext());
+  } catch (e) {
+    N.fail(rid, e);
+    return;
+  }
+  settle(rid, v);
 }
 
 // pull reads one chunk of a response stream for Go.

@@ -59,6 +59,7 @@ function moduleMap(env) {
 return {
   incoming: incomingRequest,
   settle,
+  serve,
   deliver,
   pull,
   handlerFor,
