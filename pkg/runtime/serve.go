@@ -2,9 +2,9 @@ package runtime
 
 import (
 	"io"
-	"reflect"
 	"net/http"
 	"net/textproto"
+	"reflect"
 	"strconv"
 	"strings"
 
