@@ -47,7 +47,7 @@ func loadClientEnv(root, mode string, process map[string]string) (map[string]str
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s: %w", f, err)
 		}
-		vars, err := parseDotenv(string(data), func(k string) (string, bool) {
+		vars, err := parseDotenv(relTo(root, f), string(data), func(k string) (string, bool) {
 			if v, ok := process[k]; ok {
 				return v, true
 			}
@@ -55,7 +55,7 @@ func loadClientEnv(root, mode string, process map[string]string) (map[string]str
 			return v, ok
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", relTo(root, f), err)
+			return nil, nil, err
 		}
 		for k, v := range vars {
 			all[k] = v
@@ -80,7 +80,7 @@ var dotenvKey = regexp.MustCompile(`^\s*(?:export\s+)?([\w.-]+)\s*(?:=|:\s)\s*`)
 // does: KEY=value, `export`, # comments, '…' literal, "…" with \n escapes
 // and `…`, quoted values spanning lines; then expands $VAR and ${VAR:-def}
 // in values not single-quoted, as dotenv-expand does.
-func parseDotenv(src string, lookup func(string) (string, bool)) (map[string]string, error) {
+func parseDotenv(name, src string, lookup func(string) (string, bool)) (map[string]string, error) {
 	out := map[string]string{}
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	line := 0
@@ -91,7 +91,7 @@ func parseDotenv(src string, lookup func(string) (string, bool)) (map[string]str
 		m := dotenvKey.FindStringSubmatch(cur)
 		if m == nil {
 			if t := strings.TrimSpace(cur); t != "" && !strings.HasPrefix(t, "#") {
-				return nil, fmt.Errorf("line %d: expected KEY=value, found %q", line, t)
+				return nil, fmt.Errorf("%s:%d: expected KEY=value, found %q", name, line, t)
 			}
 			continue
 		}
@@ -108,7 +108,7 @@ func parseDotenv(src string, lookup func(string) (string, bool)) (map[string]str
 			}
 			end := closingQuote(body, q)
 			if end < 0 {
-				return nil, fmt.Errorf("line %d: value of %s has no closing %c", line, key, q)
+				return nil, fmt.Errorf("%s:%d: value of %s has no closing %c", name, line, key, q)
 			}
 			val := body[:end]
 			switch q {

@@ -16,7 +16,7 @@ func TestParseDotenv(t *testing.T) {
 		"VITE_F=\r\n" +
 		"VITE_G=a#b\n" +
 		"VITE_H=\\$VITE_A\n"
-	got, err := parseDotenv(src, func(k string) (string, bool) {
+	got, err := parseDotenv(".env", src, func(k string) (string, bool) {
 		if k == "HOME_X" {
 			return "home", true
 		}
@@ -38,11 +38,11 @@ func TestParseDotenv(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
-	if _, err := parseDotenv("VITE_X=\"open\n", nil); err == nil {
-		t.Error("unclosed quote accepted")
+	if _, err := parseDotenv(".env", "VITE_X=\"open\n", nil); err == nil || err.Error() != ".env:1: value of VITE_X has no closing \"" {
+		t.Errorf("unclosed quote: %v", err)
 	}
-	if _, err := parseDotenv("just words\n", nil); err == nil {
-		t.Error("garbage line accepted")
+	if _, err := parseDotenv(".env.local", "A=1\njust words\n", nil); err == nil || err.Error() != `.env.local:2: expected KEY=value, found "just words"` {
+		t.Errorf("garbage line: %v", err)
 	}
 }
 
