@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,3 +176,29 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // ExitCode is 1: an engine that is down is a failure, not a usage error.
 func (e *UnreachableError) ExitCode() int { return 1 }
+
+// API is what the rest of valet uses of an engine (pkg/containers, deploy),
+// so that they can take a fake in unit tests. *Engine implements it.
+type API interface {
+	Host() string
+	Remote() bool
+	RunContainer(ctx context.Context, spec ContainerSpec) (string, error)
+	ContainerAddr(ctx context.Context, id string, port int) (string, error)
+	WaitPort(ctx context.Context, id string, port int) (string, error)
+	Inspect(ctx context.Context, id string) (State, error)
+	Stop(ctx context.Context, id string, timeout time.Duration) error
+	Kill(ctx context.Context, id string) error
+	Signal(ctx context.Context, id, signal string) error
+	Remove(ctx context.Context, id string) error
+	Wait(ctx context.Context, id string) (int, error)
+	Logs(ctx context.Context, id string, follow bool) (io.ReadCloser, error)
+	LogsTo(ctx context.Context, id string, follow bool, stdout, stderr io.Writer) error
+	ListByLabels(ctx context.Context, labels map[string]string) ([]ContainerInfo, error)
+	Sweep(ctx context.Context, labels map[string]string) (int, error)
+	ImageExists(ctx context.Context, ref string) (string, bool, error)
+	SaveImages(ctx context.Context, refs []string) (io.ReadCloser, error)
+	LoadImages(ctx context.Context, archive io.Reader) ([]string, error)
+	Close() error
+}
+
+var _ API = (*Engine)(nil)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -58,6 +59,9 @@ func dialSSH(ctx context.Context, u *url.URL, opts Options) (*sshTunnel, error) 
 		return nil, err
 	}
 	auth, agentConn := sshAuth(opts.SSHIdentity)
+	if len(auth) == 0 {
+		return nil, fmt.Errorf("ssh %s: no key to log in with\n  Load one into ssh-agent (ssh-add) or create ~/.ssh/id_ed25519, and add its public key to ~/.ssh/authorized_keys of %s on the host", target.Addr, target.User)
+	}
 	cfg := &ssh.ClientConfig{
 		User:              target.User,
 		Auth:              auth,
@@ -78,6 +82,9 @@ func dialSSH(ctx context.Context, u *url.URL, opts Options) (*sshTunnel, error) 
 	if err != nil {
 		_ = conn.Close()
 		closeQuietly(agentConn)
+		if strings.Contains(err.Error(), "unable to authenticate") {
+			return nil, fmt.Errorf("ssh %s@%s: %w\n  Add your public key to ~%s/.ssh/authorized_keys on the host, or load the right key into ssh-agent", target.User, target.Addr, err, target.User)
+		}
 		return nil, fmt.Errorf("ssh %s@%s: %w", target.User, target.Addr, err)
 	}
 	_ = conn.SetDeadline(time.Time{})
