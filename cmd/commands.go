@@ -11,4 +11,5 @@ import (
 func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	_ = f
 	root.AddCommand(NewCmdTypes(f, nil))
+	root.AddCommand(NewCmdInit(f, nil))
 }

@@ -84,13 +84,8 @@ func Create(ctx context.Context, opts Options) (*Result, error) {
 	}
 	em := events.NewEmitter(opts.Events)
 
-	present, err := existing(opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", opts.Dir, err)
-	}
-	if len(present) > 0 && !opts.Force {
-		return nil, &InputError{Err: fmt.Errorf("%w: %s already holds %s; choose another directory, or pass --force to write the template's files over the ones there",
-			ErrDirNotEmpty, opts.Dir, listSome(present, 3))}
+	if err := CheckDir(opts.Dir, opts.Force); err != nil {
+		return nil, err
 	}
 	files, err := render(opts.FS, tmpl.Name, opts.Name)
 	if err != nil {
@@ -102,12 +97,12 @@ func Create(ctx context.Context, opts Options) (*Result, error) {
 	created := errors.Is(statErr, fs.ErrNotExist)
 	err = em.Step(StepFiles, func() error {
 		return write(opts.Dir, files, func(f file, replaced bool) {
-			msg := f.rel
+			source := "create"
 			if replaced {
-				msg += " (replaced)"
+				source = "replace"
 			}
 			res.Files = append(res.Files, f.rel)
-			em.Emit(events.Event{Kind: events.Log, Step: StepFiles, Source: "init", Message: msg})
+			em.Emit(events.Event{Kind: events.Log, Step: StepFiles, Source: source, Message: f.rel})
 		})
 	})
 	if err != nil {
@@ -144,6 +139,26 @@ func Create(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.NextSteps = nextSteps(res)
 	return res, nil
+}
+
+// CheckDir returns the error Create would return for dir: an InputError
+// wrapping ErrDirNotEmpty when dir holds files and force is false, or when
+// dir is a file. A command calls it before asking questions, so that the
+// user does not answer them for nothing.
+func CheckDir(dir string, force bool) error {
+	present, err := existing(dir)
+	if err != nil {
+		var input *InputError
+		if errors.As(err, &input) {
+			return err
+		}
+		return fmt.Errorf("check %s: %w", dir, err)
+	}
+	if len(present) > 0 && !force {
+		return &InputError{Err: fmt.Errorf("%w: %s already holds %s; choose another directory, or pass --force to write the template's files over the ones there",
+			ErrDirNotEmpty, dir, listSome(present, 3))}
+	}
+	return nil
 }
 
 func install(ctx context.Context, em *events.Emitter, opts Options) error {

@@ -236,7 +236,7 @@ func TestCreate_forceKeepsOtherFiles(t *testing.T) {
 	}
 	var replaced bool
 	for _, e := range evs {
-		replaced = replaced || e.Message == "valet.jsonc (replaced)"
+		replaced = replaced || (e.Source == "replace" && e.Message == "valet.jsonc")
 	}
 	if !replaced {
 		t.Error("no event says valet.jsonc was replaced")

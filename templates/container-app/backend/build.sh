@@ -9,4 +9,4 @@ cd "$(dirname "$0")"
 # Containers run Linux. Set GOARCH when the engine runs on another CPU
 # architecture than this machine (e.g. GOARCH=amd64 ./backend/build.sh).
 export CGO_ENABLED=0 GOOS=linux GOWORK=off
-exec go build -trimpath -ldflags="-s -w" -o server .
+exec go build -trimpath -buildvcs=false -ldflags="-s -w" -o server .
