@@ -144,3 +144,9 @@ func (w *testWorker) logLines() []string {
 	}
 	return out
 }
+
+func newServer(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}

@@ -67,7 +67,9 @@ func DefaultTransport() http.RoundTripper {
 }
 
 // EsbuildSupported lists the syntax goja lacks, for esbuild's Supported
-// option beside Target es2020: async generators and for-await are lowered.
+// option beside Target es2020: async generators and for-await are lowered,
+// and import(x) becomes require(x), which the runtime answers from
+// __valet_modules (hono/logger does import("cloudflare:workers")).
 func EsbuildSupported() map[string]bool {
-	return map[string]bool{"async-generator": false, "for-await": false}
+	return map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false}
 }

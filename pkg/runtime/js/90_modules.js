@@ -55,6 +55,18 @@ function moduleMap(env) {
   };
 }
 
+// require serves the built-in modules to code whose import(x) esbuild
+// lowered to require(x); nothing else can be loaded at run time.
+function makeRequire(mods) {
+  return function require(name) {
+    name = String(name);
+    const key = name.startsWith("cloudflare:") || name.startsWith("node:") ? name : "node:" + name;
+    const m = mods[key];
+    if (!m) throw new Error(`valet does not provide module "${name}"`);
+    return m;
+  };
+}
+
 // The prelude's result: what Go calls into.
 return {
   incoming: incomingRequest,
@@ -63,7 +75,7 @@ return {
   deliver,
   pull,
   handlerFor,
-  moduleMap,
+  moduleMap: (env) => { const m = moduleMap(env); define("require", makeRequire(m)); return m; },
   ExecutionContext,
   Fetcher: (id) => new Fetcher(RS_KEY, id),
   serialize: (v) => JSON.stringify(ser(v, new Map(), true)),
