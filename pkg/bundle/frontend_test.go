@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,15 +26,15 @@ func reactApp(t *testing.T) string {
 }
 
 // files indexes a result by path, with hashed names reduced to a pattern:
-// "assets/index-*.js" -> the real name.
+// "assets/index-*.js" -> the real name; a second match gets "#2".
 func files(t *testing.T, res *FrontendResult) map[string]string {
 	t.Helper()
 	hashed := regexp.MustCompile(`-[A-Z0-9]{8}\.`)
 	out := map[string]string{}
 	for _, f := range res.Files {
 		key := hashed.ReplaceAllString(f.Path, "-*.")
-		if prev, ok := out[key]; ok {
-			t.Fatalf("two outputs match %s: %s and %s", key, prev, f.Path)
+		for n := 2; out[key] != ""; n++ {
+			key = strings.TrimSuffix(key, "#"+strconv.Itoa(n-1)) + "#" + strconv.Itoa(n)
 		}
 		out[key] = f.Path
 	}
@@ -366,5 +367,40 @@ func TestFrontendAliasAndErrors(t *testing.T) {
 	_, err = Frontend(FrontendOptions{Root: root, OutDir: filepath.Join(root, "dist"), Entries: []string{"nope.html"}})
 	if err == nil || !strings.Contains(err.Error(), "frontend entry nope.html") {
 		t.Errorf("missing entry: %v", err)
+	}
+}
+
+func TestFrontendMultiPage(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "index.html"), `<head></head><script type="module" src="/src/index.ts"></script>`)
+	writeFile(t, filepath.Join(root, "docs", "about.html"), `<head><link rel="stylesheet" href="../src/about.css"></head><script type="module" src="../src/about.ts"></script>`)
+	writeFile(t, filepath.Join(root, "plain.html"), `<head><link rel="stylesheet" href="/src/about.css"></head><p>no script</p>`)
+	writeFile(t, filepath.Join(root, "src", "shared.ts"), `export const shared = () => "shared code";`)
+	writeFile(t, filepath.Join(root, "src", "index.ts"), `import { shared } from "./shared"; console.log(shared(), "index");`)
+	writeFile(t, filepath.Join(root, "src", "about.ts"), `import { shared } from "./shared"; console.log(shared(), "about");`)
+	writeFile(t, filepath.Join(root, "src", "about.css"), `p { color: red }`)
+	res, err := Frontend(FrontendOptions{Root: root, OutDir: filepath.Join(root, "dist"),
+		Entries: []string{"index.html", "/docs/about.html", "plain.html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := files(t, res)
+	for _, k := range []string{"assets/index-*.js", "assets/about-*.js", "assets/about-*.css", "assets/chunk-*.js", "assets/plain-*.css", "docs/about.html", "plain.html"} {
+		if got[k] == "" {
+			t.Errorf("no %s in %v", k, got)
+		}
+	}
+	if got["assets/plain-*.js"] != "" {
+		t.Error("an HTML entry without scripts got a script")
+	}
+	about := readFile(t, filepath.Join(root, "dist", "docs", "about.html"))
+	for _, s := range []string{`src="/` + got["assets/about-*.js"], `href="/` + got["assets/chunk-*.js"], `href="/` + got["assets/about-*.css"]} {
+		if !strings.Contains(about, s) {
+			t.Errorf("about.html lacks %s:\n%s", s, about)
+		}
+	}
+	plain := readFile(t, filepath.Join(root, "dist", "plain.html"))
+	if !strings.Contains(plain, `<link rel="stylesheet" crossorigin href="/`+got["assets/plain-*.css"]+`">`) || strings.Contains(plain, "<script") {
+		t.Errorf("plain.html:\n%s", plain)
 	}
 }
