@@ -16,7 +16,7 @@ import (
 type WorkerOptions struct {
 	Entry      string            // absolute path of `main` (TS or JS, ESM)
 	Root       string            // project dir (node_modules resolution, relative source paths in the map)
-	OutDir     string            // where worker.js + worker.js.map go; empty keeps them in memory
+	OutDir     string            // where worker.js + worker.js.map go (relative: to Root); empty keeps them in memory
 	Define     map[string]string // config `define`: identifier -> JS expression
 	Alias      map[string]string // config `alias`: module -> replacement (relative to Root)
 	Minify     bool
@@ -140,8 +140,8 @@ func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
 		return o, fmt.Errorf("build worker: main %q: %w (set \"main\" in valet.jsonc to the worker's entry file)", rel, err)
 	}
 	if o.OutDir != "" {
-		if o.OutDir, err = filepath.Abs(o.OutDir); err != nil {
-			return o, fmt.Errorf("build worker: out dir: %w", err)
+		if !filepath.IsAbs(o.OutDir) {
+			o.OutDir = filepath.Join(o.Root, o.OutDir)
 		}
 		if filepath.Join(o.OutDir, "worker.js") == o.Entry {
 			return o, fmt.Errorf("build worker: out dir %s would overwrite main %s: choose another output directory", o.OutDir, o.Entry)
