@@ -47,10 +47,10 @@ func (iso *Isolate) nativeFetch(c goja.FunctionCall) goja.Value {
 		cancel()
 		panic(vm.NewTypeError(fmt.Sprintf("fetch %s: %v", target, err)))
 	}
-	if h, ok := c.Argument(3).(*goja.Object); ok {
-		flat, _ := h.Export().([]any)
+	if h := c.Argument(3); !goja.IsNull(h) && !goja.IsUndefined(h) {
+		flat := strings.Split(h.String(), "\x00")
 		for i := 0; i+1 < len(flat); i += 2 {
-			req.Header.Add(flat[i].(string), flat[i+1].(string))
+			req.Header.Add(flat[i], flat[i+1])
 		}
 	}
 	if host := req.Header.Get("Host"); host != "" {

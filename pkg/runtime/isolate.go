@@ -50,7 +50,7 @@ type Isolate struct {
 
 // hooks are the prelude's functions Go calls.
 type hooks struct {
-	incoming, settle, serve, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
+	incoming, settle, serve, finish, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
 	execCtx                                                                                            *goja.Object
 }
 

@@ -24,7 +24,7 @@ type reqState struct {
 type response struct {
 	status     int
 	statusText string
-	header     []any
+	header     []string // name, value, name, value, ...
 	str        string
 	bytes      []byte
 	reader     io.ReadCloser // a Go body passed through (fetch response, ASSETS)
@@ -94,10 +94,14 @@ func (iso *Isolate) begin(rs *reqState, r *http.Request, call Call) {
 			rs.fail(errNoFetch)
 			return
 		}
-		_, err := iso.hooks.serve(goja.Undefined(), iso.fetch, vm.ToValue(rs.id), vm.ToValue(r.Method), vm.ToValue(requestURL(r)), vm.ToValue(gid), vm.ToValue(hasBody))
+		v, err := iso.hooks.serve(goja.Undefined(), iso.fetch, vm.ToValue(rs.id), vm.ToValue(r.Method), vm.ToValue(requestURL(r)), vm.ToValue(gid), vm.ToValue(hasBody))
 		if err != nil {
 			rs.fail(iso.asJSError(err))
 			iso.check(ignoreException(err))
+			return
+		}
+		if p, ok := v.Export().(*goja.Promise); ok {
+			iso.settlePromise(rs, v, p)
 		}
 		return
 	}
@@ -115,6 +119,25 @@ func (iso *Isolate) begin(rs *reqState, r *http.Request, call Call) {
 	if _, err := iso.hooks.settle(goja.Undefined(), vm.ToValue(rs.id), v); err != nil {
 		rs.fail(iso.asJSError(err))
 		iso.check(ignoreException(err))
+	}
+}
+
+// settlePromise finishes a request whose handler returned a promise.
+func (iso *Isolate) settlePromise(rs *reqState, v goja.Value, p *goja.Promise) {
+	switch p.State() {
+	case goja.PromiseStateFulfilled:
+		iso.call(iso.hooks.finish, goja.Undefined(), iso.vm.ToValue(rs.id), p.Result())
+	case goja.PromiseStateRejected:
+		// Handled here: it must not also be reported as unhandled.
+		for i, u := range iso.unhandled {
+			if u == p {
+				iso.unhandled = append(iso.unhandled[:i], iso.unhandled[i+1:]...)
+				break
+			}
+		}
+		rs.fail(iso.jsError(p.Result()))
+	default:
+		iso.call(iso.hooks.settle, goja.Undefined(), iso.vm.ToValue(rs.id), v)
 	}
 }
 
@@ -159,8 +182,8 @@ func (iso *Isolate) nativeRespond(c goja.FunctionCall) goja.Value {
 		return goja.Undefined()
 	}
 	res := response{status: int(c.Argument(1).ToInteger()), statusText: c.Argument(2).String()}
-	if h, ok := c.Argument(3).(*goja.Object); ok {
-		res.header, _ = h.Export().([]any)
+	if h := c.Argument(3); !goja.IsNull(h) && !goja.IsUndefined(h) {
+		res.header = strings.Split(h.String(), "\x00")
 	}
 	switch b := c.Argument(4).(type) {
 	case *goja.Object:
@@ -211,11 +234,11 @@ func (iso *Isolate) write(w http.ResponseWriter, r *http.Request, res response) 
 	}
 	hdr := w.Header()
 	for i := 0; i+1 < len(res.header); i += 2 {
-		k := textproto.CanonicalMIMEHeaderKey(res.header[i].(string))
+		k := textproto.CanonicalMIMEHeaderKey(res.header[i])
 		if hopByHop[k] {
 			continue
 		}
-		hdr[k] = append(hdr[k], res.header[i+1].(string))
+		hdr[k] = append(hdr[k], res.header[i+1])
 	}
 	status := res.status
 	if status == 0 {

@@ -77,16 +77,21 @@ function settle(rid, v) {
 }
 
 // serve runs the worker's fetch handler for request rid, in one call from Go.
+// A promise (what an async fetch returns) goes back to Go, which reads a
+// settled one directly instead of paying for then().
 function serve(handler, rid, method, url, gid, hasBody) {
   const req = incomingRequest(method, url, gid, hasBody);
-  let v;
   try {
-    v = handler(req, new ExecutionContext());
+    const v = handler(req, new ExecutionContext());
+    if (v instanceof Promise) return v;
+    deliver(rid, v);
   } catch (e) {
     N.fail(rid, e);
-    return;
   }
-  settle(rid, v);
+}
+
+function finish(rid, v) {
+  try { deliver(rid, v); } catch (e) { N.fail(rid, e); }
 }
 
 // pull reads one chunk of a response stream for Go.

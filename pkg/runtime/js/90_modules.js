@@ -72,6 +72,7 @@ return {
   incoming: incomingRequest,
   settle,
   serve,
+  finish,
   deliver,
   pull,
   handlerFor,
