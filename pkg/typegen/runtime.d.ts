@@ -312,7 +312,6 @@ declare class ReadableStream<R = any> {
 	readonly locked: boolean;
 	cancel(reason?: any): Promise<void>;
 	getReader(): ReadableStreamDefaultReader<R>;
-	getReader(options: { mode: "byob" }): ReadableStreamBYOBReader;
 	pipeThrough<T>(transform: ReadableWritablePair<T, R>, options?: StreamPipeOptions): ReadableStream<T>;
 	pipeTo(destination: WritableStream<R>, options?: StreamPipeOptions): Promise<void>;
 	tee(): [ReadableStream<R>, ReadableStream<R>];
@@ -328,13 +327,6 @@ declare class ReadableStreamDefaultReader<R = any> {
 	releaseLock(): void;
 }
 
-declare class ReadableStreamBYOBReader {
-	constructor(stream: ReadableStream);
-	readonly closed: Promise<void>;
-	cancel(reason?: any): Promise<void>;
-	read<T extends ArrayBufferView>(view: T): Promise<ReadableStreamReadResult<T>>;
-	releaseLock(): void;
-}
 
 interface WritableStreamDefaultController {
 	readonly signal: AbortSignal;
@@ -389,15 +381,6 @@ declare class TransformStream<I = any, O = any> {
 	readonly writable: WritableStream<I>;
 }
 
-// Workers' byte streams: a pass-through, and one that knows its length so a
-// response streamed through it keeps its Content-Length.
-declare class IdentityTransformStream extends TransformStream<ArrayBuffer | ArrayBufferView, Uint8Array> {
-	constructor(queuingStrategy?: { highWaterMark?: number | bigint });
-}
-declare class FixedLengthStream extends IdentityTransformStream {
-	constructor(expectedLength: number | bigint, queuingStrategy?: { highWaterMark?: number | bigint });
-}
-
 declare class TextEncoderStream extends TransformStream<string, Uint8Array> {
 	constructor();
 	readonly encoding: string;
@@ -407,12 +390,6 @@ declare class TextDecoderStream extends TransformStream<ArrayBuffer | ArrayBuffe
 	readonly encoding: string;
 	readonly fatal: boolean;
 	readonly ignoreBOM: boolean;
-}
-declare class CompressionStream extends TransformStream<ArrayBuffer | ArrayBufferView, Uint8Array> {
-	constructor(format: "gzip" | "deflate" | "deflate-raw");
-}
-declare class DecompressionStream extends TransformStream<ArrayBuffer | ArrayBufferView, Uint8Array> {
-	constructor(format: "gzip" | "deflate" | "deflate-raw");
 }
 
 declare class ByteLengthQueuingStrategy implements QueuingStrategy<ArrayBufferView> {

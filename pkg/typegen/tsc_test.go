@@ -12,7 +12,7 @@ import (
 
 // npmPackages are what the type-checking tests compile against: the
 // compiler, and the npm packages Workers projects commonly import.
-var npmPackages = []string{"typescript@5", "hono@4", "@cloudflare/containers@0.3"}
+var npmPackages = []string{"typescript@5", "hono@4", "@cloudflare/containers@0.3", "@types/node@22"}
 
 // npmCache returns a directory whose node_modules holds npmPackages,
 // installing them once into $(go env GOCACHE)/../valet-npm: never into the
@@ -29,7 +29,7 @@ func npmCache(t *testing.T) string {
 	}
 	dir := filepath.Join(filepath.Dir(gocache), "valet-npm")
 	installed := true
-	for _, marker := range []string{"typescript/bin/tsc", "hono/package.json", "@cloudflare/containers/package.json"} {
+	for _, marker := range []string{"typescript/bin/tsc", "hono/package.json", "@cloudflare/containers/package.json", "@types/node/package.json"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", marker)); err != nil {
 			installed = false
 		}
@@ -136,6 +136,9 @@ export default {
 	}
 }
 
+// The Hono worker has nodejs_compat and @types/node, as such projects do:
+// valet's declarations must coexist with Node's (under skipLibCheck, as
+// with @cloudflare/workers-types).
 func TestTypeCheckHonoWorker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs tsc")

@@ -60,6 +60,13 @@ app.all("/sandbox/*", async (c) => {
 	return sandbox.fetch(c.req.raw);
 });
 
+// nodejs_compat: vars and secrets are strings on process.env too.
+app.get("/node", (c) => {
+	const greeting: "hello" = process.env.GREETING;
+	const secret: string = process.env.JWT_SECRET;
+	return c.text(`${greeting} ${secret.length} ${process.env.MAX_ITEMS}`);
+});
+
 app.get("/stream", (c) =>
 	streamText(c, async (stream) => {
 		for (const word of ["a", "b", "c"]) {
