@@ -51,7 +51,7 @@ type Isolate struct {
 // hooks are the prelude's functions Go calls.
 type hooks struct {
 	incoming, settle, serve, finish, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
-	execCtx                                                                                            *goja.Object
+	execCtx                                                                                                    *goja.Object
 }
 
 // asyncCtx is what follows a chain of callbacks: the request it serves (for

@@ -1,0 +1,60 @@
+// Package runtime runs Workers-style JavaScript (export default { fetch })
+// in goja isolates: no Node, no workerd.
+//
+// # The bundle contract
+//
+// Options.Script is one classic script, as pkg/bundle writes it: esbuild
+// Format IIFE, GlobalName "__valet_worker", Target es2020 with the
+// Supported overrides of EsbuildSupported (goja lacks async generators,
+// for-await and import()). After evaluation globalThis.__valet_worker is the
+// module namespace: .default is the handler (an object with fetch, or a class
+// extending WorkerEntrypoint); named exports are Durable Object classes.
+// Built-in modules are read from globalThis.__valet_modules[specifier], which
+// the runtime installs before evaluating the script: "cloudflare:workers"
+// (DurableObject, WorkerEntrypoint, WorkflowEntrypoint, RpcTarget, env),
+// "node:buffer" (Buffer) and "node:async_hooks" (AsyncLocalStorage,
+// AsyncResource). Options.Setup may add more (m := vm.Get("__valet_modules")).
+// A global require(name) serves the same map to lowered import(name).
+// Options.SourceMap (v3) maps stack frames to the original files; its sources
+// are reported as written in the map (relative to the bundle's root).
+//
+// # Isolates and the event loop
+//
+// A Pool holds Options.Isolates isolates. Each is one goja.Runtime owned by
+// one goroutine running an event loop: a job queue fed from any goroutine,
+// timers in a heap (equal deadlines fire in creation order), and goja's
+// promise jobs drained after every job. Go I/O (fetch, bodies, Isolate.Go)
+// runs on its own goroutines and completes back onto the loop, so while one
+// request awaits I/O the isolate serves others, as workerd does. Globals
+// (js/*.js, the Web APIs over Go natives) are installed once per isolate.
+// A watchdog interrupts any job running longer than Options.CPUTimeout: that
+// request gets a 500 "worker exceeded its time limit" and the isolate stays
+// usable. ServeHTTP dispatches to the isolate with the fewest requests.
+//
+// # Extension points (pkg/durable)
+//
+// Work on an isolate goes through Do (async) or Run (waits). Inside it:
+//
+//   - Export(name) is an exported class; vm.New(class, ctx, iso.Env())
+//     creates an instance that stays pinned to that isolate.
+//   - Serve(w, r, call) turns a Go request into a JS Request, calls call
+//     (e.g. instance.fetch) and streams the returned Response, or promise of
+//     one, to w. Serving one object's events one at a time (input gates) is
+//     the caller's queue: Serve returns when the response is written.
+//   - Go(work) / GoValue(work) return promises settled on the loop with the
+//     result of blocking Go work (SQLite storage, container control).
+//   - Await(v, cb) calls cb with a value or a promise's outcome (*JSError).
+//   - Serialize/Deserialize structured-clone values between isolates (RPC
+//     arguments and results) through a string.
+//   - NewFetcher(rt) makes a JS Fetcher whose fetch() goes to rt;
+//     HandlerTransport(h) makes rt from an http.Handler (in-process, streamed).
+//
+// A Binding puts a value into env for every isolate: Var, Secret,
+// FetcherBinding, or a BindingFunc for anything else (namespaces).
+//
+// # Events
+//
+// console.* become events.Log with Source "worker", Step the level (log,
+// info, warn, error, debug) and Message the formatted line; uncaught errors
+// are logged at level error with their source-mapped stack.
+package runtime
