@@ -87,7 +87,9 @@ func initTest(t *testing.T, tty bool) (*InitOptions, *strings.Builder) {
 	return opts, &log
 }
 
-func stderrOf(opts *InitOptions) string { return opts.IO.ErrOut.(interface{ String() string }).String() }
+func stderrOf(opts *InitOptions) string {
+	return opts.IO.ErrOut.(interface{ String() string }).String()
+}
 
 func Test_initRun_nonTTY(t *testing.T) {
 	opts, log := initTest(t, false)
