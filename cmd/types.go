@@ -20,8 +20,9 @@ type TypesOptions struct {
 	// Project loads the config for the environment chosen by --env.
 	Project func() (*config.Project, error)
 
-	Check  bool
-	Output string // --output, relative to the working directory
+	Check          bool
+	Output         string // --output, relative to the working directory
+	IncludeRuntime bool   // --include-runtime, default true
 }
 
 // NewCmdTypes builds `valet types`.
@@ -58,6 +59,7 @@ when the file is missing or stale, writing nothing.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 1 when the file is missing or stale, writing nothing")
+	cmd.Flags().BoolVar(&opts.IncludeRuntime, "include-runtime", true, "append valet's runtime declarations (false: keep @cloudflare/workers-types for those)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "file to write (default: worker-configuration.d.ts beside the config)")
 	return cmd
 }
@@ -79,6 +81,7 @@ func typesRun(opts *TypesOptions) error {
 			return fmt.Errorf("--output %s: %w", opts.Output, err)
 		}
 	}
+	gen.OmitRuntime = !opts.IncludeRuntime
 	gen.WriteSchema = schema.WriteCopy
 
 	res, err := typegen.Run(gen, opts.Check)
@@ -88,7 +91,7 @@ func typesRun(opts *TypesOptions) error {
 	name := displayPath(res.Path)
 	switch {
 	case opts.Check && res.Stale:
-		return fmt.Errorf("%s is stale (missing, or generated from another config, environment or set of secrets): run `%s` to regenerate it", name, regenerateCommand(p.Env, opts.Output))
+		return fmt.Errorf("%s is stale (missing, or generated from another config, environment or set of secrets): run `%s` to regenerate it", name, regenerateCommand(p.Env, opts))
 	case opts.Check:
 		fmt.Fprintf(opts.IO.ErrOut, "%s is up to date\n", name)
 	case res.Changed:
@@ -113,13 +116,16 @@ func displayPath(path string) string {
 	return rel
 }
 
-func regenerateCommand(env, output string) string {
+func regenerateCommand(env string, opts *TypesOptions) string {
 	c := "valet types"
 	if env != "" {
 		c += " --env " + env
 	}
-	if output != "" {
-		c += " --output " + output
+	if opts.Output != "" {
+		c += " --output " + opts.Output
+	}
+	if !opts.IncludeRuntime {
+		c += " --include-runtime=false"
 	}
 	return c
 }

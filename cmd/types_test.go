@@ -13,15 +13,17 @@ import (
 
 func TestNewCmdTypes(t *testing.T) {
 	for _, tc := range []struct {
-		args   string
-		check  bool
-		output string
-		err    bool
+		args      string
+		check     bool
+		output    string
+		noRuntime bool
+		err       bool
 	}{
 		{args: ""},
 		{args: "--check", check: true},
 		{args: "--output src/env.d.ts", output: "src/env.d.ts"},
 		{args: "-o x.d.ts --check", check: true, output: "x.d.ts"},
+		{args: "--include-runtime=false", noRuntime: true},
 		{args: "extra", err: true},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
@@ -42,7 +44,7 @@ func TestNewCmdTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Check != tc.check || got.Output != tc.output {
+			if got.Check != tc.check || got.Output != tc.output || got.IncludeRuntime == tc.noRuntime {
 				t.Errorf("options = %+v, want check %v output %q", got, tc.check, tc.output)
 			}
 		})

@@ -148,3 +148,26 @@ func TestGenerateWithoutMain(t *testing.T) {
 		t.Errorf("unexpected output without main:\n%s", got)
 	}
 }
+
+func TestGenerateOmitRuntime(t *testing.T) {
+	opts := loadFixture(t, fixtureDir(t, "reference"))
+	full, err := Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.OmitRuntime = true
+	out, err := Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	if strings.Contains(got, "Begin runtime types") || strings.Contains(got, "Runtime types:") {
+		t.Errorf("runtime declarations present:\n%.600s", got)
+	}
+	if !strings.Contains(got, "`valet types --include-runtime=false`") || !strings.HasSuffix(got, "interface Env extends Cloudflare.Env {}\n") {
+		t.Errorf("unexpected output:\n%s", got)
+	}
+	if strings.SplitN(got, "\n", 2)[0] == strings.SplitN(string(full), "\n", 2)[0] {
+		t.Error("the hash does not depend on the runtime declarations being included")
+	}
+}
