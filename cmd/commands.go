@@ -12,4 +12,6 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	_ = f
 	root.AddCommand(NewCmdTypes(f, nil))
 	root.AddCommand(NewCmdInit(f, nil))
+	root.AddCommand(NewCmdBuild(f, nil))
+	root.AddCommand(NewCmdDev(f, nil))
 }

@@ -89,9 +89,13 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		MainFields:     []string{"browser", "module", "main"},
 		Conditions:     opts.Conditions,
 		Target:         target,
-		Define:         define,
-		Alias:          opts.Alias,
-		Tsconfig:       opts.Tsconfig,
+		// goja (pkg/runtime) lacks async generators and for-await, and a
+		// classic script cannot import(): esbuild lowers them, and import(x)
+		// becomes require(x), which the runtime answers from __valet_modules.
+		Supported: map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false},
+		Define:    define,
+		Alias:     opts.Alias,
+		Tsconfig:  opts.Tsconfig,
 		// wrangler keeps names so that Durable Object classes and errors
 		// keep theirs when minified.
 		KeepNames:         true,

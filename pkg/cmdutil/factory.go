@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
 
@@ -19,4 +20,9 @@ type Factory struct {
 type Globals struct {
 	ConfigPath string // -c/--config
 	Env        string // --env
+}
+
+// LoadProject loads the config named by -c (or found walking up) for --env.
+func (f *Factory) LoadProject() (*config.Project, error) {
+	return config.Load(config.LoadOptions{Path: f.Globals.ConfigPath, Env: f.Globals.Env})
 }

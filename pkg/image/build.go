@@ -81,7 +81,7 @@ func Build(ctx context.Context, e *engine.Engine, opts BuildOptions) (Result, er
 	}
 	if ok {
 		res.ID, res.Cached = id, true
-		em.Emit(events.Event{Kind: events.StepSkipped, Step: step, Message: "skipped: unchanged (" + res.Ref + ")"})
+		em.Emit(events.Event{Kind: events.StepSkipped, Step: step, Message: "unchanged (" + res.Ref + ")"})
 		return res, nil
 	}
 	err = em.Step(step, func() error {

@@ -64,7 +64,7 @@ func Ensure(ctx context.Context, e *engine.Engine, ref string, em *events.Emitte
 		return Result{}, err
 	}
 	if ok {
-		em.Emit(events.Event{Kind: events.StepSkipped, Step: "image:" + ref, Message: "skipped: present on the engine"})
+		em.Emit(events.Event{Kind: events.StepSkipped, Step: "image:" + ref, Message: "present on the engine"})
 		return Result{ID: id, Ref: ref, Cached: true}, nil
 	}
 	err = em.Step("image:"+ref, func() error { return pull(ctx, e, ref, em) })

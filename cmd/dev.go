@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/devserver"
+	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/iostreams"
+	"github.com/valet-dev/valet/pkg/ui"
+)
+
+// DevOptions are the inputs of `valet dev`.
+type DevOptions struct {
+	IO      *iostreams.IOStreams
+	Project func() (*config.Project, error)
+
+	IP        string
+	Port      int
+	PersistTo string
+	NoTUI     bool
+	JSON      bool
+}
+
+// NewCmdDev builds `valet dev`.
+func NewCmdDev(f *cmdutil.Factory, runF func(*DevOptions) error) *cobra.Command {
+	opts := &DevOptions{IO: f.IO, Project: f.LoadProject}
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run the whole app locally",
+		Long: `Run the app locally: build it for development, serve the assets and the worker
+on --ip:--port (127.0.0.1:8787 by default, or dev.ip/dev.port from the config),
+with Durable Objects stored under --persist-to and their containers on the local
+Docker Engine. Secrets come from .dev.vars (or .env).
+
+Ctrl-C stops the server and removes every container it started.`,
+		Example: `  valet dev
+  valet dev --port 3000 --env staging
+  valet dev --no-tui | tee dev.log`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return devRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.IP, "ip", "", "address to listen on (default 127.0.0.1)")
+	cmd.Flags().IntVar(&opts.Port, "port", 0, "port to listen on (default 8787)")
+	cmd.Flags().StringVar(&opts.PersistTo, "persist-to", "", "directory for Durable Object storage (default .valet/state)")
+	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "plain log lines instead of the dashboard")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print events as JSON lines on stdout")
+	return cmd
+}
+
+func devRun(ctx context.Context, opts *DevOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Port < 0 || opts.Port > 65535 {
+		return cmdutil.Usagef("--port %d is not a port: use 1-65535", opts.Port)
+	}
+	p, err := opts.Project()
+	if err != nil {
+		return err
+	}
+	rep := ui.NewReporter(opts.IO, ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI))
+	rep.Start()
+	em := events.NewEmitter(rep)
+	for _, w := range p.Warnings {
+		em.Warn(w.String())
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-rep.Interrupted():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err = devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em})
+	if rerr := rep.Stop(); err == nil {
+		err = rerr
+	}
+	return err
+}

@@ -1,0 +1,107 @@
+package build
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+func hashBytes(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// writeFileAtomic writes through a temp file and a rename, so a reader (the
+// dev server, a deploy) never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// syncDir makes dst a copy of src: changed files are copied, files no longer
+// in src removed, unchanged ones (same size and hash) left alone so a
+// no-change build writes nothing. It returns an entry per file, with paths
+// relative to rel (e.g. "assets/index.html").
+func syncDir(src, dst, rel string) ([]FileEntry, error) {
+	var entries []FileEntry
+	seen := map[string]bool{}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		r, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		seen[r] = true
+		hash, size, err := hashFile(p)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, FileEntry{Path: filepath.ToSlash(filepath.Join(rel, r)), Hash: hash, Size: size})
+		target := filepath.Join(dst, r)
+		if th, tsize, err := hashFile(target); err == nil && th == hash && tsize == size {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(target, data)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copy assets %s: %w", src, err)
+	}
+	// Remove what the source no longer has.
+	_ = filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		r, _ := filepath.Rel(dst, p)
+		if !seen[r] {
+			os.Remove(p)
+		}
+		return nil
+	})
+	return entries, nil
+}

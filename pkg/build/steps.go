@@ -1,0 +1,195 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/engine"
+)
+
+func skipCustom(st *state) string {
+	if b := st.p.Config.Build; b == nil || b.Command == "" {
+		return "no build.command"
+	}
+	return ""
+}
+
+func runCustom(ctx context.Context, st *state) error {
+	return RunCommand(ctx, CommandOptions{
+		Build:   st.p.Config.Build,
+		Dir:     st.p.Dir,
+		Environ: st.environ(),
+		Events:  st.opts.Events,
+	})
+}
+
+func skipFrontend(st *state) string {
+	if st.p.Config.Frontend == nil {
+		return "no frontend"
+	}
+	return ""
+}
+
+// FrontendOptions derives the bundler's options from the config. Dev builds
+// are unminified and carry inline source maps.
+func FrontendOptions(st *stateLike, dev bool) bundle.FrontendOptions {
+	c := st.Project.Config
+	f := c.Frontend
+	root := st.Project.Dir
+	if f.Root != "" {
+		root = st.Project.Abs(f.Root)
+	}
+	return bundle.FrontendOptions{
+		Root:      root,
+		Entries:   []string(f.Entry),
+		PublicDir: f.PublicDir,
+		OutDir:    FrontendOutDir(st.Project),
+		Env:       publicEnv(st.Env),
+		Dev:       dev,
+		Alias:     c.Alias,
+	}
+}
+
+func runFrontend(_ context.Context, st *state) error {
+	opts := FrontendOptions(&stateLike{Project: st.p, Env: st.envMap()}, false)
+	key := cacheKey("frontend", opts)
+	if st.cache.fresh(key, opts.OutDir) {
+		return skipped("unchanged")
+	}
+	res, err := bundle.Frontend(opts)
+	if err != nil {
+		return err
+	}
+	st.cache.record(key, opts.OutDir, res.Inputs, filepath.Join(opts.Root, publicDir(opts.PublicDir)))
+	return nil
+}
+
+func publicDir(p string) string {
+	if p == "" {
+		return "public"
+	}
+	return p
+}
+
+func skipWorker(st *state) string {
+	if st.p.Config.Main == "" {
+		return "no main"
+	}
+	return ""
+}
+
+// WorkerOptions derives the worker bundle's options from the config.
+func WorkerOptions(st *stateLike, outDir string) bundle.WorkerOptions {
+	c := st.Project.Config
+	minify := false
+	if c.Minify != nil {
+		minify = *c.Minify
+	}
+	return bundle.WorkerOptions{
+		Entry:  st.Project.Abs(c.Main),
+		Root:   st.Project.Dir,
+		OutDir: outDir,
+		Define: c.Define,
+		Alias:  c.Alias,
+		Minify: minify,
+	}
+}
+
+func runWorker(_ context.Context, st *state) error {
+	opts := WorkerOptions(&stateLike{Project: st.p}, st.out)
+	if _, err := os.Stat(opts.Entry); err != nil {
+		return fmt.Errorf("worker entry %q (main in %s) does not exist; fix \"main\" or create the file", st.p.Config.Main, filepath.Base(st.p.Path))
+	}
+	key := cacheKey("worker", opts)
+	script := filepath.Join(st.out, "worker.js")
+	fresh := st.cache.fresh(key, script)
+	if !fresh {
+		res, err := bundle.Worker(opts)
+		if err != nil {
+			return err
+		}
+		st.cache.record(key, script, res.Inputs, "")
+	}
+	for _, f := range []struct {
+		name string
+		dst  **FileEntry
+	}{{"worker.js", &st.manifest.Worker}, {"worker.js.map", &st.manifest.Map}} {
+		hash, size, err := hashFile(filepath.Join(st.out, f.name))
+		if err != nil {
+			return fmt.Errorf("worker bundle: %w", err)
+		}
+		*f.dst = &FileEntry{Path: f.name, Hash: hash, Size: size}
+	}
+	if fresh {
+		return skipped("unchanged")
+	}
+	return nil
+}
+
+func skipAssets(st *state) string {
+	if AssetsDir(st.p) == "" {
+		return "no assets"
+	}
+	return ""
+}
+
+func runAssets(_ context.Context, st *state) error {
+	src := AssetsDir(st.p)
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("assets directory %s does not exist; build the frontend first or fix assets.directory", rel(st.p.Dir, src))
+	}
+	entries, err := syncDir(src, filepath.Join(st.out, "assets"), "assets")
+	if err != nil {
+		return err
+	}
+	st.manifest.Assets = entries
+	return nil
+}
+
+func skipImages(st *state) string {
+	if len(st.p.Config.Containers) == 0 {
+		return "no containers"
+	}
+	if st.opts.SkipImages {
+		return "--no-images"
+	}
+	return ""
+}
+
+func runImages(ctx context.Context, st *state) error {
+	connect := st.opts.Engine
+	if connect == nil {
+		connect = func(ctx context.Context) (*engine.Engine, error) { return engine.Connect(ctx, engine.Options{}) }
+	}
+	e, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	st.engine = e
+	for _, c := range st.p.Config.Containers {
+		res, err := Image(ctx, e, st.p, c, st.opts.Events)
+		if err != nil {
+			return err
+		}
+		st.manifest.Images = append(st.manifest.Images, ImageEntry{
+			Class: c.ClassName, Name: c.Name, Ref: res.Ref, ID: res.ID, Cached: res.Cached,
+		})
+	}
+	return nil
+}
+
+// publicEnv keeps the variables a frontend may see, as Vite does; the rest
+// of the environment must not reach a browser bundle (nor the cache key).
+func publicEnv(env map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range env {
+		if strings.HasPrefix(k, "VITE_") || strings.HasPrefix(k, "VALET_PUBLIC_") {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,188 @@
+// Package devserver is `valet dev`: it builds the app for development, serves
+// it on the edge, and (watch.go) rebuilds and reloads when files change.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/devvars"
+	"github.com/valet-dev/valet/pkg/edge"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// Options configure a dev session.
+type Options struct {
+	Project   *config.Project
+	IP        string // default 127.0.0.1 (or dev.ip)
+	Port      int    // default 8787 (or dev.port); 0 picks a free port
+	PersistTo string // default <project>/.valet/state
+	Events    *events.Emitter
+	Environ   []string // nil: os.Environ()
+	Isolates  int
+	// Listener, when set, is used instead of listening on IP:Port (tests).
+	Listener net.Listener
+}
+
+// Server is one dev session.
+type Server struct {
+	opts     Options
+	p        *config.Project
+	edge     *edge.Server
+	app      *appserver.App
+	frontend *bundle.FrontendContext
+	worker   *bundle.WorkerContext
+}
+
+// Run builds the app, serves it until ctx ends, and cleans up.
+func Run(ctx context.Context, opts Options) error {
+	s, err := newServer(opts)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if err := s.buildAll(ctx); err != nil {
+		return err
+	}
+	s.edge = edge.New(s.app.Edge)
+	ready := func(url string) {
+		s.opts.Events.Emit(events.Event{Kind: events.Ready, URL: url, Message: "ready on " + url})
+	}
+	if s.opts.Listener != nil {
+		ready(edge.URL(s.opts.Listener.Addr()))
+		return edge.Serve(ctx, s.opts.Listener, s.edge)
+	}
+	return edge.ListenAndServe(ctx, net.JoinHostPort(s.opts.IP, strconv.Itoa(s.opts.Port)), s.edge, ready)
+}
+
+func newServer(opts Options) (*Server, error) {
+	p := opts.Project
+	if p == nil {
+		return nil, errors.New("dev: no project")
+	}
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+		if d := p.Config.Dev; d != nil && d.IP != "" {
+			opts.IP = d.IP
+		}
+	}
+	if opts.Port == 0 {
+		opts.Port = 8787
+		if d := p.Config.Dev; d != nil && d.Port != 0 {
+			opts.Port = d.Port
+		}
+	}
+	if opts.Port < 0 {
+		opts.Port = 0
+	}
+	if opts.PersistTo == "" {
+		opts.PersistTo = filepath.Join(p.Dir, ".valet", "state")
+	}
+	if opts.Environ == nil {
+		opts.Environ = os.Environ()
+	}
+	return &Server{opts: opts, p: p}, nil
+}
+
+// devDir holds what dev builds, away from the production build output.
+func (s *Server) devDir() string { return filepath.Join(s.p.Dir, ".valet", "dev") }
+
+// buildAll runs the custom build, the bundles, and loads the app.
+func (s *Server) buildAll(ctx context.Context) error {
+	em := s.opts.Events
+	c := s.p.Config
+	if c.Build != nil && c.Build.Command != "" {
+		err := em.Step("custom build", func() error {
+			return build.RunCommand(ctx, build.CommandOptions{Build: c.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: em})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	v := appserver.Version{Config: c, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}
+	if c.Frontend != nil {
+		fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
+		fo.OutDir = filepath.Join(s.devDir(), "assets")
+		v.AssetsDir = fo.OutDir
+		err := em.Step("frontend", func() error {
+			fc, err := bundle.NewFrontendContext(fo)
+			if err != nil {
+				return err
+			}
+			s.frontend = fc
+			_, err = fc.Rebuild()
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if c.Main != "" {
+		wo := build.WorkerOptions(&build.Inputs{Project: s.p}, "")
+		err := em.Step("worker", func() error {
+			wc, err := bundle.NewWorkerContext(wo)
+			if err != nil {
+				return err
+			}
+			s.worker = wc
+			res, err := wc.Rebuild()
+			if err != nil {
+				return err
+			}
+			v.Script, v.SourceMap = res.Script, res.SourceMap
+			v.Filename = filepath.Join(s.p.Dir, "worker.js")
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	secrets, err := devvars.Load(s.p.Dir, s.p.Env)
+	if err != nil {
+		return err
+	}
+	if len(secrets.Files) > 0 {
+		em.Info(fmt.Sprintf("secrets from %s: %s", strings.Join(secrets.Files, ", "), strings.Join(secrets.Keys(), ", ")))
+	}
+	v.Secrets = secrets.Values
+	return em.Step("start", func() error {
+		app, err := appserver.New(v, appserver.Options{Dev: true, Events: em, Isolates: s.opts.Isolates})
+		if err != nil {
+			return err
+		}
+		s.app = app
+		return nil
+	})
+}
+
+func (s *Server) close() {
+	if s.app != nil {
+		s.app.Close()
+	}
+	if s.frontend != nil {
+		s.frontend.Dispose()
+	}
+	if s.worker != nil {
+		s.worker.Dispose()
+	}
+}
+
+func envMap(environ []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
