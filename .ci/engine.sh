@@ -11,16 +11,19 @@
 #   engine.sh ping [HOST] exits 0 when the engine at HOST (or DOCKER_HOST) answers.
 #
 # Networking. Containers must be reachable from the host on a port published
-# on 127.0.0.1. On these machines (Debian docker.io 20.10, root, no systemd)
-# every variant below starts; they are tried in order and the first that
-# answers wins:
+# on 127.0.0.1 (and by their IP). On these machines (Debian docker.io 20.10,
+# root, no systemd) every variant below starts and publishes ports; they are
+# tried in order and the first that answers wins:
+#   own        a bridge made here for this engine alone (valetPID, a free
+#              172.30.N.0/24), without iptables: -p goes through docker-proxy.
+#              The default: docker0 is not safe to share, because any dockerd
+#              started with --bridge=none (pkg/engine/enginetest, a test's
+#              second host) deletes docker0 at start-up, under a running engine.
 #   bridge     the default bridge docker0 with iptables (Docker's default;
-#              -p 127.0.0.1:P:P works through DNAT, container IPs answer too)
-#   noipt      docker0 without iptables (-p works through docker-proxy)
-#   own        a private bridge made here, for when another dockerd already
-#              owns docker0 (two engines on one bridge hand out the same IPs)
-#   none       --bridge=none: no published ports; tests that need them fail
-# VALET_ENGINE_NET=bridge|noipt|own|none forces one.
+#              works here until another dockerd removes docker0)
+#   noipt      docker0 without iptables
+#   none       --bridge=none: no default bridge; valet's own networks still work
+# VALET_ENGINE_NET=own|bridge|noipt|none forces one.
 set -euo pipefail
 
 WAIT_SECONDS=${VALET_ENGINE_WAIT:-30}
@@ -42,27 +45,28 @@ ping_engine() {
 	esac
 }
 
-# docker0_taken: another running dockerd uses the default bridge.
-docker0_taken() {
-	ip link show docker0 >/dev/null 2>&1 || return 1
-	local args
-	while read -r args; do
-		[[ $args == *--bridge=none* || $args == *"--bridge none"* || $args == *"-b none"* ]] && continue
-		return 0
-	done < <(pgrep -a -x dockerd | cut -d' ' -f2- || true)
-	return 1
-}
-
 # own_bridge RUN: create a bridge for this engine alone; prints its name.
 own_bridge() {
 	local run=$1 name="valet$$"
 	name=${name:0:15}
-	# A /24 inside 172.30.0.0/16 picked from the pid; Docker's own pools start at 172.17.
-	local net="172.30.$(($$ % 250 + 1))"
-	ip link add name "$name" type bridge
-	ip addr add "$net.1/24" dev "$name"
-	ip link set "$name" up
+	# A free /24 in 172.30.0.0/16, starting from the pid so that engines
+	# started side by side spread out. dockerd then leaves 172.30/16 out of
+	# the pools it gives to networks (it avoids subnets the host routes).
+	local n net=""
+	for i in $(seq 0 249); do
+		n=$((($$ + i) % 250 + 1))
+		if [[ -z $(ip -4 route show "172.30.$n.0/24" 2>/dev/null) ]]; then
+			net="172.30.$n"
+			break
+		fi
+	done
+	[[ -n $net ]] || {
+		log "no free /24 in 172.30.0.0/16 for a private bridge"
+		return 1
+	}
+	ip link add name "$name" type bridge || return 1
 	echo "$name" >"$run/bridge"
+	ip addr add "$net.1/24" dev "$name" && ip link set "$name" up || return 1
 	echo "$name"
 }
 
@@ -73,10 +77,17 @@ start_dockerd() {
 	case $variant in
 	bridge) ;;
 	noipt) args+=(--iptables=false) ;;
-	own) args+=(--iptables=false --bridge="$(own_bridge "$run")") ;;
+	own)
+		local br
+		br=$(own_bridge "$run") || {
+			stop_dockerd "$run" keep
+			return 1
+		}
+		args+=(--iptables=false --bridge="$br")
+		;;
 	none) args+=(--iptables=false --bridge=none) ;;
 	*)
-		log "unknown VALET_ENGINE_NET=$variant (want bridge, noipt, own or none)"
+		log "unknown VALET_ENGINE_NET=$variant (want own, bridge, noipt or none)"
 		return 2
 		;;
 	esac
@@ -148,14 +159,8 @@ cmd_start() {
 		return 1
 	fi
 	mkdir -p "$run"
-	local variants
-	if [[ -n ${VALET_ENGINE_NET:-} ]]; then
-		variants=("$VALET_ENGINE_NET")
-	elif docker0_taken; then
-		variants=(own none)
-	else
-		variants=(bridge noipt own none)
-	fi
+	local variants=(own bridge noipt none)
+	[[ -z ${VALET_ENGINE_NET:-} ]] || variants=("$VALET_ENGINE_NET")
 	local v
 	for v in "${variants[@]}"; do
 		if start_dockerd "$run" "$v"; then
