@@ -25,17 +25,17 @@ command -v npm >/dev/null || {
 	exit 1
 }
 
-.ci/deps.sh docker.io
+"$root/.ci/deps.sh" docker.io
 
 started=false
-if env_line=$(.ci/engine.sh start "$engine"); then
+if env_line=$("$root/.ci/engine.sh" start "$engine"); then
 	eval "$env_line"
 	export DOCKER_HOST
 	[[ -f $engine/started-by-valet ]] && started=true
 else
 	echo "demo: no Docker Engine could be started; the app's container will not run" >&2
 fi
-cleanup() { $started && .ci/engine.sh stop "$engine" || true; }
+cleanup() { $started && "$root/.ci/engine.sh" stop "$engine" || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

@@ -97,10 +97,15 @@ func (p *plainReporter) line(e events.Event) (string, bool) {
 		return mark + " " + text.Container(e) + " " + e.State + withNote("", e.Message) + errSuffix(e), true
 	case events.Ready:
 		msg := e.Message
-		if msg == "" {
-			msg = "ready on"
+		switch {
+		case msg == "":
+			msg = "ready on " + st.URL.Render(e.URL)
+		case strings.Contains(msg, e.URL):
+			msg = strings.Replace(msg, e.URL, st.URL.Render(e.URL), 1)
+		default:
+			msg += " " + st.URL.Render(e.URL)
 		}
-		return st.Done.Render(sym.Ready) + " " + msg + " " + st.URL.Render(e.URL), true
+		return st.Done.Render(sym.Ready) + " " + msg, true
 	case events.Reloaded:
 		return st.Done.Render(sym.Reloaded) + " reloaded" + withNote("", e.Message) + dur(), true
 	}
