@@ -42,3 +42,23 @@ func TestLoadPrecedence(t *testing.T) {
 		t.Fatalf("env file should win: %+v", v)
 	}
 }
+
+func TestParseKeys(t *testing.T) {
+	text := "# comment\r\n" +
+		"PLAIN=value\r\n" +
+		"export EXPORTED=1\n" +
+		"  SPACED = padded  # trailing comment\n" +
+		"COLON: yes\n" +
+		"EMPTY=\n" +
+		"DOTTED.NAME-1=x\n" +
+		"SINGLE='it''s'\n" +
+		"DOUBLE=\"multi\nNOT_KEY=inside\n\"\n" +
+		"BACKTICK=`a\nALSO_NOT=b`\n" +
+		"not a pair\n" +
+		"PLAIN=again\n"
+	want := []string{"BACKTICK", "COLON", "DOTTED.NAME-1", "DOUBLE", "EMPTY", "EXPORTED", "PLAIN", "SINGLE", "SPACED"}
+	if got := (Vars{Values: Parse(text)}).Keys(); !reflect.DeepEqual(got, want) {
+		t.Errorf("keys = %v, want %v", got, want)
+	}
+}
+

@@ -6,25 +6,6 @@ import (
 	"testing"
 )
 
-func TestDotenvKeys(t *testing.T) {
-	text := "# comment\r\n" +
-		"PLAIN=value\r\n" +
-		"export EXPORTED=1\n" +
-		"  SPACED = padded  # trailing comment\n" +
-		"COLON: yes\n" +
-		"EMPTY=\n" +
-		"DOTTED.NAME-1=x\n" +
-		"SINGLE='it''s'\n" +
-		"DOUBLE=\"multi\nNOT_KEY=inside\n\"\n" +
-		"BACKTICK=`a\nALSO_NOT=b`\n" +
-		"not a pair\n" +
-		"PLAIN=again\n"
-	want := []string{"BACKTICK", "COLON", "DOTTED.NAME-1", "DOUBLE", "EMPTY", "EXPORTED", "PLAIN", "SINGLE", "SPACED"}
-	if got := dotenvKeys(text); !reflect.DeepEqual(got, want) {
-		t.Errorf("dotenvKeys = %v, want %v", got, want)
-	}
-}
-
 func TestReadSecretKeysPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) { writeFile(t, filepath.Join(dir, name), content) }
