@@ -61,4 +61,3 @@ func TestParseKeys(t *testing.T) {
 		t.Errorf("keys = %v, want %v", got, want)
 	}
 }
-
