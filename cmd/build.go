@@ -29,7 +29,7 @@ type BuildOptions struct {
 
 // NewCmdBuild builds `valet build`.
 func NewCmdBuild(f *cmdutil.Factory, runF func(*BuildOptions) error) *cobra.Command {
-	opts := &BuildOptions{IO: f.IO, Project: f.LoadProject}
+	opts := &BuildOptions{IO: f.IO, Project: projectLoader(f)}
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Bundle the worker and the frontend, build the container images",

@@ -30,7 +30,7 @@ type DevOptions struct {
 
 // NewCmdDev builds `valet dev`.
 func NewCmdDev(f *cmdutil.Factory, runF func(*DevOptions) error) *cobra.Command {
-	opts := &DevOptions{IO: f.IO, Project: f.LoadProject}
+	opts := &DevOptions{IO: f.IO, Project: projectLoader(f)}
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the whole app locally",

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
 
@@ -83,4 +84,12 @@ Durable Objects and the containers behind them, described in valet.jsonc
 	}
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	return root
+}
+
+// projectLoader loads the config named by -c (or found walking up) for
+// --env, when the command runs: flags are parsed by then.
+func projectLoader(f *cmdutil.Factory) func() (*config.Project, error) {
+	return func() (*config.Project, error) {
+		return config.Load(config.LoadOptions{Path: f.Globals.ConfigPath, Env: f.Globals.Env})
+	}
 }

@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
 
@@ -22,7 +21,3 @@ type Globals struct {
 	Env        string // --env
 }
 
-// LoadProject loads the config named by -c (or found walking up) for --env.
-func (f *Factory) LoadProject() (*config.Project, error) {
-	return config.Load(config.LoadOptions{Path: f.Globals.ConfigPath, Env: f.Globals.Env})
-}
