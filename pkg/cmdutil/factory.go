@@ -20,4 +20,3 @@ type Globals struct {
 	ConfigPath string // -c/--config
 	Env        string // --env
 }
-
