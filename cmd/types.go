@@ -29,9 +29,7 @@ type TypesOptions struct {
 func NewCmdTypes(f *cmdutil.Factory, runF func(*TypesOptions) error) *cobra.Command {
 	opts := &TypesOptions{
 		IO: f.IO,
-		Project: func() (*config.Project, error) {
-			return config.Load(config.LoadOptions{Path: f.Globals.ConfigPath, Env: f.Globals.Env})
-		},
+		Project: projectLoader(f),
 	}
 	cmd := &cobra.Command{
 		Use:   "types",
