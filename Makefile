@@ -6,7 +6,7 @@ BIN     ?= bin/valet
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/valet-dev/valet/cmd.version=$(VERSION)
 
-.PHONY: build test demo bench generate fmt vet fuzz clean
+.PHONY: build test demo bench generate fmt vet fuzz clean help
 
 ## build: a static binary in bin/valet
 build:
@@ -30,7 +30,7 @@ generate:
 
 ## fmt: gofmt the module's Go files in place
 fmt:
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w $$(git ls-files --cached --others --exclude-standard '*.go')
 
 ## vet: go vet
 vet:

@@ -81,11 +81,17 @@ func setupScript(env *testscript.Env) error {
 func scriptCondition(cond string) (bool, error) {
 	switch {
 	case cond == "engine":
-		return os.Getenv("CI") != "" || engineAnswers(os.Getenv("DOCKER_HOST")), nil
+		return underCI() || engineAnswers(os.Getenv("DOCKER_HOST")), nil
 	case strings.HasPrefix(cond, "cmd:"):
 		return hasCommand(strings.TrimPrefix(cond, "cmd:")), nil
 	}
 	return false, fmt.Errorf("unknown condition %q (known: engine, cmd:NAME)", cond)
+}
+
+// underCI agrees with iostreams: CI set to anything but "", "false" or "0".
+func underCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false" && v != "0"
 }
 
 // engineAnswers dials the engine's socket; a full API ping is the tests' job.

@@ -25,7 +25,7 @@ command -v npm >/dev/null || {
 	exit 1
 }
 
-"$root/.ci/deps.sh" docker.io
+"$root/.ci/deps.sh" docker.io iproute2
 
 started=false
 if env_line=$("$root/.ci/engine.sh" start "$engine"); then
