@@ -199,3 +199,39 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("httpget %s: status %d, want %d\n%s", args[0], resp.StatusCode, want, body)
 	}
 }
+
+// TestCISummary checks .ci/testsum.go, which turns `go test -json` into what
+// CI reads: go test's package lines, failed tests' output, and the closing
+// "tests: N passed, N failed, N skipped" line.
+func TestCISummary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles .ci/testsum.go")
+	}
+	input := strings.Join([]string{
+		`{"Action":"start","Package":"p/a"}`,
+		`{"Action":"run","Package":"p/a","Test":"TestOK"}`,
+		`{"Action":"output","Package":"p/a","Test":"TestOK","Output":"=== RUN   TestOK\n"}`,
+		`{"Action":"pass","Package":"p/a","Test":"TestOK"}`,
+		`{"Action":"output","Package":"p/a","Test":"TestBad","Output":"    a_test.go:9: boom\n"}`,
+		`{"Action":"fail","Package":"p/a","Test":"TestBad"}`,
+		`{"Action":"skip","Package":"p/a","Test":"TestLater"}`,
+		`{"Action":"output","Package":"p/a","Output":"FAIL\tp/a\t0.1s\n"}`,
+		`{"Action":"fail","Package":"p/a"}`,
+		`{"Action":"output","Package":"p/b","Output":"ok  \tp/b\t0.2s\n"}`,
+		`{"Action":"pass","Package":"p/b"}`,
+		`go: downloading example.com/x v1.0.0`,
+	}, "\n")
+	c := exec.Command("go", "run", ".ci/testsum.go")
+	c.Stdin = strings.NewReader(input)
+	out, err := c.Output()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
+		t.Errorf("testsum exit = %v, want 1 for a failed test", err)
+	}
+	for _, want := range []string{"a_test.go:9: boom", "FAIL\tp/a\t0.1s", "ok  \tp/b\t0.2s",
+		"go: downloading", "FAILED packages:\n  p/a", "\ntests: 1 passed, 1 failed, 1 skipped\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("testsum output lacks %q:\n%s", want, out)
+		}
+	}
+}
