@@ -32,6 +32,8 @@ type Options struct {
 	Isolates  int
 	// Listener, when set, is used instead of listening on IP:Port (tests).
 	Listener net.Listener
+	// Rebuild asks for a full rebuild (the dashboard's r key).
+	Rebuild <-chan struct{}
 }
 
 // Server is one dev session.
@@ -42,6 +44,7 @@ type Server struct {
 	app      *appserver.App
 	frontend *bundle.FrontendContext
 	worker   *bundle.WorkerContext
+	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -55,14 +58,15 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	s.edge = edge.New(s.app.Edge)
+	defer s.startWatch(ctx)()
 	ready := func(url string) {
 		s.opts.Events.Emit(events.Event{Kind: events.Ready, URL: url, Message: "ready on " + url})
 	}
 	if s.opts.Listener != nil {
 		ready(edge.URL(s.opts.Listener.Addr()))
-		return edge.Serve(ctx, s.opts.Listener, s.edge)
+		return edge.Serve(ctx, s.opts.Listener, s.handler())
 	}
-	return edge.ListenAndServe(ctx, net.JoinHostPort(s.opts.IP, strconv.Itoa(s.opts.Port)), s.edge, ready)
+	return edge.ListenAndServe(ctx, net.JoinHostPort(s.opts.IP, strconv.Itoa(s.opts.Port)), s.handler(), ready)
 }
 
 func newServer(opts Options) (*Server, error) {
@@ -91,7 +95,7 @@ func newServer(opts Options) (*Server, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	return &Server{opts: opts, p: p}, nil
+	return &Server{opts: opts, p: p, live: newLive()}, nil
 }
 
 // devDir holds what dev builds, away from the production build output.
@@ -113,6 +117,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	if c.Frontend != nil {
 		fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
 		fo.OutDir = filepath.Join(s.devDir(), "assets")
+		fo.InjectHTML = clientTag
 		v.AssetsDir = fo.OutDir
 		err := em.Step("frontend", func() error {
 			fc, err := bundle.NewFrontendContext(fo)
@@ -120,7 +125,8 @@ func (s *Server) buildAll(ctx context.Context) error {
 				return err
 			}
 			s.frontend = fc
-			_, err = fc.Rebuild()
+			res, err := fc.Rebuild()
+			s.live.frontendBuilt(res)
 			return err
 		})
 		if err != nil {
@@ -136,6 +142,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 			}
 			s.worker = wc
 			res, err := wc.Rebuild()
+			s.live.workerBuilt(res)
 			if err != nil {
 				return err
 			}
@@ -155,14 +162,21 @@ func (s *Server) buildAll(ctx context.Context) error {
 		em.Info(fmt.Sprintf("secrets from %s: %s", strings.Join(secrets.Files, ", "), strings.Join(secrets.Keys(), ", ")))
 	}
 	v.Secrets = secrets.Values
+	s.live.version = v
 	return em.Step("start", func() error {
-		app, err := appserver.New(v, appserver.Options{Dev: true, Events: em, Isolates: s.opts.Isolates})
+		app, err := s.newApp(v)
 		if err != nil {
 			return err
 		}
 		s.app = app
 		return nil
 	})
+}
+
+// newApp composes one version of the app; the first start and every
+// rebuild (rebuild.go) go through it.
+func (s *Server) newApp(v appserver.Version) (*appserver.App, error) {
+	return appserver.New(v, appserver.Options{Dev: true, Events: s.opts.Events, Isolates: s.opts.Isolates})
 }
 
 func (s *Server) close() {

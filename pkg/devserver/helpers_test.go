@@ -1,0 +1,172 @@
+package devserver
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// fixture copies testdata/devserver/<name> to a temp dir.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "testdata", "devserver", name)
+	dst := filepath.Join(t.TempDir(), name)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+type devSession struct {
+	url     string
+	rec     *events.Recorder
+	rebuild chan struct{}
+	done    chan error
+}
+
+// startDev runs valet dev on dir until the test ends.
+func startDev(t *testing.T, dir string) *devSession {
+	t.Helper()
+	p, err := config.Load(config.LoadOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &devSession{url: "http://" + ln.Addr().String(), rec: &events.Recorder{}, rebuild: make(chan struct{}), done: make(chan error, 1)}
+	go func() {
+		s.done <- Run(ctx, Options{Project: p, Listener: ln, Events: events.NewEmitter(s.rec), Isolates: 1, Rebuild: s.rebuild})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-s.done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return 10s after its context ended")
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, e := range s.rec.Events() {
+			if e.Kind == events.Ready {
+				return s
+			}
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("Run ended before ready: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("not ready after 30s")
+	return nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+type sseEvent struct{ event, data string }
+
+// listen connects to the live reload stream like the page's client does.
+func listen(t *testing.T, base string) <-chan sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+reloadPath, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	out := make(chan sseEvent, 64)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		var ev sseEvent
+		var data []string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if ev.event != "" {
+					ev.data = strings.Join(data, "\n")
+					out <- ev
+				}
+				ev, data = sseEvent{}, nil
+			case strings.HasPrefix(line, "event: "):
+				ev.event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				data = append(data, strings.TrimPrefix(line, "data: "))
+			}
+		}
+	}()
+	return out
+}
+
+// next waits for the next event other than hello.
+func next(t *testing.T, c <-chan sseEvent) sseEvent {
+	t.Helper()
+	for {
+		select {
+		case ev := <-c:
+			if ev.event == msgHello {
+				continue
+			}
+			return ev
+		case <-time.After(15 * time.Second):
+			t.Fatal("no live reload event after 15s")
+		}
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,81 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/valet-dev/valet/pkg/build"
+)
+
+// startWatch runs the watch loop until the returned stop is called; stop
+// waits for a rebuild in progress, so the app is not closed under it.
+func (s *Server) startWatch(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.watch(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// watch rebuilds what each batch of changes affects, and everything when
+// asked (Options.Rebuild: the dashboard's r key).
+func (s *Server) watch(ctx context.Context) {
+	em := s.opts.Events
+	w, err := newWatcher(s.p.Dir, s.ignored)
+	if err != nil {
+		em.Warn("live reload is off: " + err.Error())
+		return
+	}
+	defer w.close()
+	s.watchOutside(w)
+	s.baseline()
+	rb := &rebuilder{failed: map[string]error{}}
+	rb.snapshotCustom(s.p)
+
+	batches := make(chan []string)
+	go w.batches(ctx, batches, func(err error) { em.Warn("watch: " + err.Error()) })
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case paths := <-batches:
+			ch := s.classify(rb, paths)
+			if ch.empty() {
+				continue
+			}
+			s.apply(ctx, rb, ch)
+			s.watchOutside(w)
+		case <-s.opts.Rebuild:
+			s.apply(ctx, rb, change{restart: true, images: map[string]bool{}})
+			s.watchOutside(w)
+		}
+	}
+}
+
+// ignored says which directories of the project are never watched: the
+// frontend's output (valet writes it) besides the usual skipDirs.
+func (s *Server) ignored(dir string) bool {
+	return s.p.Config.Frontend != nil && dir == build.FrontendOutDir(s.p)
+}
+
+// watchOutside adds the directories of inputs outside the project (a
+// monorepo's shared packages).
+func (s *Server) watchOutside(w *watcher) {
+	s.live.mu.Lock()
+	defer s.live.mu.Unlock()
+	for _, in := range []map[string]bool{s.live.frontendInputs, s.live.workerInputs} {
+		for p := range in {
+			w.add(p)
+		}
+	}
+}
+
+func jsonList(l []string) string {
+	b, _ := json.Marshal(l)
+	return string(b)
+}
