@@ -1,0 +1,197 @@
+package edgehost
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Env overrides of the edge's paths (tests run the edge outside a container).
+const (
+	EnvStateDir = "VALET_EDGE_STATE"
+	EnvControl  = "VALET_EDGE_CONTROL"
+	EnvAddr     = "VALET_EDGE_ADDR"
+)
+
+// Exit codes of `valet edge`: the client tells a refusal from a failure.
+const (
+	ExitFailed  = 1 // the verb failed; JSON on stdout says why when it can
+	ExitUsage   = 2
+	ExitRefused = 3 // lock held by someone else
+)
+
+// Main runs `valet edge VERB ...` and returns the exit code. Answers are JSON
+// on stdout (read by pkg/deploy through an exec); errors go to stderr.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|unlock|state|secret ...")
+		return ExitUsage
+	}
+	stateDir := envOr(EnvStateDir, DefaultStateDir)
+	control := envOr(EnvControl, DefaultControl)
+	verb, rest := args[0], args[1:]
+	if verb == "serve" {
+		err := Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout})
+		return fail(stderr, err)
+	}
+	store, err := NewStore(stateDir)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	out := json.NewEncoder(stdout)
+	switch verb {
+	case "plan", "stage":
+		if len(rest) != 1 {
+			return usage(stderr, verb+" TX")
+		}
+		var v any
+		if verb == "plan" {
+			v, err = store.Plan(rest[0])
+		} else {
+			v, err = store.Stage(rest[0])
+		}
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return fail(stderr, out.Encode(v))
+	case "activate", "reload":
+		id := ""
+		if verb == "activate" {
+			if len(rest) != 1 {
+				return usage(stderr, "activate VERSION")
+			}
+			id = rest[0]
+		}
+		res, err := activateVia(ctx, control, id)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if err := out.Encode(res); err != nil || !res.OK {
+			return ExitFailed
+		}
+		return 0
+	case "lock":
+		return runLock(store, rest, out, stderr)
+	case "unlock":
+		if len(rest) != 1 {
+			return usage(stderr, "unlock TOKEN")
+		}
+		return fail(stderr, store.Unlock(rest[0]))
+	case "state":
+		st, err := store.Read()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return fail(stderr, out.Encode(st))
+	case "secret":
+		return runSecret(ctx, store, control, rest, out, stderr)
+	}
+	return usage(stderr, "serve|plan|stage|activate|reload|lock|unlock|state|secret")
+}
+
+func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var l Lock
+	var takeOver string
+	fs.StringVar(&l.Holder, "holder", "", "user@host")
+	fs.StringVar(&l.Hostname, "hostname", "", "client machine")
+	fs.IntVar(&l.PID, "pid", 0, "client pid")
+	fs.StringVar(&l.Command, "command", "deploy", "command")
+	fs.StringVar(&l.Token, "token", "", "lock token")
+	fs.StringVar(&takeOver, "take-over", "", "token of a stale lock to replace")
+	if err := fs.Parse(args); err != nil || l.Token == "" {
+		return usage(stderr, "lock --token T --holder H [--hostname N --pid P --command C --take-over T]")
+	}
+	res, err := store.TryLock(l, takeOver)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if err := out.Encode(res); err != nil {
+		return fail(stderr, err)
+	}
+	if !res.Acquired {
+		return ExitRefused
+	}
+	return 0
+}
+
+// runSecret: put NAME TX reads the value from incoming/TX/secret (copied in
+// through the engine, never an argument or an environment variable), then
+// re-activates the active version so the worker sees it.
+func runSecret(ctx context.Context, store *Store, control string, args []string, out *json.Encoder, stderr io.Writer) int {
+	if len(args) == 0 {
+		return usage(stderr, "secret put NAME TX | delete NAME | list")
+	}
+	type answer struct {
+		Names   []string        `json:"names,omitempty"`
+		Existed bool            `json:"existed,omitempty"`
+		Reload  *ActivateResult `json:"reload,omitempty"`
+	}
+	var a answer
+	switch {
+	case args[0] == "list" && len(args) == 1:
+		names, err := store.SecretNames()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		a.Names = names
+		return fail(stderr, out.Encode(a))
+	case args[0] == "put" && len(args) == 3 && validID(args[2]):
+		file := filepath.Join(store.Dir, "incoming", args[2], "secret")
+		b, err := os.ReadFile(file)
+		_ = os.RemoveAll(filepath.Dir(file))
+		if err != nil {
+			return fail(stderr, fmt.Errorf("read the uploaded secret: %w", err))
+		}
+		if a.Existed, err = store.PutSecret(args[1], string(b), false); err != nil {
+			return fail(stderr, err)
+		}
+	case args[0] == "delete" && len(args) == 2:
+		var err error
+		if a.Existed, err = store.PutSecret(args[1], "", true); err != nil {
+			return fail(stderr, err)
+		}
+	default:
+		return usage(stderr, "secret put NAME TX | delete NAME | list")
+	}
+	if st, err := store.Read(); err == nil && st.Active != "" {
+		res, err := activateVia(ctx, control, "")
+		if err != nil {
+			return fail(stderr, err)
+		}
+		a.Reload = res
+	}
+	if err := out.Encode(a); err != nil {
+		return fail(stderr, err)
+	}
+	if a.Reload != nil && !a.Reload.OK {
+		return ExitFailed
+	}
+	return 0
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func fail(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "valet edge:", strings.TrimSpace(err.Error()))
+	return ExitFailed
+}
+
+func usage(stderr io.Writer, u string) int {
+	fmt.Fprintln(stderr, "usage: valet edge", u)
+	return ExitUsage
+}

@@ -1,0 +1,314 @@
+package edgehost
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/edge"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// Defaults of the edge container.
+const (
+	DefaultAddr    = ":8080"
+	DefaultControl = "/tmp/valet-edge.sock"
+	// DrainTimeout bounds how long requests in flight on the old version may
+	// run after a switch.
+	DrainTimeout = 30 * time.Second
+	tailLines    = 20
+)
+
+// ServeOptions configure `valet edge serve`.
+type ServeOptions struct {
+	StateDir string    // default DefaultStateDir
+	Addr     string    // default DefaultAddr
+	Control  string    // unix socket of the control API; default DefaultControl
+	Out      io.Writer // JSON event lines (the container's log)
+	Isolates int
+	// Ready is called once the public port is bound.
+	Ready func(url string)
+}
+
+// Server serves the active version and switches versions on request.
+type Server struct {
+	store *Store
+	opts  ServeOptions
+	edge  *edge.Server
+	outMu sync.Mutex
+
+	mu     sync.Mutex // one activation at a time; guards active and app
+	active string
+	app    *appserver.App
+}
+
+// noVersion answers before the first deploy has switched.
+var noVersion = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "valet: no version is deployed yet", http.StatusServiceUnavailable)
+})
+
+// Serve runs the edge until ctx ends: it serves the version state.json names
+// (so a restarted container comes back by itself) and answers the control
+// socket.
+func Serve(ctx context.Context, opts ServeOptions) error {
+	if opts.StateDir == "" {
+		opts.StateDir = DefaultStateDir
+	}
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	if opts.Control == "" {
+		opts.Control = DefaultControl
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	store, err := NewStore(opts.StateDir)
+	if err != nil {
+		return err
+	}
+	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion})}
+	st, err := store.Read()
+	if err != nil {
+		return err
+	}
+	if st.Active != "" {
+		app, _, err := s.load(st.Active)
+		if err != nil {
+			// Keep serving (503) and say why: the next deploy fixes it.
+			s.emit(events.Event{Kind: events.Warning, Message: fmt.Sprintf("cannot load the active version %s: %v", st.Active, err)})
+		} else {
+			s.active, s.app = st.Active, app
+			s.edge.Swap(app.Edge)
+		}
+	}
+	defer func() {
+		if s.app != nil {
+			_ = s.app.Close()
+		}
+	}()
+	ctl, err := s.listenControl()
+	if err != nil {
+		return err
+	}
+	defer ctl.Close()
+	go func() {
+		srv := &http.Server{Handler: s.controlHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { <-ctx.Done(); _ = srv.Close() }()
+		_ = srv.Serve(ctl)
+	}()
+	return edge.ListenAndServe(ctx, opts.Addr, s.edge, func(url string) {
+		s.emit(events.Event{Kind: events.Ready, URL: url, Message: "serving version " + orNone(s.active)})
+		if opts.Ready != nil {
+			opts.Ready(url)
+		}
+	})
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func (s *Server) emit(e events.Event) {
+	newLogSink(s.opts.Out, &s.outMu, "", 0).Emit(withTime(e))
+}
+
+func withTime(e events.Event) events.Event {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	return e
+}
+
+func (s *Server) listenControl() (net.Listener, error) {
+	if err := os.MkdirAll(filepath.Dir(s.opts.Control), 0o700); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	_ = os.Remove(s.opts.Control) // left by a killed edge
+	ln, err := net.Listen("unix", s.opts.Control)
+	if err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	_ = os.Chmod(s.opts.Control, 0o600)
+	return ln, nil
+}
+
+// load starts a version beside the one serving.
+func (s *Server) load(id string) (*appserver.App, *logSink, error) {
+	m, err := s.store.Manifest(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cfg config.Config
+	if err := json.Unmarshal(m.Config, &cfg); err != nil {
+		return nil, nil, fmt.Errorf("version %s: config: %w", id, err)
+	}
+	dir := s.store.VersionDir(id)
+	v := appserver.Version{Config: &cfg, Dir: dir}
+	if m.Worker != nil {
+		if v.Script, err = os.ReadFile(filepath.Join(dir, m.Worker.Path)); err != nil {
+			return nil, nil, fmt.Errorf("version %s: %w", id, err)
+		}
+		v.Filename = m.Worker.Path
+	}
+	if m.Map != nil {
+		v.SourceMap, _ = os.ReadFile(filepath.Join(dir, m.Map.Path))
+	}
+	if len(m.Assets) > 0 || cfg.Assets != nil || cfg.Frontend != nil {
+		v.AssetsDir = filepath.Join(dir, "assets")
+		if err := os.MkdirAll(v.AssetsDir, 0o755); err != nil {
+			return nil, nil, err
+		}
+	}
+	if v.Secrets, err = s.store.Secrets(); err != nil {
+		return nil, nil, err
+	}
+	sink := newLogSink(s.opts.Out, &s.outMu, id, tailLines)
+	app, err := appserver.New(v, appserver.Options{Events: events.NewEmitter(sink), Isolates: s.opts.Isolates})
+	if err != nil {
+		return nil, sink, fmt.Errorf("version %s: %w", id, err)
+	}
+	return app, sink, nil
+}
+
+// ActivateResult is the answer to an activation.
+type ActivateResult struct {
+	OK       bool            `json:"ok"`
+	Version  string          `json:"version"`
+	Previous string          `json:"previous,omitempty"`
+	Check    *CheckResult    `json:"check,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Logs     []string        `json:"logs,omitempty"` // the last worker lines, on failure
+	Drain    time.Duration   `json:"drain_ns,omitempty"`
+	Pruned   []VersionRecord `json:"pruned,omitempty"`
+}
+
+// Activate loads version id, checks it, and switches to it; the old
+// version keeps serving unless the check passes. reload re-activates the
+// active version (new secrets).
+func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res := &ActivateResult{Version: id, Previous: s.active}
+	app, sink, err := s.load(id)
+	if err != nil {
+		res.Error = err.Error()
+		if sink != nil {
+			res.Logs = sink.Tail()
+		}
+		return res
+	}
+	m, _ := s.store.Manifest(id)
+	var cfg config.Config
+	_ = json.Unmarshal(m.Config, &cfg)
+	hc, err := HealthFromConfig(&cfg)
+	if err != nil {
+		_ = app.Close()
+		res.Error = err.Error()
+		return res
+	}
+	check := hc.Run(ctx, edge.New(app.Edge))
+	res.Check = &check
+	if !check.OK {
+		res.Logs = sink.Tail()
+		_ = app.Close()
+		res.Error = "health check failed"
+		return res
+	}
+	// state.json first: if the edge dies right after, it comes back on the
+	// version that passed.
+	if _, err := s.store.Update(func(st *State) error {
+		st.Active = id
+		for i := range st.History {
+			if st.History[i].ID == id {
+				st.History[i].Activated = time.Now().UTC()
+			}
+		}
+		return nil
+	}); err != nil {
+		_ = app.Close()
+		res.Error = err.Error()
+		return res
+	}
+	start := time.Now()
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
+	_ = s.edge.SwapAndDrain(dctx, app.Edge)
+	cancel()
+	res.Drain = time.Since(start)
+	old := s.app
+	s.active, s.app = id, app
+	if old != nil {
+		_ = old.Close()
+	}
+	keep := DefaultKeep
+	if cfg.Deploy != nil && cfg.Deploy.Keep > 0 {
+		keep = cfg.Deploy.Keep
+	}
+	res.Pruned, _ = s.store.Prune(keep)
+	res.OK = true
+	s.emit(events.Event{Kind: events.Info, Message: fmt.Sprintf("switched to version %s (from %s)", id, orNone(res.Previous))})
+	return res
+}
+
+func (s *Server) controlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /activate", func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("version")
+		if id == "" {
+			s.mu.Lock()
+			id = s.active
+			s.mu.Unlock()
+			if id == "" {
+				writeJSON(w, &ActivateResult{OK: true})
+				return
+			}
+		}
+		writeJSON(w, s.Activate(r.Context(), id))
+	})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		writeJSON(w, map[string]string{"active": s.active})
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// activateVia asks the running server, over its control socket, to switch
+// to id ("" re-activates the active version).
+func activateVia(ctx context.Context, socket, id string) (*ActivateResult, error) {
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", socket)
+	}}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://edge/activate?version="+id, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach the edge server (%s): %w", socket, err)
+	}
+	defer resp.Body.Close()
+	var res ActivateResult
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		return nil, fmt.Errorf("edge server answer: %w", err)
+	}
+	return &res, nil
+}
