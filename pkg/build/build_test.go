@@ -1,0 +1,208 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/engine/enginetest"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+func TestMain(m *testing.M) { enginetest.Main(m) }
+
+const configText = `{
+  "name": "buildtest",
+  "main": "worker/index.ts",
+  "compatibility_date": "2025-06-01",
+  "frontend": { "entry": "index.html" },
+  "assets": { "directory": "./dist", "not_found_handling": "single-page-application" },
+  "containers": [{ "class_name": "Box", "image": "./box/Dockerfile" }],
+  "durable_objects": { "bindings": [{ "name": "BOX", "class_name": "Box" }] },
+  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Box"] }]
+}
+`
+
+// project writes a small app: a worker exporting a Durable Object class, a
+// Vite-style frontend, and a container whose image is FROM scratch.
+func project(t *testing.T) *config.Project {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"valet.jsonc":       configText,
+		"worker/index.ts":   "export class Box {}\nexport default { fetch() { return new Response(`hi ${1 + 1}`) } }\n",
+		"index.html":        "<!doctype html><html><head><title>t</title></head><body><script type=\"module\" src=\"/src/main.ts\"></script></body></html>\n",
+		"src/main.ts":       "document.body.append('hello')\n",
+		"public/robots.txt": "User-agent: *\n",
+		"box/Dockerfile":    "FROM scratch\nCOPY data.txt /data.txt\n",
+		"box/data.txt":      "box\n",
+		"box/.dockerignore": "ignored.txt\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := config.Load(config.LoadOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func stepKinds(rec *events.Recorder) map[string]events.Kind {
+	out := map[string]events.Kind{}
+	for _, e := range rec.Events() {
+		if e.Step != "" && e.Kind != events.StepStarted && e.Kind != events.Log {
+			out[e.Step] = e.Kind
+		}
+	}
+	return out
+}
+
+func TestBuildBundlesAndManifest(t *testing.T) {
+	p := project(t)
+	rec := &events.Recorder{}
+	res, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec), SkipImages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	if m.Worker == nil || m.Worker.Path != "worker.js" || m.Map == nil {
+		t.Fatalf("manifest worker = %+v, map = %+v", m.Worker, m.Map)
+	}
+	var html, js, robots bool
+	for _, a := range m.Assets {
+		html = html || a.Path == "assets/index.html"
+		js = js || (strings.HasPrefix(a.Path, "assets/assets/index-") && strings.HasSuffix(a.Path, ".js"))
+		robots = robots || a.Path == "assets/robots.txt"
+		if len(a.Hash) != 64 {
+			t.Errorf("asset %s hash %q", a.Path, a.Hash)
+		}
+	}
+	if !html || !js || !robots {
+		t.Fatalf("assets missing from the manifest: %+v", m.Assets)
+	}
+	if len(m.Version) != 12 || !strings.HasPrefix(m.Digest, "sha256:"+m.Version) {
+		t.Fatalf("version %q digest %q", m.Version, m.Digest)
+	}
+	if _, err := os.Stat(filepath.Join(res.Dir, "assets", "index.html")); err != nil {
+		t.Fatal(err)
+	}
+	read, err := ReadManifest(res.Dir)
+	if err != nil || read.Digest != m.Digest {
+		t.Fatalf("ReadManifest = %+v, %v", read, err)
+	}
+
+	// Nothing changed: both bundles are skipped and the version is the same.
+	rec2 := &events.Recorder{}
+	res2, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec2), SkipImages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := stepKinds(rec2)
+	if kinds["frontend"] != events.StepSkipped || kinds["worker"] != events.StepSkipped {
+		t.Fatalf("no-change build should skip the bundles: %v", kinds)
+	}
+	if res2.Manifest.Digest != m.Digest {
+		t.Fatalf("no-change build changed the version: %s → %s", m.Version, res2.Manifest.Version)
+	}
+
+	// A changed worker source is rebuilt and changes the version.
+	if err := os.WriteFile(filepath.Join(p.Dir, "worker/index.ts"), []byte("export class Box {}\nexport default { fetch() { return new Response('changed!') } }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec3 := &events.Recorder{}
+	res3, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec3), SkipImages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := stepKinds(rec3); k["worker"] != events.StepDone || k["frontend"] != events.StepSkipped {
+		t.Fatalf("after a worker edit: %v", k)
+	}
+	if res3.Manifest.Digest == m.Digest {
+		t.Fatal("a worker edit did not change the version")
+	}
+
+	// A new file in public/ is noticed although nothing imports it.
+	if err := os.WriteFile(filepath.Join(p.Dir, "public/new.txt"), []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec4 := &events.Recorder{}
+	if _, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec4), SkipImages: true}); err != nil {
+		t.Fatal(err)
+	}
+	if k := stepKinds(rec4); k["frontend"] != events.StepDone {
+		t.Fatalf("a new public file should rebuild the frontend: %v", k)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	t.Run("syntax error at its position", func(t *testing.T) {
+		p := project(t)
+		if err := os.WriteFile(filepath.Join(p.Dir, "worker/index.ts"), []byte("export default {\n  fetch() { return new Response( }\n}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Run(context.Background(), Options{Project: p, SkipImages: true})
+		if err == nil || !strings.Contains(err.Error(), "worker/index.ts:2:") {
+			t.Fatalf("want worker/index.ts:2:col, got %v", err)
+		}
+	})
+	t.Run("custom build command failing", func(t *testing.T) {
+		p := project(t)
+		p.Config.Build = &config.Build{Command: "echo making; echo broken >&2; exit 3"}
+		_, err := Run(context.Background(), Options{Project: p, SkipImages: true})
+		var ce *CommandError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "broken") || !strings.Contains(err.Error(), "exit status 3") {
+			t.Fatalf("want a CommandError with the output, got %v", err)
+		}
+	})
+	t.Run("missing main", func(t *testing.T) {
+		p := project(t)
+		p.Config.Main = "worker/nope.ts"
+		_, err := Run(context.Background(), Options{Project: p, SkipImages: true})
+		if err == nil || !strings.Contains(err.Error(), "worker/nope.ts") {
+			t.Fatalf("want an error naming main, got %v", err)
+		}
+	})
+}
+
+func TestBuildImages(t *testing.T) {
+	e := enginetest.Connect(t)
+	p := project(t)
+	// Unique per test run so a cached image from an earlier run is not found.
+	p.Config.Name = "buildtest-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "-" + filepath.Base(p.Dir)
+	connect := func(context.Context) (*engine.Engine, error) { return e, nil }
+	res, err := Run(context.Background(), Options{Project: p, Engine: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Manifest.Images) != 1 || res.Manifest.Images[0].ID == "" || res.Manifest.Images[0].Cached {
+		t.Fatalf("images = %+v", res.Manifest.Images)
+	}
+	t.Cleanup(func() { _ = e.RemoveImage(context.Background(), res.Manifest.Images[0].Ref, true) })
+
+	// An ignored file changes nothing; the image is not rebuilt.
+	if err := os.WriteFile(filepath.Join(p.Dir, "box/ignored.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res2, err := Run(context.Background(), Options{Project: p, Engine: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im := res2.Manifest.Images[0]; !im.Cached || im.ID != res.Manifest.Images[0].ID {
+		t.Fatalf("second build should reuse the image: %+v", im)
+	}
+	if res2.Manifest.Digest != res.Manifest.Digest {
+		t.Fatal("no-change build changed the version")
+	}
+}
