@@ -10,7 +10,9 @@ import (
 
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/dashboard"
 	"github.com/valet-dev/valet/pkg/devserver"
+	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 	"github.com/valet-dev/valet/pkg/ui"
@@ -70,7 +72,8 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := ui.NewReporter(opts.IO, ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI))
+	rebuild := make(chan struct{}, 1)
+	rep := devReporter(opts.IO, ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI), p, rebuild)
 	rep.Start()
 	em := events.NewEmitter(rep)
 	for _, w := range p.Warnings {
@@ -87,9 +90,31 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 		case <-ctx.Done():
 		}
 	}()
-	err = devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em})
+	err = devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild})
 	if rerr := rep.Stop(); err == nil {
 		err = rerr
 	}
 	return err
+}
+
+// devReporter is the dev dashboard on a terminal, pkg/ui's plain or JSON
+// lines otherwise. The dashboard's r key asks for a rebuild on rebuild.
+func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebuild chan<- struct{}) ui.Reporter {
+	if mode != ui.TUI {
+		return ui.NewReporter(io, mode)
+	}
+	var secrets []string
+	if vars, err := devvars.Load(p.Dir, p.Env); err == nil {
+		secrets = vars.Keys() // names only: values are never shown
+	}
+	return dashboard.NewReporter(io, dashboard.Options{
+		Bindings: dashboard.BindingsFrom(p.Config, secrets),
+		Open:     dashboard.OpenBrowser,
+		Rebuild: func() {
+			select {
+			case rebuild <- struct{}{}:
+			default: // one is already queued
+			}
+		},
+	})
 }
