@@ -73,7 +73,7 @@ type Model struct {
 	requests []events.Event
 	logs     []events.Event
 	notes    []events.Event // warnings and infos, newest last
-	total    int // requests served, including those cleared or dropped
+	total    int            // requests served, including those cleared or dropped
 	reloads  int
 	lastLoad events.Event // the last Reloaded
 
