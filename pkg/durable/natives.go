@@ -317,4 +317,3 @@ func sqlResult(vm *goja.Runtime, v any) any {
 		return x
 	}
 }
-
