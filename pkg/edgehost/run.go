@@ -75,6 +75,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return ExitFailed
 		}
 		return 0
+	case "missing":
+		missing, err := store.Missing(rest)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return fail(stderr, out.Encode(missing))
+	case "ping":
+		return fail(stderr, ping(ctx, control))
 	case "lock":
 		return runLock(store, rest, out, stderr)
 	case "unlock":

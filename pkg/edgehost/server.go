@@ -290,13 +290,30 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// activateVia asks the running server, over its control socket, to switch
-// to id ("" re-activates the active version).
-func activateVia(ctx context.Context, socket, id string) (*ActivateResult, error) {
-	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+func controlClient(socket string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", socket)
 	}}}
+}
+
+// ping checks that the server answers on its control socket.
+func ping(ctx context.Context, socket string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://edge/status", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := controlClient(socket).Do(req)
+	if err != nil {
+		return fmt.Errorf("the edge server is not answering yet: %w", err)
+	}
+	return resp.Body.Close()
+}
+
+// activateVia asks the running server, over its control socket, to switch
+// to id ("" re-activates the active version).
+func activateVia(ctx context.Context, socket, id string) (*ActivateResult, error) {
+	c := controlClient(socket)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://edge/activate?version="+id, nil)
 	if err != nil {
 		return nil, err

@@ -134,6 +134,20 @@ func (s *Store) Plan(tx string) (*Plan, error) {
 	return p, nil
 }
 
+// Missing returns the hashes of hashes that are not in blobs/ (never nil).
+func (s *Store) Missing(hashes []string) ([]string, error) {
+	missing := []string{}
+	for _, h := range hashes {
+		if !validHash(h) {
+			return nil, fmt.Errorf("invalid hash %q", h)
+		}
+		if _, err := os.Stat(s.path("blobs", h)); err != nil {
+			missing = append(missing, h)
+		}
+	}
+	return missing, nil
+}
+
 func (s *Store) incomingManifest(tx string) (*build.Manifest, error) {
 	if !validID(tx) {
 		return nil, fmt.Errorf("invalid upload id %q", tx)

@@ -1,0 +1,379 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/edgehost"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// DefaultPort is the public port when deploy.port is unset.
+const DefaultPort = 80
+
+// Options configure one deploy.
+type Options struct {
+	Conn
+	Port       int    // overrides deploy.port
+	BindIP     string // where the port is published on the host; default 0.0.0.0
+	DryRun     bool   // print the plan, change nothing
+	EdgeBinary string // default $VALET_EDGE_BINARY or the running valet
+	OutDir     string // build directory (default .valet/build)
+	// SkipBuild deploys the build already in OutDir.
+	SkipBuild bool
+	Events    *events.Emitter
+	// Local is the engine images are built on and saved from (deploy.build
+	// "local"); nil means the default local engine.
+	Local func(ctx context.Context) (*engine.Engine, error)
+}
+
+// Result is what a deploy did.
+type Result struct {
+	App      string                   `json:"app"`
+	Host     string                   `json:"host"`
+	URL      string                   `json:"url"`
+	Version  string                   `json:"version"`
+	Previous string                   `json:"previous,omitempty"`
+	Summary  string                   `json:"summary"`
+	Switched bool                     `json:"switched"`
+	DryRun   bool                     `json:"dry_run,omitempty"`
+	Files    int                      `json:"files_sent"`
+	Bytes    int64                    `json:"bytes_sent"` // files + images + edge image
+	Images   int                      `json:"images_sent"`
+	Edge     EdgeChange               `json:"edge"`
+	Check    *edgehost.CheckResult    `json:"check,omitempty"`
+	Drain    time.Duration            `json:"drain_ns,omitempty"`
+	Pruned   []edgehost.VersionRecord `json:"pruned,omitempty"`
+	Duration time.Duration            `json:"duration_ns"`
+}
+
+// deployRun is the state the steps share, after goreleaser's pipes.
+type deployRun struct {
+	opts     Options
+	em       *events.Emitter
+	res      *Result
+	dir      string
+	manifest *build.Manifest
+	t        *Target
+	release  func()
+	state    *edgehost.State
+	missing  []string
+	edgeRef  string
+}
+
+// Run builds the app, ships what the host lacks and switches to the new
+// version once it passes its health check. On any failure the version that
+// was serving keeps serving.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	start := time.Now()
+	r := &deployRun{opts: opts, em: opts.Events, res: &Result{App: opts.App(), DryRun: opts.DryRun}}
+	defer func() {
+		if r.release != nil {
+			r.release()
+		}
+		if r.t != nil {
+			r.t.E.Close()
+		}
+	}()
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"build", r.build},
+		{"connect", r.connect},
+		{"edge", r.edge},
+		{"lock", r.lock},
+		{"plan", r.plan},
+		{"images", r.images},
+		{"upload", r.upload},
+		{"switch", r.activate},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return r.res, err
+		}
+		err := r.step(ctx, s.name, s.run)
+		if err == errDone {
+			break
+		}
+		if err != nil {
+			return r.res, err
+		}
+	}
+	r.res.Duration = time.Since(start)
+	return r.res, nil
+}
+
+// step is the middleware around every step: events and timing live here.
+func (r *deployRun) step(ctx context.Context, name string, run func(context.Context) error) error {
+	start := time.Now()
+	r.em.Emit(events.Event{Kind: events.StepStarted, Step: name})
+	err := run(ctx)
+	switch {
+	case err == nil || err == errDone:
+		r.em.Emit(events.Event{Kind: events.StepDone, Step: name, Duration: time.Since(start)})
+	case err == errSkip:
+		r.em.Emit(events.Event{Kind: events.StepSkipped, Step: name, Duration: time.Since(start), Message: "nothing to send"})
+		return nil
+	default:
+		r.em.Emit(events.Event{Kind: events.StepFailed, Step: name, Error: err.Error(), Duration: time.Since(start)})
+	}
+	return err
+}
+
+// errSkip is a step that found nothing to do.
+var errSkip = sentinelErr("skip")
+
+// errDone ends the pipeline early without an error (no change, dry run).
+var errDone = sentinelErr("done")
+
+type sentinelErr string
+
+func (e sentinelErr) Error() string { return string(e) }
+
+func (r *deployRun) build(ctx context.Context) error {
+	p := r.opts.Project
+	if r.opts.SkipBuild {
+		dir := r.opts.OutDir
+		if dir == "" {
+			dir = p.Abs(".valet/build")
+		}
+		m, err := build.ReadManifest(dir)
+		if err != nil {
+			return err
+		}
+		r.dir, r.manifest = dir, m
+	} else {
+		bo := build.Options{Project: p, OutDir: r.opts.OutDir, Events: r.em}
+		if r.remoteBuild() {
+			bo.Engine = r.opts.connect // images are built where they run
+		} else if r.opts.Local != nil {
+			bo.Engine = r.opts.Local
+		}
+		res, err := build.Run(ctx, bo)
+		if err != nil {
+			return err
+		}
+		r.dir, r.manifest = res.Dir, res.Manifest
+	}
+	r.res.Version = r.manifest.Version
+	return nil
+}
+
+func (r *deployRun) remoteBuild() bool { return r.opts.deployConfig().Build == "remote" }
+
+func (r *deployRun) connect(ctx context.Context) error {
+	e, err := r.opts.connect(ctx)
+	if err != nil {
+		return err
+	}
+	r.t = &Target{E: e, App: r.opts.App()}
+	r.res.Host = e.Host()
+	port := r.port()
+	r.res.URL = fmt.Sprintf("http://%s:%d", publicHost(e.Host()), port)
+	return nil
+}
+
+func (r *deployRun) port() int {
+	switch {
+	case r.opts.Port != 0:
+		return r.opts.Port
+	case r.opts.deployConfig().Port != 0:
+		return r.opts.deployConfig().Port
+	}
+	return DefaultPort
+}
+
+func (r *deployRun) edge(ctx context.Context) error {
+	bin, err := EdgeBinary(r.opts.EdgeBinary)
+	if err != nil {
+		return err
+	}
+	if r.opts.DryRun {
+		ok, err := r.t.attachEdge(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.em.Info(fmt.Sprintf("would start the edge container of %s on %s, port %d", r.t.App, r.t.E.Host(), r.port()))
+		}
+		return nil
+	}
+	ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin)
+	if err != nil {
+		return err
+	}
+	if built {
+		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), humanBytes(sent)))
+	}
+	r.res.Bytes += sent
+	bindIP := r.opts.BindIP
+	if bindIP == "" {
+		bindIP = "0.0.0.0"
+	}
+	ch, err := r.t.ensureEdge(ctx, edgeSpec{Image: ref, Port: r.port(), BindIP: bindIP})
+	if err != nil {
+		return err
+	}
+	r.res.Edge = ch
+	if ch.Replaced {
+		r.em.Warn(fmt.Sprintf("the edge was replaced (new valet binary or port): the port was not served for %s", ch.Gap.Round(time.Millisecond)))
+	}
+	return nil
+}
+
+func (r *deployRun) lock(ctx context.Context) error {
+	if r.opts.DryRun {
+		return nil
+	}
+	release, err := r.t.acquire(ctx, "deploy", r.em)
+	if err != nil {
+		return err
+	}
+	r.release = release
+	return nil
+}
+
+func (r *deployRun) plan(ctx context.Context) error {
+	m := r.manifest
+	var hashes []string
+	seen := map[string]bool{}
+	for _, f := range edgehost.Files(m) {
+		if !seen[f.Hash] {
+			seen[f.Hash] = true
+			hashes = append(hashes, f.Hash)
+		}
+	}
+	r.state = &edgehost.State{}
+	r.missing = hashes
+	if r.t.Edge != "" {
+		st, err := r.t.State(ctx)
+		if err != nil {
+			return err
+		}
+		r.state = st
+		if r.missing, err = r.t.missing(ctx, hashes); err != nil {
+			return err
+		}
+	}
+	r.res.Previous = r.state.Active
+	r.res.Summary = r.summary(ctx)
+	var bytes int64
+	size := map[string]int64{}
+	for _, f := range edgehost.Files(m) {
+		size[f.Hash] = f.Size
+	}
+	for _, h := range r.missing {
+		bytes += size[h]
+	}
+	if r.state.Active == m.Version {
+		r.em.Info(fmt.Sprintf("version %s is already serving on %s: nothing to do", m.Version, r.t.E.Host()))
+		return errDone
+	}
+	if r.opts.DryRun {
+		r.em.Info(fmt.Sprintf("would upload %d of %d files (%s) and switch %s from %s to %s (%s)",
+			len(r.missing), len(hashes), humanBytes(bytes), r.t.App, orNone(r.state.Active), m.Version, r.res.Summary))
+		if l := r.state.Lock; l != nil {
+			r.em.Warn("the deploy lock is held by " + l.String())
+		}
+		for _, im := range m.Images {
+			r.em.Info(fmt.Sprintf("image %s (%s): %s", im.Class, im.Ref, r.imagePlan(ctx, im)))
+		}
+		return errDone
+	}
+	return nil
+}
+
+func (r *deployRun) imagePlan(ctx context.Context, im build.ImageEntry) string {
+	if _, ok, _ := r.t.E.ImageExists(ctx, im.ID); ok {
+		return "already on the host"
+	}
+	return "would be sent"
+}
+
+func (r *deployRun) summary(ctx context.Context) string {
+	switch {
+	case r.state.Active == "":
+		return "first version"
+	case r.state.Active == r.manifest.Version:
+		return "no change"
+	}
+	b, err := r.t.readFile(ctx, edgehost.DefaultStateDir+"/versions/"+r.state.Active+"/manifest.json")
+	if err != nil {
+		return "new version"
+	}
+	var old build.Manifest
+	if json.Unmarshal(b, &old) != nil {
+		return "new version"
+	}
+	return edgehost.Diff(&old, r.manifest)
+}
+
+// missing asks the host which hashes it lacks, in batches that keep the
+// exec's argument list small.
+func (t *Target) missing(ctx context.Context, hashes []string) ([]string, error) {
+	var out []string
+	for len(hashes) > 0 {
+		n := min(len(hashes), 2000)
+		var got []string
+		if err := t.edgeOK(ctx, &got, append([]string{"missing"}, hashes[:n]...)...); err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		hashes = hashes[n:]
+	}
+	return out, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// HealthCheckError is a new version that did not pass its check; the old
+// one keeps serving.
+type HealthCheckError struct {
+	Version, Serving string
+	Result           *edgehost.ActivateResult
+}
+
+func (e *HealthCheckError) Error() string {
+	var b strings.Builder
+	res := e.Result
+	fmt.Fprintf(&b, "version %s did not take traffic: %s", e.Version, res.Error)
+	if c := res.Check; c != nil {
+		what := fmt.Sprintf("status %d", c.Status)
+		if c.Error != "" {
+			what = c.Error
+		}
+		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Round(time.Millisecond))
+		if c.Body != "" {
+			fmt.Fprintf(&b, "\n  response: %s", strings.TrimSpace(c.Body))
+		}
+	}
+	fmt.Fprintf(&b, "\n  %s is still serving; nothing was removed", orNone(e.Serving))
+	if len(res.Logs) > 0 {
+		b.WriteString("\n  last log lines:\n    " + strings.Join(res.Logs, "\n    "))
+	}
+	b.WriteString("\n  Fix the check (deploy.healthcheck.path, interval, timeout, deadline) or the app, then deploy again")
+	return b.String()
+}

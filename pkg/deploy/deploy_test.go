@@ -1,0 +1,326 @@
+package deploy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/edgehost"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/engine/enginetest"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+func TestMain(m *testing.M) { enginetest.Main(m) }
+
+// edgeBinary builds testdata/edgebin (valet edge alone) static, once per run.
+var edgeOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "valet-edgebin-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "valet")
+	cmd := exec.Command("go", "build", "-o", out, "./testdata/edgebin")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build edge binary: %v\n%s", err, b)
+	}
+	return out, nil
+})
+
+func edgeBinary(t *testing.T) string {
+	t.Helper()
+	p, err := edgeOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// project is a worker+assets app in a temp dir.
+type project struct {
+	t    *testing.T
+	dir  string
+	name string
+	port int
+}
+
+func newProject(t *testing.T, extra string) *project {
+	t.Helper()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	p := &project{t: t, dir: t.TempDir(), name: "dt-" + hex.EncodeToString(b), port: freePort(t)}
+	p.write("valet.jsonc", fmt.Sprintf(`{
+  "name": %q,
+  "main": "worker/index.js",
+  "compatibility_date": "2025-06-01",
+  "assets": { "directory": "public", "run_worker_first": ["/api/*"] },
+  "deploy": { "port": %d, "healthcheck": { "path": "/api/health", "interval": "100ms", "deadline": "2s" } %s }
+}`, p.name, p.port, extra))
+	p.worker("v1")
+	p.write("public/index.html", "<h1>hello</h1>")
+	return p
+}
+
+func (p *project) write(name, content string) {
+	p.t.Helper()
+	path := filepath.Join(p.dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// worker writes a worker answering /api/version with v; /api/health fails
+// with 500 when v is "broken".
+func (p *project) worker(v string) {
+	p.write("worker/index.js", `export default {
+  async fetch(req, env) {
+    const u = new URL(req.url);
+    if (u.pathname === "/api/health") {
+      if ("`+v+`" === "broken") { console.log("broken on purpose"); return new Response("no", { status: 500 }); }
+      return new Response("ok");
+    }
+    if (u.pathname === "/api/secret") return new Response(env.TOKEN ?? "unset");
+    if (u.pathname === "/api/slow") { await new Promise(r => setTimeout(r, 300)); return new Response("slow `+v+`"); }
+    return new Response("`+v+`");
+  }
+};
+`)
+}
+
+func (p *project) load() *config.Project {
+	p.t.Helper()
+	proj, err := config.Load(config.LoadOptions{Path: filepath.Join(p.dir, "valet.jsonc")})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return proj
+}
+
+func (p *project) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path) }
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// deployer runs deploys of p against host.
+type deployer struct {
+	t    *testing.T
+	p    *project
+	conn Conn
+	rec  *events.Recorder
+}
+
+func newDeployer(t *testing.T, p *project, host string) *deployer {
+	d := &deployer{t: t, p: p, conn: Conn{Project: p.load(), Host: host}, rec: &events.Recorder{}}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := Destroy(ctx, d.conn); err != nil {
+			t.Errorf("destroy: %v", err)
+		}
+	})
+	return d
+}
+
+func (d *deployer) deploy(ctx context.Context) (*Result, error) {
+	d.conn.Project = d.p.load()
+	return Run(ctx, Options{
+		Conn: d.conn, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(d.t),
+		OutDir: filepath.Join(d.p.dir, ".valet", "build"), Events: events.NewEmitter(d.rec),
+	})
+}
+
+func (d *deployer) mustDeploy(ctx context.Context) *Result {
+	d.t.Helper()
+	res, err := d.deploy(ctx)
+	if err != nil {
+		d.t.Fatalf("deploy: %v", err)
+	}
+	return res
+}
+
+func TestDeployLifecycle(t *testing.T) {
+	e := enginetest.Connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	p := newProject(t, "")
+	d := newDeployer(t, p, e.Host())
+
+	start := time.Now()
+	r1 := d.mustDeploy(ctx)
+	t.Logf("first deploy: %s, %d bytes (edge created %v)", time.Since(start), r1.Bytes, r1.Edge.Created)
+	if !r1.Switched || r1.Summary != "first version" || !r1.Edge.Created {
+		t.Fatalf("first deploy: %+v", r1)
+	}
+	if _, body := httpGet(t, p.url("/api/version")); body != "v1" {
+		t.Fatalf("v1: %q", body)
+	}
+	if _, body := httpGet(t, p.url("/")); !strings.Contains(body, "hello") {
+		t.Fatalf("asset: %q", body)
+	}
+
+	// No change: nothing sent, no switch, fast.
+	start = time.Now()
+	r2 := d.mustDeploy(ctx)
+	took := time.Since(start)
+	t.Logf("no-change redeploy: %s, %d bytes", took, r2.Bytes)
+	if r2.Switched || r2.Bytes != 0 || r2.Summary != "no change" {
+		t.Fatalf("no-change deploy: %+v", r2)
+	}
+
+	// Redeploy under load: no failed request.
+	p.worker("v2")
+	var ok, failed atomic.Int64
+	var lastErr atomic.Value
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c := &http.Client{Timeout: 10 * time.Second}
+			path := "/api/version"
+			if i%4 == 0 {
+				path = "/api/slow"
+			}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := c.Get(p.url(path))
+				if err != nil {
+					failed.Add(1)
+					lastErr.Store(err.Error())
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failed.Add(1)
+					lastErr.Store(resp.Status)
+					continue
+				}
+				ok.Add(1)
+			}
+		}(i)
+	}
+	time.Sleep(200 * time.Millisecond)
+	r3 := d.mustDeploy(ctx)
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	t.Logf("redeploy under load: %d ok, %d failed; %d files, %d bytes; summary %q", ok.Load(), failed.Load(), r3.Files, r3.Bytes, r3.Summary)
+	if failed.Load() != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
+	}
+	if r3.Summary != "worker changed" || r3.Files != 2 { // worker.js + its map
+		t.Errorf("redeploy: %+v", r3)
+	}
+	if _, body := httpGet(t, p.url("/api/version")); body != "v2" {
+		t.Fatalf("v2: %q", body)
+	}
+
+	// A failing version leaves v2 serving and says why.
+	p.worker("broken")
+	_, err := d.deploy(ctx)
+	var hc *HealthCheckError
+	if !errors.As(err, &hc) || !strings.Contains(err.Error(), "broken on purpose") || !strings.Contains(err.Error(), "status 500") {
+		t.Fatalf("broken deploy: %v", err)
+	}
+	t.Logf("health check failure:\n%v", err)
+	if _, body := httpGet(t, p.url("/api/version")); body != "v2" {
+		t.Fatalf("after a failed check: %q", body)
+	}
+
+	// Versions and rollback.
+	vs, err := Versions(ctx, d.conn)
+	if err != nil || len(vs) != 3 || !vs[1].Active || vs[0].Summary != "worker changed" {
+		t.Fatalf("versions: %+v %v", vs, err)
+	}
+	rb, err := Rollback(ctx, d.conn, "", events.NewEmitter(d.rec))
+	if err != nil || rb.Version != r1.Version {
+		t.Fatalf("rollback: %+v %v", rb, err)
+	}
+	if _, body := httpGet(t, p.url("/api/version")); body != "v1" {
+		t.Fatalf("after rollback: %q", body)
+	}
+
+	// Secrets reach env; list shows names only.
+	if err := SecretPut(ctx, d.conn, "TOKEN", "hunter2", events.NewEmitter(d.rec)); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := httpGet(t, p.url("/api/secret")); body != "hunter2" {
+		t.Fatalf("secret: %q", body)
+	}
+	names, err := SecretNames(ctx, d.conn)
+	if err != nil || strings.Join(names, ",") != "TOKEN" {
+		t.Fatalf("names %v %v", names, err)
+	}
+
+	// A lock held by someone else refuses the deploy, saying who.
+	tg, err := d.conn.attached(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lr edgehost.LockResult
+	if _, err := tg.edge(ctx, &lr, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !lr.Acquired {
+		t.Fatalf("lock: %+v %v", lr, err)
+	}
+	_, err = d.deploy(ctx)
+	var le *LockedError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "eve@elsewhere") {
+		t.Fatalf("locked deploy: %v", err)
+	}
+	_, _ = tg.edge(ctx, nil, "unlock", "other")
+	tg.E.Close()
+
+	// Destroy leaves nothing of the app.
+	if _, err := Destroy(ctx, d.conn); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name})
+	if len(left) != 0 {
+		t.Fatalf("left after destroy: %+v", left)
+	}
+	if _, err := e.Client().VolumeInspect(ctx, VolumeName(p.name), clientVolumeInspect()); err == nil {
+		t.Fatalf("volume %s left after destroy", VolumeName(p.name))
+	}
+}

@@ -1,0 +1,214 @@
+package deploy
+
+import (
+	"archive/tar"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/valet-dev/valet/pkg/edgehost"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// VersionInfo is one line of `valet versions`.
+type VersionInfo struct {
+	edgehost.VersionRecord
+	Active bool `json:"active"`
+}
+
+// Versions lists the versions kept on the host, newest first.
+func Versions(ctx context.Context, c Conn) ([]VersionInfo, error) {
+	t, err := c.attached(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.E.Close()
+	st, err := t.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VersionInfo, 0, len(st.History))
+	for _, r := range st.History {
+		out = append(out, VersionInfo{VersionRecord: r, Active: r.ID == st.Active})
+	}
+	return out, nil
+}
+
+// RollbackResult is what a rollback did.
+type RollbackResult struct {
+	Version  string                `json:"version"`
+	Previous string                `json:"previous"`
+	Check    *edgehost.CheckResult `json:"check,omitempty"`
+}
+
+// Rollback switches the host back to version ("" = the one staged before
+// the active one), with the same health check and drain as a deploy.
+func Rollback(ctx context.Context, c Conn, version string, em *events.Emitter) (*RollbackResult, error) {
+	t, err := c.attached(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.E.Close()
+	release, err := t.acquire(ctx, "rollback", em)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	st, err := t.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if version == "" {
+		version, err = previousVersion(st)
+		if err != nil {
+			return nil, err
+		}
+	} else if _, ok := st.Record(version); !ok {
+		return nil, fmt.Errorf("version %s is not on %s; `valet versions` lists the ones kept", version, t.E.Host())
+	}
+	res := &RollbackResult{Version: version, Previous: st.Active}
+	if version == st.Active {
+		em.Info("version " + version + " is already serving")
+		return res, nil
+	}
+	err = em.Step("switch", func() error {
+		a, err := t.activate(ctx, version, st.Active)
+		if a != nil {
+			res.Check = a.Check
+		}
+		return err
+	})
+	return res, err
+}
+
+func previousVersion(st *edgehost.State) (string, error) {
+	for i, r := range st.History {
+		if r.ID == st.Active {
+			if i+1 < len(st.History) {
+				return st.History[i+1].ID, nil
+			}
+			break
+		}
+	}
+	return "", fmt.Errorf("there is no version before %s to roll back to; `valet versions` lists the ones kept", orNone(st.Active))
+}
+
+// DestroyResult counts what Destroy removed.
+type DestroyResult struct {
+	Containers int  `json:"containers"`
+	Volume     bool `json:"volume"`
+	Images     int  `json:"images"`
+}
+
+// Destroy removes every container, the state volume and the images of the
+// app from the host. The edge image stays: other apps share it.
+func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
+	t, err := c.target(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.E.Close()
+	res := &DestroyResult{}
+	n, err := t.E.Sweep(ctx, map[string]string{engine.LabelApp: t.App})
+	res.Containers = n
+	if err != nil {
+		return res, err
+	}
+	cli := t.E.Client()
+	if _, err := cli.VolumeRemove(ctx, VolumeName(t.App), client.VolumeRemoveOptions{Force: true}); err == nil {
+		res.Volume = true
+	} else if !engine.IsNotFound(err) {
+		return res, fmt.Errorf("remove volume %s on %s: %w", VolumeName(t.App), t.E.Host(), err)
+	}
+	imgs, err := cli.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", engine.LabelApp+"="+t.App)})
+	if err != nil {
+		return res, fmt.Errorf("list images of %s on %s: %w", t.App, t.E.Host(), err)
+	}
+	for _, im := range imgs.Items {
+		if err := t.E.RemoveImage(ctx, im.ID, true); err == nil {
+			res.Images++
+		}
+	}
+	return res, nil
+}
+
+// SecretPut stores a secret on the host (starting the edge if the app was
+// never deployed) and reloads the active version with it. The value travels
+// as a file copied into the container, never as an argument or environment.
+func SecretPut(ctx context.Context, c Conn, name, value string, em *events.Emitter) error {
+	if err := edgehost.ValidSecretName(name); err != nil {
+		return err
+	}
+	t, err := c.attached(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.E.Close()
+	release, err := t.acquire(ctx, "secret put", em)
+	if err != nil {
+		return err
+	}
+	defer release()
+	tx := newTx()
+	err = t.upload(ctx, func(tw *tar.Writer) error {
+		if err := tw.WriteHeader(&tar.Header{Name: tx + "/", Mode: 0o700, Typeflag: tar.TypeDir, ModTime: time.Now()}); err != nil {
+			return err
+		}
+		return writeTarFile(tw, tx+"/secret", 0o600, []byte(value))
+	})
+	if err != nil {
+		return err
+	}
+	return t.secretVerb(ctx, "put", name, tx)
+}
+
+// SecretDelete removes a secret and reloads the active version.
+func SecretDelete(ctx context.Context, c Conn, name string, em *events.Emitter) error {
+	t, err := c.attached(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.E.Close()
+	release, err := t.acquire(ctx, "secret delete", em)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return t.secretVerb(ctx, "delete", name)
+}
+
+// SecretNames lists the secrets' names (never their values).
+func SecretNames(ctx context.Context, c Conn) ([]string, error) {
+	t, err := c.attached(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.E.Close()
+	var a struct {
+		Names []string `json:"names"`
+	}
+	if err := t.edgeOK(ctx, &a, "secret", "list"); err != nil {
+		return nil, err
+	}
+	return a.Names, nil
+}
+
+func (t *Target) secretVerb(ctx context.Context, args ...string) error {
+	var a struct {
+		Reload *edgehost.ActivateResult `json:"reload"`
+	}
+	x, err := t.edge(ctx, &a, append([]string{"secret"}, args...)...)
+	if err != nil {
+		return err
+	}
+	if a.Reload != nil && !a.Reload.OK {
+		return &HealthCheckError{Version: a.Reload.Version, Serving: a.Reload.Previous, Result: a.Reload}
+	}
+	if x.Code != 0 {
+		return fmt.Errorf("secret %s on %s: %s", args[0], t.E.Host(), x.Stderr)
+	}
+	return nil
+}
