@@ -14,4 +14,11 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(NewCmdInit(f, nil))
 	root.AddCommand(NewCmdBuild(f, nil))
 	root.AddCommand(NewCmdDev(f, nil))
+	root.AddCommand(NewCmdDeploy(f, nil))
+	root.AddCommand(NewCmdVersions(f, nil))
+	root.AddCommand(NewCmdRollback(f, nil))
+	root.AddCommand(NewCmdDestroy(f, nil))
+	root.AddCommand(NewCmdSecret(f, nil))
+	root.AddCommand(NewCmdLogs(f, nil))
+	root.AddCommand(NewCmdEdge(f, nil))
 }

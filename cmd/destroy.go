@@ -1,0 +1,78 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/deploy"
+	"github.com/valet-dev/valet/pkg/iostreams"
+)
+
+// DestroyOptions are the inputs of `valet destroy`.
+type DestroyOptions struct {
+	IO      *iostreams.IOStreams
+	Project func() (*config.Project, error)
+	Host    string
+	Yes     bool
+}
+
+// NewCmdDestroy builds `valet destroy`.
+func NewCmdDestroy(f *cmdutil.Factory, runF func(*DestroyOptions) error) *cobra.Command {
+	opts := &DestroyOptions{IO: f.IO, Project: projectLoader(f)}
+	cmd := &cobra.Command{
+		Use:   "destroy",
+		Short: "Remove everything of the app from the host",
+		Long: `Remove the app's edge and Durable Object containers, its state volume (versions,
+secrets, Durable Object storage) and its images from the host. Asks first on a
+terminal; elsewhere --yes is required.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return destroyRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func destroyRun(ctx context.Context, opts *DestroyOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c, err := hostConn(opts.Project, opts.Host)
+	if err != nil {
+		return err
+	}
+	if !opts.Yes {
+		if !opts.IO.CanPrompt() {
+			return cmdutil.Usagef("valet destroy removes %s and its data from the host: pass --yes to confirm", c.App())
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Remove %s, its versions, secrets and data from %s? Type the app's name to confirm: ", c.App(), orLocal(c.HostAddr()))
+		line, _ := bufio.NewReader(opts.IO.In).ReadString('\n')
+		if strings.TrimSpace(line) != c.App() {
+			return cmdutil.CancelError
+		}
+	}
+	res, err := deploy.Destroy(ctx, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "removed %s: %d containers, %d images, volume %v\n", c.App(), res.Containers, res.Images, res.Volume)
+	return nil
+}
+
+func orLocal(host string) string {
+	if host == "" {
+		return "the local Docker Engine"
+	}
+	return host
+}

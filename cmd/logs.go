@@ -1,0 +1,63 @@
+package cmd
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/deploy"
+	"github.com/valet-dev/valet/pkg/iostreams"
+)
+
+// LogsOptions are the inputs of `valet logs`.
+type LogsOptions struct {
+	IO       *iostreams.IOStreams
+	Project  func() (*config.Project, error)
+	Host     string
+	NoFollow bool
+	JSON     bool
+}
+
+// NewCmdLogs builds `valet logs`.
+func NewCmdLogs(f *cmdutil.Factory, runF func(*LogsOptions) error) *cobra.Command {
+	opts := &LogsOptions{IO: f.IO, Project: projectLoader(f)}
+	cmd := &cobra.Command{
+		Use:   "logs",
+		Short: "Stream the host's request log and the containers' output",
+		Long: `Follow the deployed app's logs: one line per request served by the edge, the
+worker's console output, and the output of its Durable Object containers.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return logsRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().BoolVar(&opts.NoFollow, "no-follow", false, "print the logs so far and exit")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "JSON lines (the edge's events as they are)")
+	return cmd
+}
+
+func logsRun(ctx context.Context, opts *LogsOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c, err := hostConn(opts.Project, opts.Host)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = deploy.Logs(ctx, c, deploy.LogsOptions{Follow: !opts.NoFollow, JSON: opts.JSON, Out: opts.IO.Out})
+	if ctx.Err() != nil {
+		return nil // Ctrl-C ends a follow
+	}
+	return err
+}

@@ -1,0 +1,75 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/valet-dev/valet/pkg/cmdutil"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/deploy"
+	"github.com/valet-dev/valet/pkg/iostreams"
+)
+
+// VersionsOptions are the inputs of `valet versions`.
+type VersionsOptions struct {
+	IO      *iostreams.IOStreams
+	Project func() (*config.Project, error)
+	Host    string
+	JSON    bool
+}
+
+// NewCmdVersions builds `valet versions`.
+func NewCmdVersions(f *cmdutil.Factory, runF func(*VersionsOptions) error) *cobra.Command {
+	opts := &VersionsOptions{IO: f.IO, Project: projectLoader(f)}
+	cmd := &cobra.Command{
+		Use:   "versions",
+		Short: "List the versions kept on the host",
+		Long: `List the versions of the app kept on the host (deploy.keep, default 5), newest
+first: id, when it was deployed, what changed against the version serving then,
+and which one is serving now.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return versionsRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the versions as a JSON array")
+	return cmd
+}
+
+func versionsRun(ctx context.Context, opts *VersionsOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c, err := hostConn(opts.Project, opts.Host)
+	if err != nil {
+		return err
+	}
+	vs, err := deploy.Versions(ctx, c)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(vs)
+	}
+	w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "VERSION\tDEPLOYED\tCHANGES\tACTIVE")
+	for _, v := range vs {
+		active := ""
+		if v.Active {
+			active = "*"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.ID, v.Created.Local().Format(time.DateTime), v.Summary, active)
+	}
+	return w.Flush()
+}
