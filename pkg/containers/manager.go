@@ -1,0 +1,223 @@
+// Package containers runs the containers behind Durable Objects on a Docker
+// Engine: one container per object instance, started on demand through the
+// Engine API, labelled with app, class, object and session so that valet
+// removes every one of them on exit and sweeps a killed session's left-overs
+// at the next start.
+package containers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/durable"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// LabelDev marks containers of `valet dev` sessions (not of deploys), so
+// that a sweep at dev start never touches a deployed app on the same engine.
+const LabelDev = "dev.valet.dev"
+
+// Messages the @cloudflare/containers package recognises (it matches them
+// lowercased, as substrings).
+const (
+	msgNoInstance   = "there is no container instance that can be provided to this durable object"
+	msgNotListening = "the container is not listening"
+	msgNotRunning   = "the container is not running, consider calling start()"
+	msgUnexpected   = "container exited with unexpected exit code: %d"
+	msgSignalled    = "runtime signalled the container to exit: %d"
+)
+
+// Class is the container configuration of one Durable Object class.
+type Class struct {
+	Image        string // image reference or ID (built by pkg/build)
+	MaxInstances int    // 0: no limit
+}
+
+// Options configure a Manager.
+type Options struct {
+	Engine  engine.API
+	App     string
+	Session string // labels this run's containers; default: a timestamp
+	Classes map[string]Class
+	Events  *events.Emitter
+	Network string // "" is engine.DefaultNetwork
+	// ReadyTimeout bounds how long getTcpPort(p).fetch waits for a freshly
+	// started container to listen on p. 0: 20s (the package's own bound).
+	ReadyTimeout time.Duration
+	// Dev adds LabelDev (valet dev's containers).
+	Dev bool
+}
+
+// Manager owns the containers of one app session.
+type Manager struct {
+	opts   Options
+	client *http.Client // to containers' ports; keeps connections alive
+
+	mu        sync.Mutex
+	instances map[string]*Instance // "Class/id"
+	active    map[string]int       // class → starting or running containers
+	closed    bool
+	launches  sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
+}
+
+// New returns a manager; it starts nothing until an object asks.
+func New(opts Options) *Manager {
+	if opts.Session == "" {
+		opts.Session = fmt.Sprintf("s%d", time.Now().UnixNano())
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = 20 * time.Second
+	}
+	m := &Manager{opts: opts, instances: map[string]*Instance{}, active: map[string]int{}}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.client = &http.Client{
+		Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 64,
+			IdleConnTimeout:     30 * time.Second,
+			DisableCompression:  true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return m
+}
+
+// For returns the container of object (class, id), or nil when the class
+// has no containers. It implements durable.Containers.
+func (m *Manager) For(class, id string) durable.Container {
+	if _, ok := m.opts.Classes[class]; !ok {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := class + "/" + id
+	in := m.instances[key]
+	if in == nil {
+		in = &Instance{m: m, class: class, id: id}
+		m.instances[key] = in
+	}
+	return in
+}
+
+// Labels are the labels of this session's containers of class for object id.
+func (m *Manager) labels(class, id string) map[string]string {
+	l := map[string]string{
+		engine.LabelApp:     m.opts.App,
+		engine.LabelClass:   class,
+		engine.LabelObject:  id,
+		engine.LabelSession: m.opts.Session,
+		engine.LabelManaged: "true",
+	}
+	if m.opts.Dev {
+		l[LabelDev] = "true"
+	}
+	return l
+}
+
+// reserve takes a slot of class's max_instances.
+func (m *Manager) reserve(class string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return errors.New("valet is shutting down: no new containers")
+	}
+	max := m.opts.Classes[class].MaxInstances
+	if max > 0 && m.active[class] >= max {
+		return fmt.Errorf("%s: all %d of max_instances of class %s are running; raise containers[].max_instances in the config, or stop an instance", msgNoInstance, max, class)
+	}
+	m.active[class]++
+	return nil
+}
+
+func (m *Manager) unreserve(class string) {
+	m.mu.Lock()
+	m.active[class]--
+	m.mu.Unlock()
+}
+
+// Running counts the containers of class that are starting or running.
+func (m *Manager) Running(class string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.active[class]
+}
+
+func (m *Manager) emit(class, id, state, msg string) {
+	m.opts.Events.Emit(events.Event{Kind: events.ContainerState, Class: class, ObjectID: id, State: state, Message: msg})
+}
+
+// Close removes every container this manager started (also those still
+// being created) and waits for them to be gone.
+func (m *Manager) Close(ctx context.Context) error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	list := make([]*Instance, 0, len(m.instances))
+	for _, in := range m.instances {
+		list = append(list, in)
+	}
+	m.mu.Unlock()
+	m.launches.Wait() // a create in flight finishes, then is removed below
+	var errs []error
+	var wg sync.WaitGroup
+	var emu sync.Mutex
+	for _, in := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := in.remove(ctx); err != nil {
+				emu.Lock()
+				errs = append(errs, err)
+				emu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	m.cancel()
+	// Anything of this session that escaped the bookkeeping.
+	if _, err := m.opts.Engine.Sweep(ctx, map[string]string{engine.LabelSession: m.opts.Session, engine.LabelApp: m.opts.App}); err != nil {
+		errs = append(errs, err)
+	}
+	m.client.CloseIdleConnections()
+	return errors.Join(errs...)
+}
+
+// Sweep removes the containers that killed `valet dev` sessions of app left
+// behind (found by label), and returns how many it removed.
+func Sweep(ctx context.Context, e engine.API, app string) (int, error) {
+	return e.Sweep(ctx, map[string]string{engine.LabelApp: app, engine.LabelManaged: "true", LabelDev: "true"})
+}
+
+// containerName is valet-<app>-<class>-<id[:12]>, in the engine's alphabet.
+func containerName(app, class, id string) string {
+	clean := func(s string) string {
+		var b strings.Builder
+		for _, r := range strings.ToLower(s) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte('-')
+			}
+		}
+		return b.String()
+	}
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	if app == "" {
+		app = "app"
+	}
+	return "valet-" + clean(app) + "-" + clean(class) + "-" + id
+}

@@ -1,0 +1,53 @@
+// Command server is the test container of pkg/containers and pkg/durable:
+// a static HTTP server on PORT (default 8080) that answers with its
+// environment, crashes or exits on request, and exits 0 on SIGTERM.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if d, err := time.ParseDuration(os.Getenv("DELAY")); err == nil {
+		time.Sleep(d) // a slow start: nothing listens yet
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	var hits atomic.Int64
+	host, _ := os.Hostname()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/exit/", func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Path[len("/exit/"):])
+		fmt.Fprintln(w, "exiting", code)
+		w.(http.Flusher).Flush()
+		go func() { time.Sleep(10 * time.Millisecond); os.Exit(code) }()
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		n := hits.Add(1)
+		w.Header().Set("X-Host", host)
+		fmt.Fprintf(w, "hello %s %s %s %d host=%s\n", os.Getenv("MSG"), r.Method, r.URL.RequestURI(), n, host)
+	})
+	srv := &http.Server{Addr: ":" + port, Handler: mux}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	go func() {
+		fmt.Println("listening on", port)
+		if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+	}()
+	<-ctx.Done()
+	fmt.Println("terminating")
+	_ = srv.Shutdown(context.Background())
+}
