@@ -7,8 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bundle"
 )
 
@@ -17,6 +19,7 @@ import (
 // change from one that needs a reload), and the pages listening.
 type live struct {
 	hub     *hub
+	assets  atomic.Pointer[assets.Server] // of the app in service, read by handler
 	version appserver.Version // the last good version; a rebuild starts from it
 
 	mu             sync.Mutex
@@ -33,7 +36,24 @@ func newLive() *live {
 
 // handler is the dev server's HTTP handler: the live reload endpoints, then
 // the edge.
-func (s *Server) handler() http.Handler { return reloadHandler(s.live.hub, s.edge) }
+func (s *Server) handler() http.Handler {
+	s.live.assets.Store(s.app.Assets)
+	return reloadHandler(s.live.hub, uncompressed(&s.live.assets, s.edge))
+}
+
+// uncompressed serves static files without gzip: on loopback compression
+// costs more than it saves (gzipping a 3 MiB dev bundle at each rebuild
+// takes longer than sending it), and dev bundles change at every edit.
+func uncompressed(a *atomic.Pointer[assets.Server], next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if as := a.Load(); as != nil && r.Header.Get("Accept-Encoding") != "" {
+			if _, ok := as.Lookup(r); ok {
+				r.Header.Del("Accept-Encoding")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // frontendBuilt records a frontend build. A failed build (res nil) keeps
 // the previous inputs, so that the fix is noticed.

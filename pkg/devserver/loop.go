@@ -16,6 +16,10 @@ func (s *Server) startWatch(ctx context.Context) (stop func()) {
 		defer close(done)
 		s.watch(ctx)
 	}()
+	go func() {
+		<-ctx.Done()
+		s.live.hub.close()
+	}()
 	return func() {
 		cancel()
 		<-done

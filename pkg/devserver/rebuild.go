@@ -286,6 +286,7 @@ func (s *Server) swapVersion(v appserver.Version, rb *rebuilder) bool {
 func (s *Server) switchTo(app *appserver.App) {
 	old := s.app
 	s.app = app
+	s.live.assets.Store(app.Assets)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()
 	_ = s.edge.SwapAndDrain(ctx, app.Edge) // past the drain, the old version is closed anyway

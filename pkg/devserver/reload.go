@@ -47,6 +47,8 @@ type message struct {
 // that connects while a build is broken gets the error at once.
 type hub struct {
 	session string
+	closed  chan struct{} // the dev server stops: end every stream
+	once    sync.Once
 
 	mu      sync.Mutex
 	clients map[chan message]struct{}
@@ -54,8 +56,12 @@ type hub struct {
 }
 
 func newHub() *hub {
-	return &hub{session: strconv.FormatInt(time.Now().UnixNano(), 36), clients: map[chan message]struct{}{}}
+	return &hub{session: strconv.FormatInt(time.Now().UnixNano(), 36), clients: map[chan message]struct{}{}, closed: make(chan struct{})}
 }
+
+// close ends every stream, so that the server's graceful shutdown does not
+// wait for pages that would listen forever.
+func (h *hub) close() { h.once.Do(func() { close(h.closed) }) }
 
 // send delivers m to every client; a client too slow to take it misses it
 // rather than stalling the rebuild (it is 16 messages behind anyway).
@@ -131,6 +137,8 @@ func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-h.closed:
 			return
 		case m := <-c:
 			if writeEvent(w, m, "") != nil || rc.Flush() != nil {
