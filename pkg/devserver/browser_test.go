@@ -152,7 +152,7 @@ func TestBrowserLiveReload(t *testing.T) {
 func poll(ctx context.Context, cond string) error {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(` + cond + `) } catch { return false } })()`))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+cond+`) } catch { return false } })()`))
 		if err == nil && ok {
 			return nil
 		}

@@ -20,7 +20,7 @@ import (
 type live struct {
 	hub     *hub
 	assets  atomic.Pointer[assets.Server] // of the app in service, read by handler
-	version appserver.Version // the last good version; a rebuild starts from it
+	version appserver.Version             // the last good version; a rebuild starts from it
 
 	mu             sync.Mutex
 	frontendInputs map[string]bool
