@@ -7,9 +7,12 @@ package appserver
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/containers"
+	"github.com/valet-dev/valet/pkg/durable"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/runtime"
@@ -39,13 +42,24 @@ type Options struct {
 	Bindings map[string]runtime.Binding
 	// Setup runs on each isolate before the worker is evaluated.
 	Setup func(iso *runtime.Isolate) error
+
+	// Durable Objects (durable_objects.bindings): their storage lives under
+	// PersistTo/do ("" keeps it in memory); AppName (default: the config's
+	// name) keys their ids. Containers, when set, backs the classes of
+	// containers[] (see StartContainers); it outlives the version, so that a
+	// rebuild keeps the running containers.
+	PersistTo   string
+	AppName     string
+	Containers  *containers.Manager
+	DurableIdle time.Duration // evict idle objects after; 0: 70s
 }
 
 // App is a version ready to serve.
 type App struct {
-	Edge   edge.Options
-	Pool   *runtime.Pool
-	Assets *assets.Server
+	Edge    edge.Options
+	Pool    *runtime.Pool
+	Assets  *assets.Server
+	Durable *durable.Registry // nil without Durable Object bindings
 }
 
 // New loads the assets and starts the worker's isolates.
@@ -63,8 +77,20 @@ func New(v Version, opts Options) (*App, error) {
 		app.Assets = a
 	}
 	if v.Script != nil {
-		env, err := envBindings(v, app.Assets, opts.Bindings)
+		reg, err := newDurable(c, opts)
 		if err != nil {
+			return nil, err
+		}
+		extra := opts.Bindings
+		if reg != nil {
+			extra = reg.Bindings()
+			for k, b := range opts.Bindings {
+				extra[k] = b
+			}
+		}
+		env, err := envBindings(v, app.Assets, extra)
+		if err != nil {
+			closeRegistry(reg)
 			return nil, err
 		}
 		pool, err := runtime.New(runtime.Options{
@@ -72,9 +98,14 @@ func New(v Version, opts Options) (*App, error) {
 			Env: env, Isolates: opts.Isolates, Dev: opts.Dev, Logs: opts.Events, Setup: opts.Setup,
 		})
 		if err != nil {
+			closeRegistry(reg)
 			return nil, fmt.Errorf("start worker: %w", err)
 		}
 		app.Pool = pool
+		if reg != nil {
+			reg.Attach(pool)
+			app.Durable = reg
+		}
 	}
 	app.Edge = edge.Options{Assets: app.Assets, Events: opts.Events, Dev: opts.Dev}
 	if c.Assets != nil {
@@ -108,10 +139,16 @@ func envBindings(v Version, a *assets.Server, extra map[string]runtime.Binding) 
 	return env, nil
 }
 
-// Close stops the worker's isolates after their waitUntil work.
+// Close stops alarms, then the worker's isolates after their waitUntil
+// work, then closes the objects' storage. Containers are the owner's of
+// Options.Containers to close.
 func (a *App) Close() error {
+	var errs []error
 	if a.Pool != nil {
-		return a.Pool.Close()
+		errs = append(errs, a.Pool.Close())
 	}
-	return nil
+	if a.Durable != nil {
+		errs = append(errs, a.Durable.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -141,7 +141,7 @@ func (in *Instance) finish(r *run, code int) {
 	switch {
 	case r.err != nil:
 		in.m.emit(in.class, in.id, "crashed", r.err.Error())
-	case code == 0 || signalled:
+	case code == 0 || signalled || in.m.closing():
 		in.m.emit(in.class, in.id, "stopped", fmt.Sprintf("exit code %d", code))
 	default:
 		in.m.emit(in.class, in.id, "crashed", fmt.Sprintf("exit code %d", code))

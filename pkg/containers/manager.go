@@ -144,6 +144,12 @@ func (m *Manager) unreserve(class string) {
 	m.mu.Unlock()
 }
 
+func (m *Manager) closing() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closed
+}
+
 // Running counts the containers of class that are starting or running.
 func (m *Manager) Running(class string) int {
 	m.mu.Lock()

@@ -45,6 +45,8 @@ type Server struct {
 	frontend *bundle.FrontendContext
 	worker   *bundle.WorkerContext
 	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
+	// containers of containers[]: engine, images, instances (one per session)
+	containers *appserver.ContainerSession
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -163,6 +165,13 @@ func (s *Server) buildAll(ctx context.Context) error {
 	}
 	v.Secrets = secrets.Values
 	s.live.version = v
+	if s.containers == nil {
+		cs, err := appserver.StartContainers(ctx, s.p, em)
+		if err != nil {
+			return err
+		}
+		s.containers = cs
+	}
 	return em.Step("start", func() error {
 		app, err := s.newApp(v)
 		if err != nil {
@@ -176,12 +185,16 @@ func (s *Server) buildAll(ctx context.Context) error {
 // newApp composes one version of the app; the first start and every
 // rebuild (rebuild.go) go through it.
 func (s *Server) newApp(v appserver.Version) (*appserver.App, error) {
-	return appserver.New(v, appserver.Options{Dev: true, Events: s.opts.Events, Isolates: s.opts.Isolates})
+	return appserver.New(v, appserver.Options{Dev: true, Events: s.opts.Events, Isolates: s.opts.Isolates,
+		PersistTo: s.opts.PersistTo, Containers: s.containers.Instances()})
 }
 
 func (s *Server) close() {
 	if s.app != nil {
 		s.app.Close()
+	}
+	if err := s.containers.Close(); err != nil {
+		s.opts.Events.Warn("remove containers: " + err.Error())
 	}
 	if s.frontend != nil {
 		s.frontend.Dispose()
