@@ -25,7 +25,12 @@ import (
 	"github.com/valet-dev/valet/pkg/events"
 )
 
-func TestMain(m *testing.M) { enginetest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(envChild) != "" {
+		os.Exit(runChild())
+	}
+	enginetest.Main(m)
+}
 
 // edgeBinary builds testdata/edgebin (valet edge alone) static, once per run.
 var edgeOnce = sync.OnceValues(func() (string, error) {
