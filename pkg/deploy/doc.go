@@ -1,0 +1,55 @@
+// Package deploy ships an app to any host with a Docker Engine and switches
+// traffic to it with no failed request (valet deploy, versions, rollback,
+// destroy, secret, logs). pkg/edgehost is its other half, running on the host.
+//
+// # What runs on the host
+//
+// One long-lived edge container per app, valet-<app>-edge-*, labelled
+// dev.valet.app=<app> and dev.valet.role=edge, from the image
+// valet-edge:<first 12 hex of the binary's sha256>: FROM scratch with the
+// valet linux binary (the running one, or $VALET_EDGE_BINARY; it must be
+// static, which `make build` is) and the client's CA bundle, built on the
+// target engine from a two-file context and reused while the binary is the
+// same. It runs `valet edge serve` with restart policy unless-stopped,
+// holds deploy.port (default 80; --ip chooses the host address, 0.0.0.0 by
+// default) and serves the active version from the state volume valet-<app>
+// mounted at /state (layout in pkg/edgehost). The engine's socket is
+// mounted at /var/run/docker.sock for the Durable Object containers.
+//
+// # No new port for control
+//
+// The client writes files with CopyToContainer into /state/incoming/<tx>
+// and runs `valet edge VERB` through Engine exec; the verbs answer JSON on
+// stdout. Inputs never travel as arguments except hashes and ids, so a
+// secret's value is a 0600 file in the upload, never an argv or env entry.
+//
+// # The pipeline (Run)
+//
+//	build    pkg/build: manifest with every file's hash and the image IDs
+//	connect  --host, deploy.host or the local engine (unix, tcp+TLS, ssh)
+//	edge     edge image present? else build it; edge container running the
+//	         wanted image and port? else start it (an upgrade creates the new
+//	         one, stops the old, starts the new: Result.Edge.Gap)
+//	lock     `valet edge lock` in state.json; refused with who/when/what
+//	plan     state + `valet edge missing HASH...`: only absent files are sent;
+//	         the active version equal to the build ends here (no change)
+//	images   by ID: present → skipped, else docker save (local) → docker load
+//	         (host), counted as Progress; deploy.build "remote" builds there
+//	upload   one tar of the manifest and the missing files, then `valet edge
+//	         stage` checks each hash and renames it into blobs/
+//	switch   `valet edge activate`: the server loads the version beside the
+//	         old one, GETs deploy.healthcheck.path through it (1 s / 5 s /
+//	         30 s, 2xx/3xx), writes state.json, swaps and drains (30 s);
+//	         a failed check is a *HealthCheckError with the last 20 log lines
+//
+// A dry run stops after plan and writes nothing on the host (no lock, no
+// upload, no edge started).
+//
+// # Crashes
+//
+// kill -9 of the client at any step leaves the serving version untouched
+// (the switch is the rename of state.json). The lock records user@host, the
+// client's hostname and pid: a later deploy from the same machine whose
+// holder pid is gone takes it over at once, with a warning; from anywhere
+// else after 15 minutes. Uploads left in incoming/ are removed after an hour.
+package deploy
