@@ -73,9 +73,13 @@ type rig struct {
 
 func newRig(t *testing.T, src string, max int) *rig {
 	t.Helper()
+	return newRigIn(t, t.TempDir(), src, "Box", "BOX", max)
+}
+
+func newRigIn(t *testing.T, dir, src, class, binding string, max int) *rig {
+	t.Helper()
 	e := enginetest.Connect(t)
 	img := enginetest.GoImage(t, e, "durable-server", "../../testdata/durable/server")
-	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "worker.ts"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +91,8 @@ func newRig(t *testing.T, src string, max int) *rig {
 	em := events.NewEmitter(rec)
 	app := "ctest" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
 	mgr := New(Options{Engine: e, App: app, Session: enginetest.Labels(t)[engine.LabelSession], Dev: true,
-		Classes: map[string]Class{"Box": {Image: img, MaxInstances: max}}, Events: em})
-	reg, err := durable.New(durable.Options{App: app, Bindings: []durable.Binding{{Name: "BOX", Class: "Box"}}, Containers: mgr, Events: em})
+		Classes: map[string]Class{class: {Image: img, MaxInstances: max}}, Events: em})
+	reg, err := durable.New(durable.Options{App: app, Bindings: []durable.Binding{{Name: binding, Class: class}}, Containers: mgr, Events: em})
 	if err != nil {
 		t.Fatal(err)
 	}
