@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,7 +25,25 @@ func TestMain(m *testing.M) { enginetest.Main(m) }
 type devProc struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *strings.Builder
+	logs *logBuf
+}
+
+// logBuf is the process's output, written by one goroutine, read by the test.
+type logBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuf) WriteString(s string) {
+	l.mu.Lock()
+	l.b.WriteString(s)
+	l.mu.Unlock()
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 var readyRE = regexp.MustCompile(`ready on (http://\S+)`)
@@ -39,7 +58,7 @@ func startDev(t *testing.T, bin, dir string) *devProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &devProc{cmd: cmd, logs: &strings.Builder{}}
+	p := &devProc{cmd: cmd, logs: &logBuf{}}
 	urlc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
