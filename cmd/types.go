@@ -28,7 +28,7 @@ type TypesOptions struct {
 // NewCmdTypes builds `valet types`.
 func NewCmdTypes(f *cmdutil.Factory, runF func(*TypesOptions) error) *cobra.Command {
 	opts := &TypesOptions{
-		IO: f.IO,
+		IO:      f.IO,
 		Project: projectLoader(f),
 	}
 	cmd := &cobra.Command{
