@@ -249,8 +249,8 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 			}
 		}
 	}
-	if len(ch.images) > 0 {
-		s.imagesChanged(ctx, ch.images)
+	if len(ch.images) > 0 && s.imagesChanged(ctx, rb, ch.images) {
+		reload, what = msgReload, append(what, "images")
 	}
 	errs := rb.errors()
 	s.live.hub.fail(errs)
