@@ -41,7 +41,9 @@ func TestTmuxDashboard(t *testing.T) {
 	ln.Close()
 
 	session := fmt.Sprintf("valet-test-%d", time.Now().UnixNano())
-	script := fmt.Sprintf("cd %q && %q dev --port %d; echo valet-exited-$?; sleep 60", dir, bin, port)
+	// A person at a terminal: CI (set when the suite runs under CI) would
+	// rightly make valet print plain lines instead of the dashboard.
+	script := fmt.Sprintf("cd %q && env -u CI %q dev --port %d; echo valet-exited-$?; sleep 60", dir, bin, port)
 	if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", script).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
