@@ -75,6 +75,11 @@ func parse(filename string, data []byte) *parsed {
 	}
 	sort.Strings(envs)
 
+	d.applyExports(p.cfg, "", p.cfg.Exports, true)
+	for _, name := range envs {
+		ex, own := exportsOf(p.cfg, p.cfg.Env[name])
+		d.applyExports(p.cfg.Env[name], "env."+name, ex, own)
+	}
 	d.checkValues(p.cfg, "")
 	for _, name := range envs {
 		d.checkValues(p.cfg.Env[name], "env."+name)

@@ -43,8 +43,10 @@ func TestSchemaShape(t *testing.T) {
 	if cfg.AdditionalProperties == nil || *cfg.AdditionalProperties {
 		t.Error("Config must reject unknown keys (additionalProperties: false)")
 	}
-	if got := s.Defs["Container"].Required; len(got) != 2 {
-		t.Errorf("Container.required = %v, want class_name and image", got)
+	// class_name is optional: exports.<Class>.container may name the
+	// container instead, as in wrangler.
+	if got := s.Defs["Container"].Required; len(got) != 1 || got[0] != "image" {
+		t.Errorf("Container.required = %v, want image", got)
 	}
 	for _, name := range []string{"RunWorkerFirst", "StringList"} {
 		if len(s.Defs[name].OneOf) != 2 {

@@ -23,15 +23,16 @@ type Config struct {
 	JSXFragment        string            `json:"jsx_fragment,omitempty" jsonschema:"description=Function that replaces JSX fragments (default React.Fragment)"`
 	KeepNames          *bool             `json:"keep_names,omitempty" jsonschema:"description=Keep the names of functions and classes when minifying (default true)"`
 
-	Vars           map[string]any  `json:"vars,omitempty" jsonschema:"description=Plain-text variables given to the worker as env.NAME"`
-	DurableObjects *DurableObjects `json:"durable_objects,omitempty"`
-	Migrations     []Migration     `json:"migrations,omitempty"`
-	Containers     []Container     `json:"containers,omitempty"`
-	Assets         *Assets         `json:"assets,omitempty"`
-	Build          *Build          `json:"build,omitempty"`
-	Dev            *Dev            `json:"dev,omitempty"`
-	Triggers       *Triggers       `json:"triggers,omitempty"`
-	Observability  *Observability  `json:"observability,omitempty"`
+	Vars           map[string]any     `json:"vars,omitempty" jsonschema:"description=Plain-text variables given to the worker as env.NAME"`
+	DurableObjects *DurableObjects    `json:"durable_objects,omitempty"`
+	Migrations     []Migration        `json:"migrations,omitempty"`
+	Exports        map[string]*Export `json:"exports,omitempty" jsonschema:"description=Declarative Durable Object exports (class name to export); an alternative to migrations"`
+	Containers     []Container        `json:"containers,omitempty"`
+	Assets         *Assets            `json:"assets,omitempty"`
+	Build          *Build             `json:"build,omitempty"`
+	Dev            *Dev               `json:"dev,omitempty"`
+	Triggers       *Triggers          `json:"triggers,omitempty"`
+	Observability  *Observability     `json:"observability,omitempty"`
 
 	// valet's own keys.
 	Frontend *Frontend `json:"frontend,omitempty" jsonschema:"description=valet: build the frontend with valet's own bundler"`
@@ -81,7 +82,7 @@ type Transferred struct {
 // Container backs a Durable Object class with a container image.
 type Container struct {
 	Name               string            `json:"name,omitempty"`
-	ClassName          string            `json:"class_name" jsonschema:"required,description=Durable Object class whose instances each own one container"`
+	ClassName          string            `json:"class_name,omitempty" jsonschema:"description=Durable Object class whose instances each own one container; or name the container from exports.<Class>.container"`
 	Image              string            `json:"image" jsonschema:"required,description=Path to a Dockerfile, or an image reference used as-is"`
 	ImageBuildContext  string            `json:"image_build_context,omitempty"`
 	ImageVars          map[string]string `json:"image_vars,omitempty" jsonschema:"description=Build arguments for the Dockerfile"`

@@ -19,6 +19,9 @@ func unsupportedKeys(t reflect.Type) []string {
 			"secrets_store_secrets", "send_email", "services", "unsafe",
 			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
+			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
+			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
+			"media", "previews", "stream", "vpc_networks", "websearch",
 			// Module rules and non-bundled module kinds.
 			"rules", "find_additional_modules", "preserve_file_names",
 			"python_modules", "wasm_modules", "text_blobs", "data_blobs",
@@ -34,7 +37,7 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[Container]():
 		return []string{"instances", "durable_objects", "rollout_active_grace_period",
 			"observability", "affinities", "ssh", "wrangler_ssh", "authorized_keys",
-			"trusted_user_ca_keys"}
+			"trusted_user_ca_keys", "unsafe"}
 	case reflect.TypeFor[Assets]():
 		return []string{"experimental_serve_directly"}
 	case reflect.TypeFor[Observability]():
@@ -45,6 +48,10 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{"experimental_remote", "remote"}
 	case reflect.TypeFor[Build]():
 		return []string{"upload"}
+	case reflect.TypeFor[Dev]():
+		return []string{"inspector_ip", "generate_types"}
+	case reflect.TypeFor[Export]():
+		return []string{"cache"}
 	}
 	return nil
 }

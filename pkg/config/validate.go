@@ -70,8 +70,9 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 			continue
 		}
 		if first, dup := tags[m.Tag]; dup {
-			d.errorf(d.nodeAt(mp+".tag"), "give every migration its own tag, e.g. \"v"+fmt.Sprint(i+1)+"\"",
-				"%smigration tag %q is already used by %s", at(mp+".tag"), m.Tag, first)
+			// wrangler dev runs such a config; only a deploy is refused.
+			d.warnf(d.nodeAt(mp+".tag"), "give every migration its own tag, e.g. \"v"+fmt.Sprint(i+1)+"\"",
+				"%smigration tag %q is already used by %s; a deploy to Cloudflare would refuse it", at(mp+".tag"), m.Tag, first)
 			continue
 		}
 		tags[m.Tag] = mp
@@ -182,6 +183,11 @@ func (d *decoder) checkRefs(c *Config, pathOf func(key string) string) {
 			bound[b.ClassName] = true
 		}
 	}
+	// Exported classes are reachable through ctx.exports without a binding.
+	exported := c.ExportedClasses()
+	for _, cl := range exported {
+		bound[cl] = true
+	}
 	for i, ct := range c.Containers {
 		if ct.ClassName == "" || bound[ct.ClassName] {
 			continue
@@ -194,6 +200,9 @@ func (d *decoder) checkRefs(c *Config, pathOf func(key string) string) {
 
 	// Replay the migrations to know which classes exist at the end.
 	live := map[string]bool{}
+	for _, cl := range exported {
+		live[cl] = true
+	}
 	deletedBy := map[string]string{}
 	for _, m := range c.Migrations {
 		for _, cl := range slices.Concat(m.NewClasses, m.NewSqliteClasses) {
@@ -222,6 +231,9 @@ func (d *decoder) checkRefs(c *Config, pathOf func(key string) string) {
 		case deletedBy[b.ClassName] != "":
 			d.errorf(d.nodeAt(path), "remove the binding, or the class from deleted_classes",
 				"%sclass %q is deleted by migration %q", at(path), b.ClassName, deletedBy[b.ClassName])
+		case len(c.Migrations) == 0 && len(exported) > 0:
+			d.errorf(d.nodeAt(path), fmt.Sprintf(`add "%s": {"type": "durable-object", "storage": "sqlite"} to exports`, b.ClassName),
+				"%sclass %q is not declared in exports", at(path), b.ClassName)
 		case len(c.Migrations) == 0:
 			// wrangler itself only warns here: a local run works without.
 			d.warnf(d.nodeAt(path), hint, "%sclass %q is not created by any migration (there are none); valet deploy needs one", at(path), b.ClassName)
