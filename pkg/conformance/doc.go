@@ -1,0 +1,6 @@
+// Package conformance holds tests only: real wrangler projects' configs and
+// the checks wrangler's own tests make of `wrangler dev`, replayed against
+// valet's config loader and dev server. Its fixtures live in
+// testdata/conformance; they are written for valet, modelled on the shapes
+// of wrangler's fixtures and create-cloudflare's templates.
+package conformance
