@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 )
 
@@ -58,6 +59,33 @@ func BenchmarkTrivialRouteHTTP(b *testing.B) {
 			}
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+		}
+	})
+}
+
+// BenchmarkHonoRoute serves bench/edge.sh's worker (a plain route and a Hono
+// route) in-process: the runtime plus a real router from npm.
+func BenchmarkHonoRoute(b *testing.B) {
+	src, err := os.ReadFile("../../testdata/bench/edge/src/index.ts")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := installNpm(b, "hono@4")
+	script, sm := bundleWorker(b, dir, map[string]string{"src/index.ts": string(src)}, "src/index.ts")
+	p, err := New(Options{Script: script, SourceMap: sm, Env: map[string]Binding{"GREETING": Var("hello")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest("GET", "http://localhost/api/hono/bob", nil)
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			p.ServeHTTP(w, req)
+			if w.Code != 200 || w.Body.String() != `{"hello":"bob"}` {
+				b.Fatalf("status %d %q", w.Code, w.Body.String())
+			}
 		}
 	})
 }

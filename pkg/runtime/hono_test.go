@@ -12,7 +12,7 @@ import (
 
 // installNpm installs packages into a temp project. Without the npm registry
 // the test is skipped, except in CI where it must fail.
-func installNpm(t *testing.T, pkgs ...string) string {
+func installNpm(t testing.TB, pkgs ...string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("npm install in -short mode")

@@ -72,6 +72,16 @@ func compileWorker(o Options) (*goja.Program, error) {
 	}
 	ast, err := goja.Parse(o.Filename, src, popts...)
 	if err != nil {
+		// goja reads a class field named get, set or async as an accessor
+		// or method (Hono's Context has `set = (key, value) => ...`); the
+		// same field with a quoted name parses.
+		if fixed, ok := quoteClassFields(src); ok {
+			if ast2, err2 := goja.Parse(o.Filename, fixed, popts...); err2 == nil {
+				ast, err = ast2, nil
+			}
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("parse worker %s: %w (is it an esbuild IIFE bundle with target es2020?)", o.Filename, err)
 	}
 	prog, err := goja.CompileAST(ast, false)
