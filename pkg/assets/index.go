@@ -199,6 +199,10 @@ func (e *entry) load(o Options, cacheUsed *atomic.Int64) error {
 	e.hETag = []string{`"` + e.etag + `"`}
 	e.hWeakETag = []string{`W/"` + e.etag + `"`}
 	e.hCType = []string{e.ctype}
+	if e.ctype == "" {
+		// A present but empty header stops net/http from sniffing a type.
+		e.hCType = nil
+	}
 	e.hLen = []string{strconv.FormatInt(e.size, 10)}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 
 // contentTypes follows the npm "mime" package (v3) that wrangler uses, so a
 // file gets the same Content-Type from valet as from Cloudflare. Extensions
-// missing here fall back to Go's table, then to application/octet-stream.
+// missing here fall back to Go's table, then to no Content-Type at all.
 var contentTypes = map[string]string{
 	".html": "text/html", ".htm": "text/html", ".shtml": "text/html",
 	".css": "text/css", ".csv": "text/csv", ".txt": "text/plain", ".text": "text/plain",
@@ -41,7 +41,9 @@ func contentType(name string) string {
 		ct = mime.TypeByExtension(ext)
 	}
 	if ct == "" {
-		return "application/octet-stream"
+		// As Cloudflare: no Content-Type at all (and no sniffing, see
+		// index.go), rather than a guess the browser would trust.
+		return ""
 	}
 	if strings.HasPrefix(ct, "text/") && !strings.Contains(ct, "charset") {
 		ct += "; charset=utf-8"

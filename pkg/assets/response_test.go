@@ -19,12 +19,22 @@ func TestContentTypes(t *testing.T) {
 		"/assets/app-abc123.js":     "application/javascript",
 		"/data.json":                "application/json",
 		"/logo.png":                 "image/png",
-		"/bin":                      "application/octet-stream",
+		"/bin":                      "",
 		"/.well-known/security.txt": "text/plain; charset=utf-8",
 	} {
 		if got := do(s, "GET", target).Header().Get("Content-Type"); got != want {
 			t.Errorf("GET %s Content-Type = %q, want %q", target, got, want)
 		}
+	}
+}
+
+// TestUnknownTypeNotSniffed: Cloudflare sends no Content-Type for an
+// extension it does not know; net/http must not sniff one either.
+func TestUnknownTypeNotSniffed(t *testing.T) {
+	s := newTestServer(t, Options{})
+	w := do(s, "GET", "/bin")
+	if ct, ok := w.Header()["Content-Type"]; !ok || len(ct) != 0 {
+		t.Errorf("Content-Type = %q (present %v), want present and empty", ct, ok)
 	}
 }
 

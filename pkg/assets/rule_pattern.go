@@ -76,14 +76,16 @@ func (p rulePattern) match(host, pathname string) (map[string]string, bool) {
 	if p.re == nil {
 		return nil, subject == p.raw
 	}
-	m := p.re.FindStringSubmatch(subject)
+	m := p.re.FindStringSubmatchIndex(subject)
 	if m == nil {
 		return nil, false
 	}
-	groups := make(map[string]string, len(m))
+	// An empty capture is a value: "/about/*" matching "/about/" makes
+	// :splat "", as in Cloudflare's replacer.
+	groups := make(map[string]string, len(m)/2)
 	for i, name := range p.re.SubexpNames() {
-		if name != "" && m[i] != "" {
-			groups[name] = m[i]
+		if name != "" && m[2*i] >= 0 {
+			groups[name] = subject[m[2*i]:m[2*i+1]]
 		}
 	}
 	return groups, true

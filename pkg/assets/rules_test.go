@@ -132,3 +132,18 @@ func FuzzParseRedirects(f *testing.F) {
 		}
 	})
 }
+
+// An empty splat is replaced by "", not left as ":splat".
+func TestEmptySplatReplaced(t *testing.T) {
+	p, err := compileRulePattern("/about/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, ok := p.match("example.com", "/about/")
+	if !ok {
+		t.Fatal("no match")
+	}
+	if got := replacePlaceholders("[:splat]", groups); got != "[]" {
+		t.Errorf("replaced = %q, want []", got)
+	}
+}

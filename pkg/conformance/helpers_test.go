@@ -1,0 +1,163 @@
+package conformance
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/devserver"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// fixture copies testdata/conformance/<name> to a temp dir: valet dev
+// writes its build under the project.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "testdata", "conformance", name)
+	dst := filepath.Join(t.TempDir(), name)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// dev is one `valet dev` session on a fixture, like wrangler's tests'
+// runWranglerDev(dir, ["--port=0"]).
+type dev struct {
+	url string
+	rec *events.Recorder
+}
+
+// startDev runs valet dev on the fixture (with -c configFile when set)
+// until the test ends.
+func startDev(t *testing.T, name, configFile string) *dev {
+	t.Helper()
+	dir := fixture(t, name)
+	p, err := config.Load(config.LoadOptions{Dir: dir, Path: configFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &dev{url: "http://" + ln.Addr().String(), rec: &events.Recorder{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- devserver.Run(ctx, devserver.Options{Project: p, Listener: ln, Events: events.NewEmitter(d.rec), Isolates: 1, Environ: []string{}})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("dev: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("dev did not stop 10s after its context ended")
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, e := range d.rec.Events() {
+			if e.Kind == events.Ready {
+				return d
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("dev ended before ready: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("dev not ready after 30s")
+	return nil
+}
+
+// resp is a response read whole.
+type resp struct {
+	*http.Response
+	body string
+}
+
+// noRedirect is undici's redirect: "manual".
+var noRedirect = &http.Client{
+	Timeout:       20 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+var follow = &http.Client{Timeout: 20 * time.Second}
+
+// do sends method path (with header pairs "K: V") and reads the answer.
+func (d *dev) do(t *testing.T, c *http.Client, method, path string, headers ...string) resp {
+	t.Helper()
+	req, err := http.NewRequest(method, d.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp{res, string(b)}
+}
+
+func (d *dev) get(t *testing.T, path string, headers ...string) resp {
+	t.Helper()
+	return d.do(t, follow, "GET", path, headers...)
+}
+
+// expect checks status and that the body contains want.
+func expect(t *testing.T, r resp, status int, want string) {
+	t.Helper()
+	if r.StatusCode != status || !strings.Contains(r.body, want) {
+		t.Errorf("%s %s = %d %q; want %d containing %q", r.Request.Method, r.Request.URL.Path, r.StatusCode, trim(r.body), status, want)
+	}
+}
+
+func expectHeader(t *testing.T, r resp, key, want string) {
+	t.Helper()
+	if got := r.Header.Get(key); got != want {
+		t.Errorf("%s %s: %s = %q, want %q", r.Request.Method, r.Request.URL.Path, key, got, want)
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
