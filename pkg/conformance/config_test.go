@@ -17,7 +17,7 @@ var expectedWarnings = map[string][]string{
 		"custom instance types",
 	},
 	"nodejs-compat.jsonc": {}, // an object var is fine: wrangler passes JSON vars as objects
-	"environments.jsonc": {},
+	"environments.jsonc":  {},
 }
 
 // TestRealWorldConfigsLoad loads configs shaped like the ones wrangler's
