@@ -9,6 +9,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/runtime"
 )
 
 func skipCustom(st *state) string {
@@ -96,6 +97,8 @@ func WorkerOptions(st *stateLike, outDir string) bundle.WorkerOptions {
 		Define: c.Define,
 		Alias:  c.Alias,
 		Minify: minify,
+		// The bundle runs in valet's runtime: lower what it cannot parse.
+		Supported: runtime.EsbuildSupported(),
 	}
 }
 

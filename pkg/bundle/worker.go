@@ -23,6 +23,9 @@ type WorkerOptions struct {
 	Target     string   // default "es2020"
 	Conditions []string // default ["workerd", "worker", "browser"] (as wrangler)
 	Tsconfig   string   // optional tsconfig path; default: the nearest tsconfig.json
+	// Supported overrides esbuild's syntax support for the target runtime
+	// (pkg/runtime.EsbuildSupported); default: what goja is known to lack.
+	Supported map[string]bool
 }
 
 // WorkerResult is a built worker: one classic script that assigns the entry
@@ -89,13 +92,10 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		MainFields:     []string{"browser", "module", "main"},
 		Conditions:     opts.Conditions,
 		Target:         target,
-		// goja (pkg/runtime) lacks async generators and for-await, and a
-		// classic script cannot import(): esbuild lowers them, and import(x)
-		// becomes require(x), which the runtime answers from __valet_modules.
-		Supported: map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false},
-		Define:    define,
-		Alias:     opts.Alias,
-		Tsconfig:  opts.Tsconfig,
+		Supported:      supported(opts.Supported),
+		Define:         define,
+		Alias:          opts.Alias,
+		Tsconfig:       opts.Tsconfig,
 		// wrangler keeps names so that Durable Object classes and errors
 		// keep theirs when minified.
 		KeepNames:         true,
@@ -222,4 +222,15 @@ func parseTarget(t string) (api.Target, error) {
 		return v, nil
 	}
 	return 0, fmt.Errorf("build: unknown target %q: use one of es2015…es2025 or esnext", t)
+}
+
+// supported defaults to what goja (pkg/runtime) lacks: async generators and
+// for-await, and import() in a classic script; esbuild lowers them, and
+// import(x) becomes require(x), which the runtime answers from
+// __valet_modules.
+func supported(s map[string]bool) map[string]bool {
+	if s != nil {
+		return s
+	}
+	return map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false}
 }
