@@ -55,6 +55,17 @@ type dev struct {
 // until the test ends.
 func startDev(t *testing.T, name, configFile string) *dev {
 	t.Helper()
+	d, err := tryDev(t, name, configFile)
+	if err != nil {
+		t.Fatalf("dev ended before ready: %v", err)
+	}
+	return d
+}
+
+// tryDev is startDev that returns the error of a session that ended
+// before it was ready (a build or evaluation error).
+func tryDev(t *testing.T, name, configFile string) (*dev, error) {
+	t.Helper()
 	dir := fixture(t, name)
 	p, err := config.Load(config.LoadOptions{Dir: dir, Path: configFile})
 	if err != nil {
@@ -70,8 +81,12 @@ func startDev(t *testing.T, name, configFile string) *dev {
 	go func() {
 		done <- devserver.Run(ctx, devserver.Options{Project: p, Listener: ln, Events: events.NewEmitter(d.rec), Isolates: 1, Environ: []string{}})
 	}()
+	ended := false
 	t.Cleanup(func() {
 		cancel()
+		if ended {
+			return
+		}
 		select {
 		case err := <-done:
 			if err != nil {
@@ -85,17 +100,18 @@ func startDev(t *testing.T, name, configFile string) *dev {
 	for time.Now().Before(deadline) {
 		for _, e := range d.rec.Events() {
 			if e.Kind == events.Ready {
-				return d
+				return d, nil
 			}
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("dev ended before ready: %v", err)
+			ended = true
+			return nil, err
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	t.Fatal("dev not ready after 30s")
-	return nil
+	return nil, nil
 }
 
 // resp is a response read whole.

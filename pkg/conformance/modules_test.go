@@ -1,0 +1,78 @@
+package conformance
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestModules checks the bundling cases wrangler's fixtures exercise:
+// Text modules by wrangler's default rules, alias, define, nodejs_compat
+// built-ins, .env as secrets (worker-app), errors, redirects and cookies.
+func TestModules(t *testing.T) {
+	d := startDev(t, "modules", "")
+	t.Run("html and txt imports are Text modules", func(t *testing.T) {
+		expect(t, d.get(t, "/html"), 200, "<h1>imported html</h1>")
+		expect(t, d.get(t, "/text"), 200, "imported text")
+	})
+	t.Run("alias", func(t *testing.T) { expect(t, d.get(t, "/alias"), 200, "hello, valet") })
+	t.Run("define", func(t *testing.T) { expect(t, d.get(t, "/define"), 200, `{"build":"build-42","flag":true}`) })
+	t.Run("nodejs_compat imports", func(t *testing.T) { expect(t, d.get(t, "/node"), 200, "hello") })
+	t.Run("relative import", func(t *testing.T) { expect(t, d.get(t, "/now"), 200, "true") })
+	t.Run(".env when there is no .dev.vars", func(t *testing.T) {
+		if r := d.get(t, "/env"); r.body != `"bar"` {
+			t.Errorf("/env = %q, want \"bar\"", r.body)
+		}
+	})
+	t.Run("uncaught error renders a page in dev", func(t *testing.T) {
+		r := d.get(t, "/error")
+		expect(t, r, 500, "Oops!")
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Skipf("needs: pkg/runtime serve.go (Isolate.write) to render an uncaught error in dev as an HTML page "+
+				"(wrangler: Content-Type text/html;charset=utf-8 with the message and source-mapped stack); got %q", ct)
+		}
+	})
+	t.Run("Response.redirect", func(t *testing.T) {
+		r := d.do(t, noRedirect, "GET", "/redirect")
+		expect(t, r, 302, "")
+		expectHeader(t, r, "Location", d.url+"/foo")
+	})
+	t.Run("several Set-Cookie headers", func(t *testing.T) {
+		got := d.get(t, "/cookie").Header.Values("Set-Cookie")
+		if !slices.Equal(got, []string{"hello=world; Domain=127.0.0.1", "hello2=world2; Secure"}) {
+			t.Errorf("Set-Cookie = %q", got)
+		}
+	})
+	t.Run("URL passes through unchanged", func(t *testing.T) {
+		r := d.get(t, "//thing?a=1", "X-Test-URL: true")
+		if r.body != d.url+"//thing?a=1" {
+			t.Errorf("request.url = %q, want %q", r.body, d.url+"//thing?a=1")
+		}
+	})
+}
+
+// TestNodejsCompat replays fixtures/nodejs-hybrid-app's imports: the Node
+// built-ins npm packages use, and process.env populated from vars (the
+// nodejs_compat_populate_process_env default from 2025-04-01).
+func TestNodejsCompat(t *testing.T) {
+	d, err := tryDev(t, "nodejs-compat", "")
+	if err != nil {
+		if strings.Contains(err.Error(), "valet does not provide module") {
+			t.Skipf("needs: pkg/runtime to provide node:events, node:path and node:util under nodejs_compat (%v)", firstLine(err.Error()))
+		}
+		t.Fatal(err)
+	}
+	r := d.get(t, "/")
+	expect(t, r, 200, `"events":"hello"`)
+	for _, want := range []string{`"join":"/a/c"`, `"format":"n=42"`, `"als":"ctx"`,
+		`"sha1":"a9993e364706816aba3e25717850c26c9cd0d89d"`, `"env":"127.0.0.1"`, `"processEnv":"127.0.0.1"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("body %s lacks %s", r.body, want)
+		}
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
