@@ -115,3 +115,65 @@ export default app;
 		t.Fatal(err)
 	}
 }
+
+// hono/jwt and signed cookies run on crypto.subtle (HMAC importKey, sign, verify).
+func TestHonoJWTAndSignedCookies(t *testing.T) {
+	dir := installNpm(t, "hono@4")
+	src := `
+import { Hono } from "hono";
+import { sign, verify } from "hono/jwt";
+import { jwt } from "hono/jwt";
+import { setSignedCookie, getSignedCookie } from "hono/cookie";
+
+const secret = "it-is-a-secret";
+const app = new Hono();
+app.get("/token", async (c) => c.text(await sign({ sub: "ada", exp: Math.floor(Date.now() / 1000) + 60 }, secret)));
+app.get("/verify", async (c) => {
+  const payload = await verify(c.req.query("t")!, secret, "HS256");
+  return c.json(payload);
+});
+app.use("/private/*", jwt({ secret, alg: "HS512" }));
+app.get("/private/me", (c) => c.json({ me: c.get("jwtPayload").sub }));
+app.get("/token512", async (c) => c.text(await sign({ sub: "grace" }, secret, "HS512")));
+app.get("/set", async (c) => { await setSignedCookie(c, "session", "s1", secret); return c.text("ok"); });
+app.get("/get", async (c) => c.text(String(await getSignedCookie(c, secret, "session"))));
+export default app;
+`
+	script, sm := bundleWorker(t, dir, map[string]string{"src/index.ts": src}, "src/index.ts")
+	p, err := New(Options{Script: script, SourceMap: sm, Dev: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	w := &testWorker{pool: p, srv: newServer(t, p)}
+
+	_, token := w.get(t, "/token")
+	if strings.Count(token, ".") != 2 {
+		t.Fatalf("token %q", token)
+	}
+	if resp, body := w.get(t, "/verify?t="+token); resp.StatusCode != 200 || !strings.Contains(body, `"sub":"ada"`) {
+		t.Fatalf("verify: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := w.get(t, "/verify?t="+token+"x"); resp.StatusCode != 500 {
+		t.Fatalf("a tampered token verified: %d", resp.StatusCode)
+	}
+	_, t512 := w.get(t, "/token512")
+	if resp, body := w.do(t, "GET", "/private/me", "", map[string]string{"Authorization": "Bearer " + t512}); resp.StatusCode != 200 || body != `{"me":"grace"}` {
+		t.Fatalf("jwt middleware: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := w.do(t, "GET", "/private/me", "", map[string]string{"Authorization": "Bearer " + token}); resp.StatusCode != 401 {
+		t.Fatalf("jwt middleware accepted an HS256 token for HS512: %d", resp.StatusCode)
+	}
+	resp, _ := w.get(t, "/set")
+	cookie := resp.Header.Get("Set-Cookie")
+	if !strings.HasPrefix(cookie, "session=s1.") {
+		t.Fatalf("Set-Cookie %q", cookie)
+	}
+	pair := strings.SplitN(cookie, ";", 2)[0]
+	if _, body := w.do(t, "GET", "/get", "", map[string]string{"Cookie": pair}); body != "s1" {
+		t.Fatalf("signed cookie read back %q", body)
+	}
+	if _, body := w.do(t, "GET", "/get", "", map[string]string{"Cookie": strings.Replace(pair, "s1.", "s2.", 1)}); body != "false" {
+		t.Fatalf("tampered signed cookie read back %q", body)
+	}
+}

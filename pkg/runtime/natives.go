@@ -192,6 +192,7 @@ func (iso *Isolate) installNatives() *goja.Object {
 		h.Write(iso.argBytes(c.Argument(1)))
 		return vm.ToValue(vm.NewArrayBuffer(h.Sum(nil)))
 	})
+	iso.installSubtle(n)
 	set("timingSafeEqual", func(c goja.FunctionCall) goja.Value {
 		a, b := iso.argBytes(c.Argument(0)), iso.argBytes(c.Argument(1))
 		if len(a) != len(b) {
