@@ -17,6 +17,7 @@ type reqState struct {
 	result  chan response // receives exactly one response
 	done    bool          // loop only: a response or failure was sent
 	handles []int64
+	gid     int64 // the handle of the incoming request's headers and body
 }
 
 // response is what the worker answered, handed from the loop to the
@@ -62,7 +63,9 @@ func (iso *Isolate) Serve(w http.ResponseWriter, r *http.Request, call Call) {
 	select {
 	case res = <-rs.result:
 	case <-r.Context().Done():
-		// The client left; release what the request holds once it settles.
+		// The client left: request.signal aborts, and what the request
+		// holds is released once it settles.
+		iso.loop.post(func() { iso.abortRequest(rs) })
 		go func() {
 			res := <-rs.result
 			if res.reader != nil {
@@ -88,6 +91,7 @@ func (iso *Isolate) begin(rs *reqState, r *http.Request, call Call) {
 		h.body = r.Body
 	}
 	gid := iso.addHandle(h)
+	rs.gid = gid
 	vm := iso.vm
 	if call == nil {
 		if iso.fetch == nil {
@@ -119,6 +123,20 @@ func (iso *Isolate) begin(rs *reqState, r *http.Request, call Call) {
 	if _, err := iso.hooks.settle(goja.Undefined(), vm.ToValue(rs.id), v); err != nil {
 		rs.fail(iso.asJSError(err))
 		iso.check(ignoreException(err))
+	}
+}
+
+// abortRequest aborts request.signal of a request whose client left. Loop only.
+func (iso *Isolate) abortRequest(rs *reqState) {
+	h := iso.handles[rs.gid]
+	if h == nil || h.abort == nil {
+		return
+	}
+	ctl := h.abort
+	h.abort = nil
+	iso.enter(&asyncCtx{req: rs})
+	if fn, ok := goja.AssertFunction(ctl.Get("abort")); ok {
+		iso.call(fn, ctl, iso.domException("The client closed the connection", "AbortError"))
 	}
 }
 
@@ -265,10 +283,12 @@ func (iso *Isolate) write(w http.ResponseWriter, r *http.Request, res response) 
 	}
 }
 
+// setLength sets Content-Length from a body whose length is known, as
+// workerd does: a length copied from another response's headers
+// (new Response(text, {headers: upstream.headers})) would otherwise overrun
+// or cut the body and corrupt the next response on a kept-alive connection.
 func setLength(h http.Header, n int) {
-	if _, ok := h["Content-Length"]; !ok {
-		h["Content-Length"] = []string{strconv.Itoa(n)}
-	}
+	h["Content-Length"] = []string{strconv.Itoa(n)}
 }
 
 // copyFlush copies src to w, flushing each chunk so that streams stream.
