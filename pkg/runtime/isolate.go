@@ -302,6 +302,7 @@ type handle struct {
 	body  io.ReadCloser
 	owner *reqState
 	busy  bool
+	abort *goja.Object // the AbortController of request.signal, once the worker read it
 }
 
 func (iso *Isolate) addHandle(h *handle) int64 {

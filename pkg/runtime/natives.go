@@ -258,6 +258,12 @@ func (iso *Isolate) installNatives() *goja.Object {
 		return goja.Undefined()
 	})
 	set("respond", iso.nativeRespond)
+	set("watchAbort", func(c goja.FunctionCall) goja.Value {
+		if h := iso.handles[c.Argument(0).ToInteger()]; h != nil && h.owner != nil {
+			h.abort = c.Argument(1).ToObject(vm)
+		}
+		return goja.Undefined()
+	})
 	set("fail", func(c goja.FunctionCall) goja.Value {
 		if rs := iso.reqs[c.Argument(0).ToInteger()]; rs != nil {
 			rs.fail(iso.jsError(c.Argument(1)))

@@ -27,7 +27,7 @@ class Request {
     if (input instanceof Request) {
       src = input;
       this._url = src._url; this._method = src._method; this._redirect = src._redirect;
-      this._signal = src._signal; this._cf = src._cf;
+      this._signal = src._gid !== 0 ? src.signal : src._signal; this._cf = src._cf;
       this._h = undefined; this._hinit = src.headers;
       this._b = null;
     } else {
@@ -69,7 +69,13 @@ class Request {
     return this._h;
   }
   get redirect() { return this._redirect; }
-  get signal() { return this._signal || (this._signal = new AbortController().signal); }
+  get signal() {
+    if (this._signal) return this._signal;
+    const c = new AbortController();
+    // An incoming request's signal aborts when the client goes away.
+    if (this._gid !== 0) N.watchAbort(this._gid, c);
+    return (this._signal = c.signal);
+  }
   get cf() { return this._cf; }
   get credentials() { return "same-origin"; }
   get mode() { return "cors"; }

@@ -48,11 +48,11 @@ function moduleMap(env) {
   buffer.default = buffer;
   const asyncHooks = { AsyncLocalStorage, AsyncResource };
   asyncHooks.default = asyncHooks;
-  return {
+  return Object.assign({
     "cloudflare:workers": workers,
     "node:buffer": buffer,
     "node:async_hooks": asyncHooks,
-  };
+  }, nodeModules(env));
 }
 
 // require serves the built-in modules to code whose import(x) esbuild
