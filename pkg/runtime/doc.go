@@ -12,8 +12,8 @@
 // Built-in modules are read from globalThis.__valet_modules[specifier], which
 // the runtime installs before evaluating the script: "cloudflare:workers"
 // (DurableObject, WorkerEntrypoint, WorkflowEntrypoint, RpcTarget, env),
-// "node:buffer" (Buffer) and "node:async_hooks" (AsyncLocalStorage,
-// AsyncResource). Options.Setup may add more (m := vm.Get("__valet_modules")).
+// "node:buffer" (Buffer), "node:async_hooks" (AsyncLocalStorage,
+// AsyncResource), "node:events", "node:util" and "node:process". Options.Setup may add more (m := vm.Get("__valet_modules")).
 // A global require(name) serves the same map to lowered import(name).
 // Options.SourceMap (v3) maps stack frames to the original files; its sources
 // are reported as written in the map (relative to the bundle's root).
