@@ -96,6 +96,7 @@ func New(v Version, opts Options) (*App, error) {
 		pool, err := runtime.New(runtime.Options{
 			Script: v.Script, SourceMap: v.SourceMap, Filename: v.Filename,
 			Env: env, Isolates: opts.Isolates, Dev: opts.Dev, Logs: opts.Events, Setup: opts.Setup,
+			NodeCompat: nodeCompat(c.CompatibilityFlags),
 		})
 		if err != nil {
 			closeRegistry(reg)
@@ -151,4 +152,14 @@ func (a *App) Close() error {
 		errs = append(errs, a.Durable.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// nodeCompat reports whether the worker asked for Node.js globals.
+func nodeCompat(flags []string) bool {
+	for _, f := range flags {
+		if f == "nodejs_compat" || f == "nodejs_compat_v2" {
+			return true
+		}
+	}
+	return false
 }

@@ -70,3 +70,31 @@ export default {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestNodePathCryptoAndGlobals(t *testing.T) {
+	w := startWorker(t, `
+import path from "node:path";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+
+export default {
+  async fetch() {
+    return Response.json([
+      path.join("/a", "b", "../c"), path.resolve("/x", "y", "..", "z"), path.normalize("a//b/./c/.."),
+      path.dirname("/a/b/c.txt"), path.basename("/a/b/c.txt", ".txt"), path.extname("x.tar.gz"),
+      path.relative("/a/b/c", "/a/d"), path.isAbsolute("a"), path.parse("/home/u/f.txt").name,
+      createHash("sha256").update("abc").digest("hex"),
+      createHash("md5").update("a").update("bc").digest("base64"),
+      createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
+      randomBytes(8).length,
+      typeof Buffer, typeof process, process.env.NAME,
+    ]);
+  },
+};`, func(o *Options) { o.Env = map[string]Binding{"NAME": Var("valet")}; o.NodeCompat = true })
+	_, body := w.get(t, "/")
+	want := `["/a/c","/x/z","a/b","/a/b","c",".gz","../../d",false,"f",` +
+		`"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","kAFQmDzST7DWlj99KOF/cg==",` +
+		`"f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",8,"function","object","valet"]`
+	if body != want {
+		t.Fatalf("got  %s\nwant %s", body, want)
+	}
+}

@@ -23,6 +23,10 @@ type Options struct {
 	Outbound   http.RoundTripper
 	Logs       *events.Emitter // console.* as events.Log with Source "worker" and Step the level
 
+	// NodeCompat makes Buffer, process and global globals, as the
+	// nodejs_compat compatibility flag does in workerd.
+	NodeCompat bool
+
 	// Setup, when set, runs on every isolate after the globals exist and
 	// before the worker is evaluated (pkg/durable adds its modules here).
 	Setup func(iso *Isolate) error

@@ -142,6 +142,18 @@ func (iso *Isolate) setup(prelude, prog *goja.Program) error {
 		return iso.asJSError(err)
 	}
 	_ = vm.GlobalObject().DefineDataProperty("__valet_modules", mods, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if iso.pool.opts.NodeCompat {
+		// As workerd with nodejs_compat: Buffer and process are globals, and
+		// process.env holds the string bindings.
+		m := mods.ToObject(vm)
+		if proc, ok := m.Get("node:process").(*goja.Object); ok {
+			_ = vm.Set("process", proc)
+		}
+		if buf, ok := m.Get("node:buffer").(*goja.Object); ok {
+			_ = vm.Set("Buffer", buf.Get("Buffer"))
+		}
+		_ = vm.Set("global", vm.GlobalObject())
+	}
 	if setup := iso.pool.opts.Setup; setup != nil {
 		if err := setup(iso); err != nil {
 			return err

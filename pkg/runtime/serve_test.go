@@ -317,9 +317,9 @@ addEventListener("fetch", (event: any) => {
 
 func TestMissingModuleAndBadScript(t *testing.T) {
 	script, _ := bundleWorker(t, "", map[string]string{"w.ts": `
-import { thing } from "node:crypto";
+import { thing } from "node:fs";
 export default { fetch() { return new Response(String(thing)); } };`}, "w.ts")
-	if _, err := New(Options{Script: script}); err == nil || !strings.Contains(err.Error(), `valet does not provide module "node:crypto"`) {
+	if _, err := New(Options{Script: script}); err == nil || !strings.Contains(err.Error(), `valet does not provide module "node:fs"`) {
 		t.Fatalf("want the missing module named, got %v", err)
 	}
 	if _, err := New(Options{Script: []byte("export default {")}); err == nil || !strings.Contains(err.Error(), "parse worker") {

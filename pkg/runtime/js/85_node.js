@@ -109,6 +109,8 @@ function nodeModules(env) {
     "node:events": Object.assign(events, { default: events }),
     "node:util": Object.assign(util, { default: util }),
     "node:process": Object.assign(process, { default: process }),
+    "node:path": pathModule(),
+    "node:crypto": cryptoModule(),
   };
 }
 
