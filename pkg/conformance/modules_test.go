@@ -25,11 +25,14 @@ func TestModules(t *testing.T) {
 		}
 	})
 	t.Run("uncaught error renders a page in dev", func(t *testing.T) {
-		r := d.get(t, "/error")
+		// A browser (or fetch's default Accept: */*) gets a page, as from wrangler dev.
+		r := d.get(t, "/error", "Accept: */*")
 		expect(t, r, 500, "Oops!")
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-			t.Skipf("needs: pkg/runtime serve.go (Isolate.write) to render an uncaught error in dev as an HTML page "+
-				"(wrangler: Content-Type text/html;charset=utf-8 with the message and source-mapped stack); got %q", ct)
+			t.Errorf("Content-Type = %q, want text/html", ct)
+		}
+		if p := d.get(t, "/error", "User-Agent: curl/8.0"); !strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("curl should get the plain stack, got %q", p.Header.Get("Content-Type"))
 		}
 	})
 	t.Run("Response.redirect", func(t *testing.T) {

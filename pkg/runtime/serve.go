@@ -245,6 +245,12 @@ func (iso *Isolate) write(w http.ResponseWriter, r *http.Request, res response) 
 		if res.err.Message == errTimeLimit {
 			body = "Error: " + errTimeLimit
 		}
+		if iso.pool.opts.Dev && wantsHTML(r) {
+			w.Header().Set("Content-Type", "text/html;charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, errorPage(res.err))
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = io.WriteString(w, body+"\n")
