@@ -56,11 +56,17 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer s.close()
+	var broken error
 	if err := s.buildAll(ctx); err != nil {
-		return err
+		if !recoverable(err) || ctx.Err() != nil {
+			return err
+		}
+		// Serve the error and wait for the fix (watch retries the whole build).
+		broken, s.app = err, s.brokenApp()
+		s.opts.Events.Warn("the first build failed: valet dev serves the error until a change fixes it")
 	}
 	s.edge = edge.New(s.app.Edge)
-	defer s.startWatch(ctx)()
+	defer s.startWatch(ctx, broken)()
 	ready := func(url string) {
 		s.opts.Events.Emit(events.Event{Kind: events.Ready, URL: url, Message: "ready on " + url})
 	}
@@ -112,7 +118,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 			return build.RunCommand(ctx, build.CommandOptions{Build: c.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: em})
 		})
 		if err != nil {
-			return err
+			return &buildFailure{"custom build", err}
 		}
 	}
 	v := appserver.Version{Config: c, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}
@@ -132,7 +138,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
-			return err
+			return &buildFailure{"frontend", err}
 		}
 	}
 	if c.Main != "" {
@@ -153,7 +159,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return &buildFailure{"worker", err}
 		}
 	}
 	secrets, err := devvars.Load(s.p.Dir, s.p.Env)

@@ -9,12 +9,14 @@ import (
 
 // startWatch runs the watch loop until the returned stop is called; stop
 // waits for a rebuild in progress, so the app is not closed under it.
-func (s *Server) startWatch(ctx context.Context) (stop func()) {
+// broken is the error of a first build that failed: the loop starts with
+// it on the overlay, and the next change builds everything again.
+func (s *Server) startWatch(ctx context.Context, broken error) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.watch(ctx)
+		s.watch(ctx, broken)
 	}()
 	go func() {
 		<-ctx.Done()
@@ -28,7 +30,7 @@ func (s *Server) startWatch(ctx context.Context) (stop func()) {
 
 // watch rebuilds what each batch of changes affects, and everything when
 // asked (Options.Rebuild: the dashboard's r key).
-func (s *Server) watch(ctx context.Context) {
+func (s *Server) watch(ctx context.Context, broken error) {
 	em := s.opts.Events
 	w, err := newWatcher(s.p.Dir, s.ignored)
 	if err != nil {
@@ -40,6 +42,11 @@ func (s *Server) watch(ctx context.Context) {
 	s.baseline()
 	rb := &rebuilder{failed: map[string]error{}}
 	rb.snapshotCustom(s.p)
+	if broken != nil {
+		rb.needRestart = true
+		rb.record(failedStep(broken), broken)
+		s.live.hub.fail(rb.errors())
+	}
 
 	batches := make(chan []string)
 	go w.batches(ctx, batches, func(err error) { em.Warn("watch: " + err.Error()) })

@@ -312,7 +312,13 @@ func (s *Server) restart(ctx context.Context, rb *rebuilder) bool {
 	oldP, oldApp, oldF, oldW := s.p, s.app, s.frontend, s.worker
 	s.p, s.frontend, s.worker = p, nil, nil
 	err = s.buildAll(ctx)
-	rb.record("build", err)
+	// One entry for the whole build on the overlay: the step that failed now.
+	for _, step := range []string{"build", "custom build", "frontend", "worker"} {
+		delete(rb.failed, step)
+	}
+	if err != nil {
+		rb.record(failedStep(err), err)
+	}
 	newApp := s.app
 	if err != nil || newApp == oldApp {
 		// Keep the new contexts that were made (their config is the new one)
