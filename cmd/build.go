@@ -67,7 +67,8 @@ func buildRun(ctx context.Context, opts *BuildOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := ui.NewReporter(opts.IO, ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI))
+	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
+	rep := trackFailures(ui.NewReporter(opts.IO, mode), mode)
 	rep.Start()
 	em := events.NewEmitter(rep)
 	for _, w := range p.Warnings {
@@ -88,5 +89,5 @@ func buildRun(ctx context.Context, opts *BuildOptions) error {
 	if rerr := rep.Stop(); err == nil {
 		err = rerr
 	}
-	return err
+	return rep.result(err)
 }

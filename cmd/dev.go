@@ -73,7 +73,8 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 		return err
 	}
 	rebuild := make(chan struct{}, 1)
-	rep := devReporter(opts.IO, ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI), p, rebuild)
+	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
+	rep := trackFailures(devReporter(opts.IO, mode, p, rebuild), mode)
 	rep.Start()
 	em := events.NewEmitter(rep)
 	for _, w := range p.Warnings {
@@ -94,7 +95,7 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	if rerr := rep.Stop(); err == nil {
 		err = rerr
 	}
-	return err
+	return rep.result(err)
 }
 
 // devReporter is the dev dashboard on a terminal, pkg/ui's plain or JSON

@@ -28,12 +28,17 @@ func Execute(args []string, exit func(int)) {
 func Run(f *cmdutil.Factory, args []string) int {
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	if wantsJSON(cmd, args) {
+		// Programs reading stdout get the failure as the stream's last event.
+		writeJSONError(f.IO.Out, err)
+	}
 	var silent *cmdutil.SilentError
-	if !errors.As(err, &silent) && !errors.Is(err, cmdutil.CancelError) {
+	var shown *cmdutil.ShownError
+	if !errors.As(err, &silent) && !errors.As(err, &shown) && !errors.Is(err, cmdutil.CancelError) {
 		fmt.Fprintf(f.IO.ErrOut, "error: %s\n", err)
 	}
 	return cmdutil.ExitCode(err)
@@ -67,22 +72,26 @@ Durable Objects and the containers behind them, described in valet.jsonc
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &cmdutil.UsageError{Err: err}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().StringP("config", "c", "", "path to valet.jsonc or wrangler.{jsonc,json,toml} (default: found walking up from the working directory)")
 	root.PersistentFlags().String("env", "", "environment from the config's \"env\" section")
 	root.SetVersionTemplate("valet {{.Version}}\n")
 
+	_ = root.RegisterFlagCompletionFunc("env", completeEnv)
+
 	addCommands(root, f)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	// Unknown subcommands and bad args are usage errors (exit 2).
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return cmdutil.Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+			return unknownCommand(cmd, args[0])
 		}
 		return nil
 	}
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	strictArgs(root)
+	suggestWranglerNames(root)
 	return root
 }
 

@@ -58,3 +58,11 @@ func ExitCode(err error) int {
 	}
 	return ExitFailure
 }
+
+// ShownError is a failure the command's progress output already showed in
+// full (a failed step's line); the error is not printed again, and its exit
+// code is Err's.
+type ShownError struct{ Err error }
+
+func (e *ShownError) Error() string { return e.Err.Error() }
+func (e *ShownError) Unwrap() error { return e.Err }
