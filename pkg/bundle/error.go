@@ -105,6 +105,10 @@ func convertMessage(m api.Message) Message {
 	}
 	for _, n := range m.Notes {
 		text := n.Text
+		if pkg, ok := unresolvedPackage(m.Text); ok && strings.HasPrefix(text, "You can mark the path") {
+			// valet has no "external" option to offer: the fix is installing it.
+			text = fmt.Sprintf("is %q installed? run npm install (or npm install %s if package.json lacks it)", pkg, pkg)
+		}
 		if n.Location != nil && n.Location.File != "" {
 			text = fmt.Sprintf("%s:%d:%d: %s", displayPath(n.Location.File, n.Location.Namespace),
 				n.Location.Line, n.Location.Column+1, n.Text)
@@ -124,4 +128,22 @@ func displayPath(file, namespace string) string {
 		return file[i+1:]
 	}
 	return file
+}
+
+// unresolvedPackage is the npm package of esbuild's `Could not resolve "x"`
+// for a bare specifier ("react/jsx-runtime" → "react", "@a/b/c" → "@a/b").
+func unresolvedPackage(text string) (string, bool) {
+	spec, ok := strings.CutPrefix(text, `Could not resolve "`)
+	if !ok {
+		return "", false
+	}
+	spec, _, _ = strings.Cut(spec, `"`)
+	if spec == "" || strings.HasPrefix(spec, ".") || strings.HasPrefix(spec, "/") || strings.Contains(spec, ":") {
+		return "", false
+	}
+	parts := strings.SplitN(spec, "/", 3)
+	if strings.HasPrefix(spec, "@") && len(parts) >= 2 {
+		return parts[0] + "/" + parts[1], true
+	}
+	return parts[0], true
 }

@@ -21,7 +21,7 @@ src/ü.ts:3:9: error: Unexpected "}"
 index.html:1:8: error: Could not resolve "x"
   1 | import "x";
     |        ^^^
-  note: You can mark the path "x" as external
+  note: is "x" installed? run npm install (or npm install x if package.json lacks it)
 error: [plugin other] no location`
 	if err.Error() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", err, want)
@@ -32,5 +32,21 @@ error: [plugin other] no location`
 	one := newError("worker", []api.Message{{Text: "x"}}).Error()
 	if !strings.HasPrefix(one, "build worker: 1 error\n") {
 		t.Errorf("singular: %q", one)
+	}
+}
+
+func TestUnresolvedPackage(t *testing.T) {
+	for text, want := range map[string]string{
+		`Could not resolve "react"`:             "react",
+		`Could not resolve "react/jsx-runtime"`: "react",
+		`Could not resolve "@scope/pkg/sub"`:    "@scope/pkg",
+		`Could not resolve "./local"`:           "",
+		`Could not resolve "node:fs"`:           "",
+		`Unexpected "}"`:                        "",
+	} {
+		got, ok := unresolvedPackage(text)
+		if got != want || ok != (want != "") {
+			t.Errorf("unresolvedPackage(%q) = %q, %v; want %q", text, got, ok, want)
+		}
 	}
 }

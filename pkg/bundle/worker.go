@@ -138,10 +138,14 @@ func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
 	}
 	if st, err := os.Stat(o.Entry); err != nil || st.IsDir() {
 		rel := relTo(o.Root, o.Entry)
-		if err == nil {
+		switch {
+		case err == nil:
 			err = fmt.Errorf("is a directory: %w", fs.ErrInvalid)
+		case errors.Is(err, fs.ErrNotExist):
+			// The path is already in the message; stat's text repeats it.
+			err = fmt.Errorf("no such file: %w", fs.ErrNotExist)
 		}
-		return o, fmt.Errorf("build worker: main %q: %w (set \"main\" in valet.jsonc to the worker's entry file)", rel, err)
+		return o, fmt.Errorf("build worker: main %q: %w (set \"main\" in the config to the worker's entry file, or create it)", rel, err)
 	}
 	if o.OutDir != "" {
 		if !filepath.IsAbs(o.OutDir) {
