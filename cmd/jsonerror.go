@@ -60,11 +60,16 @@ func writeJSONError(w io.Writer, err error) {
 func completeEnv(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 	path, _ := cmd.Flags().GetString("config")
 	p, err := config.Load(config.LoadOptions{Path: path})
-	if err != nil || p.Config == nil {
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	// Load resolves the top level and drops "env"; the file still has it.
+	c, _, err := config.Parse(p.Path, p.Raw)
+	if err != nil || c == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var names []string
-	for name := range p.Config.Env {
+	for name := range c.Env {
 		if strings.HasPrefix(name, prefix) {
 			names = append(names, name)
 		}

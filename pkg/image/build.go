@@ -124,6 +124,11 @@ func runBuild(ctx context.Context, e *engine.Engine, bc *buildContext, opts Buil
 	}
 	resp, err := e.Client().ImageBuild(ctx, pr, bo)
 	if err != nil {
+		if msg, ok := strings.CutPrefix(err.Error(), "Error response from daemon: dockerfile parse error line "); ok {
+			// Point at the Dockerfile's line, as a compiler would: file:line: message.
+			line, rest, _ := strings.Cut(msg, ": ")
+			return "", fmt.Errorf("build image %s: %s:%s: %s\n  Fix that line of the Dockerfile", ref, bc.dfSource, line, rest)
+		}
 		return "", fmt.Errorf("build image %s on %s: %w", ref, e.Host(), err)
 	}
 	defer resp.Body.Close()

@@ -35,6 +35,10 @@ func newBuildContext(contextDir, dockerfile string) (*buildContext, error) {
 		return nil, fmt.Errorf("build context %s: %w", contextDir, err)
 	}
 	if st, err := os.Stat(dir); err != nil {
+		if _, dfErr := os.Stat(dockerfile); errors.Is(err, fs.ErrNotExist) && dfErr != nil {
+			// The context defaults to the Dockerfile's directory: the image path is what is wrong.
+			return nil, fmt.Errorf("Dockerfile %s does not exist\n  Check the container's \"image\" in your config: a path to a Dockerfile, or an image reference", dockerfile)
+		}
 		return nil, fmt.Errorf("build context %s: %w\n  Check image_build_context in your config", contextDir, err)
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("build context %s is not a directory\n  Check image_build_context in your config", contextDir)
