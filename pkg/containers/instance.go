@@ -83,7 +83,7 @@ func (in *Instance) launch(r *run, opts durable.StartOptions) {
 	maps.Copy(labels, opts.Labels)
 	maps.Copy(labels, m.labels(in.class, in.id))
 	spec := engine.ContainerSpec{
-		Name:    containerName(m.opts.App, in.class, in.id),
+		Name:    containerName(m.opts.App, in.class, in.id, m.opts.NameSuffix),
 		Image:   m.opts.Classes[in.class].Image,
 		Env:     opts.Env,
 		Labels:  labels,

@@ -53,6 +53,14 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Dev adds LabelDev (valet dev's containers).
 	Dev bool
+	// Labels are added to every container (a deployed edge marks its
+	// objects' containers with the version, for destroy and its own sweep).
+	Labels map[string]string
+	// NameSuffix ends every container's name. Two managers of one app that
+	// live at once (a deployed edge switching versions) each need their
+	// own names, or the new one's start would replace the old one's
+	// container while it still serves.
+	NameSuffix string
 }
 
 // Manager owns the containers of one app session.
@@ -110,12 +118,18 @@ func (m *Manager) For(class, id string) durable.Container {
 
 // Labels are the labels of this session's containers of class for object id.
 func (m *Manager) labels(class, id string) map[string]string {
-	l := map[string]string{
+	l := map[string]string{}
+	for k, v := range m.opts.Labels {
+		l[k] = v
+	}
+	for k, v := range map[string]string{
 		engine.LabelApp:     m.opts.App,
 		engine.LabelClass:   class,
 		engine.LabelObject:  id,
 		engine.LabelSession: m.opts.Session,
 		engine.LabelManaged: "true",
+	} {
+		l[k] = v
 	}
 	if m.opts.Dev {
 		l[LabelDev] = "true"
@@ -206,8 +220,9 @@ func Sweep(ctx context.Context, e engine.API, app string) (int, error) {
 	return e.Sweep(ctx, map[string]string{engine.LabelApp: app, engine.LabelManaged: "true", LabelDev: "true"})
 }
 
-// containerName is valet-<app>-<class>-<id[:12]>, in the engine's alphabet.
-func containerName(app, class, id string) string {
+// containerName is valet-<app>-<class>-<id[:12]>[-<suffix>], in the
+// engine's alphabet.
+func containerName(app, class, id, suffix string) string {
 	clean := func(s string) string {
 		var b strings.Builder
 		for _, r := range strings.ToLower(s) {
@@ -225,5 +240,9 @@ func containerName(app, class, id string) string {
 	if app == "" {
 		app = "app"
 	}
-	return "valet-" + clean(app) + "-" + clean(class) + "-" + id
+	name := "valet-" + clean(app) + "-" + clean(class) + "-" + id
+	if suffix != "" {
+		name += "-" + clean(suffix)
+	}
+	return name
 }

@@ -39,15 +39,18 @@ type LogsOptions struct {
 	Out    io.Writer
 }
 
-// Logs streams the edge's request log and the output of the app's
-// containers (Durable Object containers, by label) to opts.Out.
+// Logs streams the edge's log to opts.Out: its requests, its worker's
+// output, and the output and state changes of the Durable Objects'
+// containers, which the edge follows itself from their start. Reading
+// those containers directly instead would miss the ones started after
+// Logs began and lose the lines of the ones already removed.
 func Logs(ctx context.Context, c Conn, opts LogsOptions) error {
 	t, err := c.target(ctx)
 	if err != nil {
 		return err
 	}
 	defer t.E.Close()
-	list, err := t.E.ListByLabels(ctx, map[string]string{engine.LabelApp: t.App})
+	list, err := t.E.ListByLabels(ctx, map[string]string{engine.LabelApp: t.App, LabelRole: "edge"})
 	if err != nil {
 		return err
 	}
@@ -57,14 +60,10 @@ func Logs(ctx context.Context, c Conn, opts LogsOptions) error {
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	for _, ci := range list {
-		isEdge := ci.Labels[LabelRole] == "edge"
-		if isEdge && !ci.Running() {
+		if !ci.Running() {
 			continue
 		}
 		prefix := "edge"
-		if !isEdge {
-			prefix = "container:" + ci.Labels[engine.LabelClass]
-		}
 		g.Go(func() error {
 			pr, pw := io.Pipe()
 			go func() {
@@ -114,6 +113,12 @@ func formatLogLine(prefix string, line []byte, asJSON bool) string {
 		return s
 	case events.Log:
 		return fmt.Sprintf("%s [%s] %s", ts, orDefault(e.Source, "worker"), e.Message)
+	case events.ContainerState:
+		s := fmt.Sprintf("%s [container:%s/%s] %s", ts, e.Class, shortObject(e.ObjectID), e.State)
+		if e.Message != "" {
+			s += " (" + e.Message + ")"
+		}
+		return s
 	default:
 		return fmt.Sprintf("%s %s %s%s", ts, e.Kind, e.Message, e.Error)
 	}
@@ -124,4 +129,11 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+func shortObject(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }

@@ -103,8 +103,9 @@ type DestroyResult struct {
 	Images     int  `json:"images"`
 }
 
-// Destroy removes every container, the state volume and the images of the
-// app from the host. The edge image stays: other apps share it.
+// Destroy removes every container of the app from the host (the edge, then
+// its Durable Objects' containers), the state volume and the app's images.
+// The edge image stays: other apps share it.
 func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
 	t, err := c.target(ctx)
 	if err != nil {
@@ -112,10 +113,20 @@ func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
 	}
 	defer t.E.Close()
 	res := &DestroyResult{}
-	n, err := t.E.Sweep(ctx, map[string]string{engine.LabelApp: t.App})
+	// The edge first: once it is gone nothing starts a Durable Object's
+	// container any more, so the sweep that follows leaves none behind.
+	n, err := t.E.Sweep(ctx, map[string]string{engine.LabelApp: t.App, LabelRole: "edge"})
 	res.Containers = n
 	if err != nil {
 		return res, err
+	}
+	// Twice: a container the edge was creating as it died shows up late.
+	for i := 0; i < 2; i++ {
+		n, err = t.E.Sweep(ctx, map[string]string{engine.LabelApp: t.App})
+		res.Containers += n
+		if err != nil {
+			return res, err
+		}
 	}
 	cli := t.E.Client()
 	if _, err := cli.VolumeRemove(ctx, VolumeName(t.App), client.VolumeRemoveOptions{Force: true}); err == nil {

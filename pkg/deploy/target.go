@@ -21,8 +21,8 @@ import (
 
 // Labels of the edge container, beside engine.LabelApp and LabelManaged.
 const (
-	LabelRole = "dev.valet.role" // "edge"
-	LabelPort = "dev.valet.port" // the public port it holds
+	LabelRole = edgehost.LabelRole // "edge"; edgehost.RoleDurable on the objects' containers
+	LabelPort = "dev.valet.port"   // the public port it holds
 )
 
 // Target is one app on one host: the engine and, once found or started, the

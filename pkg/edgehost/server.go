@@ -3,6 +3,7 @@ package edgehost
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/valet-dev/valet/pkg/appserver"
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
+	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
 )
 
@@ -37,6 +40,10 @@ type ServeOptions struct {
 	Isolates int
 	// Ready is called once the public port is bound.
 	Ready func(url string)
+	// Engine connects to the Docker Engine that runs the Durable Objects'
+	// containers; default: engine.Connect, which follows DOCKER_HOST (the
+	// socket mounted into the edge).
+	Engine func(ctx context.Context) (*engine.Engine, error)
 }
 
 // Server serves the active version and switches versions on request.
@@ -46,9 +53,30 @@ type Server struct {
 	edge  *edge.Server
 	outMu sync.Mutex
 
-	mu     sync.Mutex // one activation at a time; guards active and app
+	engine *engineLink
+
+	mu     sync.Mutex // one activation at a time; guards active and cur
 	active string
-	app    *appserver.App
+	cur    *live
+}
+
+// live is a loaded version: its app, and the containers its objects start
+// (nil without containers[]).
+type live struct {
+	app *appserver.App
+	mgr *containers.Manager
+}
+
+// close stops the version, then removes its containers.
+func (l *live) close() error {
+	if l == nil {
+		return nil
+	}
+	var err error
+	if l.app != nil {
+		err = l.app.Close()
+	}
+	return errors.Join(err, closeManager(l.mgr))
 }
 
 // noVersion answers before the first deploy has switched.
@@ -76,24 +104,28 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion})}
+	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}}
+	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
 		return err
 	}
 	if st.Active != "" {
-		app, _, err := s.load(st.Active)
+		l, _, err := s.load(ctx, st.Active)
 		if err != nil {
 			// Keep serving (503) and say why: the next deploy fixes it.
 			s.emit(events.Event{Kind: events.Warning, Message: fmt.Sprintf("cannot load the active version %s: %v", st.Active, err)})
 		} else {
-			s.active, s.app = st.Active, app
-			s.edge.Swap(app.Edge)
+			s.active, s.cur = st.Active, l
+			s.edge.Swap(l.app.Edge)
 		}
 	}
 	defer func() {
-		if s.app != nil {
-			_ = s.app.Close()
+		// The containers go with the edge; a new edge would sweep them.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err := s.cur.close(); err != nil {
+			s.emit(events.Event{Kind: events.Warning, Message: err.Error()})
 		}
 	}()
 	ctl, err := s.listenControl()
@@ -146,7 +178,7 @@ func (s *Server) listenControl() (net.Listener, error) {
 }
 
 // load starts a version beside the one serving.
-func (s *Server) load(id string) (*appserver.App, *logSink, error) {
+func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	m, err := s.store.Manifest(id)
 	if err != nil {
 		return nil, nil, err
@@ -176,11 +208,23 @@ func (s *Server) load(id string) (*appserver.App, *logSink, error) {
 		return nil, nil, err
 	}
 	sink := newLogSink(s.opts.Out, &s.outMu, id, tailLines)
-	app, err := appserver.New(v, appserver.Options{Events: events.NewEmitter(sink), Isolates: s.opts.Isolates})
+	em := events.NewEmitter(sink)
+	mgr, err := s.containerManager(ctx, id, m, &cfg, em)
 	if err != nil {
+		return nil, sink, err
+	}
+	// Durable Object storage lives in the state volume, outside versions/:
+	// every version of the app sees the same objects, across redeploys and
+	// restarts of the edge.
+	app, err := appserver.New(v, appserver.Options{
+		Events: em, Isolates: s.opts.Isolates,
+		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr,
+	})
+	if err != nil {
+		_ = closeManager(mgr)
 		return nil, sink, fmt.Errorf("version %s: %w", id, err)
 	}
-	return app, sink, nil
+	return &live{app: app, mgr: mgr}, sink, nil
 }
 
 // ActivateResult is the answer to an activation.
@@ -202,7 +246,7 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res := &ActivateResult{Version: id, Previous: s.active}
-	app, sink, err := s.load(id)
+	l, sink, err := s.load(ctx, id)
 	if err != nil {
 		res.Error = err.Error()
 		if sink != nil {
@@ -215,15 +259,15 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	_ = json.Unmarshal(m.Config, &cfg)
 	hc, err := HealthFromConfig(&cfg)
 	if err != nil {
-		_ = app.Close()
+		_ = l.close()
 		res.Error = err.Error()
 		return res
 	}
-	check := hc.Run(ctx, edge.New(app.Edge))
+	check := hc.Run(ctx, edge.New(l.app.Edge))
 	res.Check = &check
 	if !check.OK {
 		res.Logs = sink.Tail()
-		_ = app.Close()
+		_ = l.close()
 		res.Error = "health check failed"
 		return res
 	}
@@ -238,19 +282,21 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 		}
 		return nil
 	}); err != nil {
-		_ = app.Close()
+		_ = l.close()
 		res.Error = err.Error()
 		return res
 	}
 	start := time.Now()
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
-	_ = s.edge.SwapAndDrain(dctx, app.Edge)
+	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
 	cancel()
 	res.Drain = time.Since(start)
-	old := s.app
-	s.active, s.app = id, app
-	if old != nil {
-		_ = old.Close()
+	old := s.cur
+	s.active, s.cur = id, l
+	// The old version's requests have drained: its objects close, then
+	// its containers are removed.
+	if err := old.close(); err != nil {
+		s.emit(events.Event{Kind: events.Warning, Message: err.Error()})
 	}
 	keep := DefaultKeep
 	if cfg.Deploy != nil && cfg.Deploy.Keep > 0 {

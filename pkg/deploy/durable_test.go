@@ -1,0 +1,223 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/edgehost"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/engine/enginetest"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// newDurableProject is an app whose /api/* goes to the Durable Object Box,
+// whose container is testdata/durable/server (FROM scratch, a static Go
+// HTTP server on 8080 answering "hello $MSG METHOD URI HITS host=HOST").
+// POST counts in the object's storage; GET reads the count. The health
+// check goes through the object, so it starts the new version's container.
+func newDurableProject(t *testing.T) *project {
+	t.Helper()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	p := &project{t: t, dir: t.TempDir(), name: "dd-" + hex.EncodeToString(b), port: freePort(t)}
+	p.write("valet.jsonc", fmt.Sprintf(`{
+  "name": %q,
+  "main": "worker/index.js",
+  "compatibility_date": "2025-06-01",
+  "containers": [{ "name": "box", "class_name": "Box", "image": "./Dockerfile", "max_instances": 1 }],
+  "durable_objects": { "bindings": [{ "name": "BOX", "class_name": "Box" }] },
+  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Box"] }],
+  "deploy": { "port": %d, "healthcheck": { "path": "/api/health", "interval": "100ms", "deadline": "30s" } }
+}`, p.name, p.port))
+	p.write("Dockerfile", "FROM scratch\nCOPY server /server\nEXPOSE 8080\nENTRYPOINT [\"/server\"]\n")
+	build := exec.Command("go", "build", "-o", filepath.Join(p.dir, "server"), ".")
+	build.Dir = "../../testdata/durable/server"
+	build.Env = append(build.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the container's server: %v\n%s", err, out)
+	}
+	p.durableWorker("v1")
+	return p
+}
+
+// durableWorker writes the worker; v ends up in the container's MSG (with
+// the secret TOKEN, passed as the container's envVars), so a response says
+// which version's container answered.
+func (p *project) durableWorker(v string) {
+	p.write("worker/index.js", `import { DurableObject } from "cloudflare:workers";
+
+export class Box extends DurableObject {
+  async fetch(request) {
+    const c = this.ctx.container;
+    if (!c.running) c.start({ env: { MSG: "`+v+`-" + (this.env.TOKEN ?? "none") }, enableInternet: false });
+    let n = (await this.ctx.storage.get("n")) || 0;
+    if (request.method === "POST") await this.ctx.storage.put("n", ++n);
+    const u = new URL(request.url);
+    const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname, { method: request.method });
+    return new Response(n + " " + (await res.text()), { status: res.status });
+  }
+}
+
+export default {
+  fetch(request, env) {
+    return env.BOX.getByName("singleton").fetch(request);
+  },
+};
+`)
+}
+
+func request(t *testing.T, method, url string) string {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+var hostRE = regexp.MustCompile(`host=(\S+)`)
+
+// TestDeployDurableContainers deploys an app with a Durable Object and its
+// container to a real engine: the edge starts the container on the valet
+// network and reaches it by address; the object is one singleton; its
+// storage outlives redeploys; a secret reaches the container's env; a
+// redeploy under load fails no request and removes the old version's
+// container; logs show the container's output; destroy leaves nothing.
+func TestDeployDurableContainers(t *testing.T) {
+	e := enginetest.Connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	p := newDurableProject(t)
+	d := newDeployer(t, p, e.Host())
+	objects := func() []engine.ContainerInfo {
+		t.Helper()
+		l, err := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name, LabelRole: edgehost.RoleDurable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+
+	start := time.Now()
+	r1 := d.mustDeploy(ctx)
+	t.Logf("first deploy with a container: %s (check: %d attempts in %s)", time.Since(start), r1.Check.Attempts, r1.Check.Duration)
+	if !r1.Switched {
+		t.Fatalf("first deploy: %+v", r1)
+	}
+	// The health check went through the object: its container runs.
+	list := objects()
+	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r1.Version || list[0].Labels[engine.LabelClass] != "Box" {
+		t.Fatalf("containers after the first deploy: %+v", list)
+	}
+
+	first := request(t, "POST", p.url("/api/a"))
+	second := request(t, "POST", p.url("/api/b"))
+	if !strings.HasPrefix(first, "1 hello v1-none POST /api/a") || !strings.HasPrefix(second, "2 hello v1-none POST /api/b") {
+		t.Fatalf("POSTs: %q, %q", first, second)
+	}
+	if h1, h2 := hostRE.FindString(first), hostRE.FindString(second); h1 == "" || h1 != h2 {
+		t.Fatalf("two POSTs reached two containers: %q, %q", first, second)
+	}
+
+	// A secret reaches the container's env: the reload starts a new one.
+	if err := SecretPut(ctx, d.conn, "TOKEN", "hunter2", events.NewEmitter(d.rec)); err != nil {
+		t.Fatal(err)
+	}
+	if got := request(t, "GET", p.url("/api/s")); !strings.HasPrefix(got, "2 hello v1-hunter2 GET /api/s") {
+		t.Fatalf("after secret put: %q", got)
+	}
+	if list := objects(); len(list) != 1 {
+		t.Fatalf("containers after the reload: %+v", list)
+	}
+
+	// Redeploy under load: no failed request, the old container goes.
+	p.durableWorker("v2")
+	var ok, failed atomic.Int64
+	var lastErr atomic.Value
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: 10 * time.Second}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := c.Get(p.url("/api/load"))
+				if err != nil {
+					failed.Add(1)
+					lastErr.Store(err.Error())
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failed.Add(1)
+					lastErr.Store(fmt.Sprintf("%s: %s", resp.Status, b))
+					continue
+				}
+				ok.Add(1)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	r2 := d.mustDeploy(ctx)
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	t.Logf("redeploy under load: %d ok, %d failed; summary %q, drain %s", ok.Load(), failed.Load(), r2.Summary, r2.Drain)
+	if failed.Load() != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
+	}
+	if ok.Load() == 0 {
+		t.Errorf("no request answered during the switch")
+	}
+	list = objects()
+	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r2.Version {
+		t.Fatalf("containers after the redeploy (want only version %s's): %+v", r2.Version, list)
+	}
+	// Storage survived the redeploy; the new version's container answers.
+	if got := request(t, "POST", p.url("/api/c")); !strings.HasPrefix(got, "3 hello v2-hunter2 POST /api/c") {
+		t.Fatalf("after the redeploy: %q", got)
+	}
+
+	// The edge's log carries the container's output and states.
+	var buf bytes.Buffer
+	if err := Logs(ctx, d.conn, LogsOptions{Out: &buf}); err != nil {
+		t.Fatal(err)
+	}
+	if s := buf.String(); !strings.Contains(s, "[container:Box/") || !strings.Contains(s, "listening on 8080") {
+		t.Errorf("logs lack the container's output:\n%s", s)
+	}
+
+	// Destroy leaves no container.
+	if _, err := Destroy(ctx, d.conn); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
+		t.Fatalf("left after destroy: %+v", left)
+	}
+}

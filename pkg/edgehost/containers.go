@@ -1,0 +1,205 @@
+package edgehost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/containers"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
+)
+
+// Labels of what a deployed app runs on its host, beside pkg/engine's.
+const (
+	// LabelRole is "edge" on the edge container (pkg/deploy) and
+	// RoleDurable on the containers of its Durable Objects.
+	LabelRole   = "dev.valet.role"
+	RoleDurable = "durable"
+)
+
+// engineLink is the edge's one connection to the host's Docker Engine (the
+// socket pkg/deploy mounts into the edge), made when a version first needs
+// containers and kept for the edge's life.
+type engineLink struct {
+	connect func(ctx context.Context) (*engine.Engine, error)
+
+	mu      sync.Mutex
+	e       *engine.Engine
+	network string // the network the edge itself is on
+	seq     int    // numbers the managers, for unique container names
+}
+
+// get connects once. The first connection of an edge process also removes
+// the Durable Object containers an earlier edge of app left running (it was
+// killed, or its host restarted): no other edge of the app runs beside this
+// one, and this one has started none yet.
+func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*engine.Engine, string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.e != nil {
+		return l.e, l.network, nil
+	}
+	connect := l.connect
+	if connect == nil {
+		connect = func(ctx context.Context) (*engine.Engine, error) { return engine.Connect(ctx, engine.Options{}) }
+	}
+	e, err := connect(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("containers[] needs the host's Docker Engine inside the edge (its socket is mounted when valet deploy reaches the engine over unix:// or ssh://): %w", err)
+	}
+	if n, err := e.Sweep(ctx, map[string]string{engine.LabelApp: app, LabelRole: RoleDurable}); err != nil {
+		em.Warn("remove the containers an earlier edge left: " + err.Error())
+	} else if n > 0 {
+		em.Info(fmt.Sprintf("removed %d container(s) an earlier edge of %s left running", n, app))
+	}
+	l.e, l.network = e, selfNetwork(ctx, e)
+	return e, l.network, nil
+}
+
+// selfNetwork is the network the edge's own container is on, so that its
+// objects' containers join it and their addresses answer from inside the
+// edge ("" outside a container: the engine's default, reachable from the
+// host that runs it).
+func selfNetwork(ctx context.Context, e *engine.Engine) string {
+	host, err := os.Hostname() // the engine names a container's host after its ID
+	if err != nil {
+		return ""
+	}
+	res, err := e.Client().ContainerInspect(ctx, host, client.ContainerInspectOptions{})
+	if err != nil || res.Container.NetworkSettings == nil {
+		return ""
+	}
+	var names []string
+	for name := range res.Container.NetworkSettings.Networks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if n == engine.DefaultNetwork {
+			return n
+		}
+	}
+	for _, n := range names {
+		if n != "bridge" && n != "host" && n != "none" {
+			return n
+		}
+	}
+	return ""
+}
+
+func (l *engineLink) nextSeq() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seq++
+	return l.seq
+}
+
+// close disconnects.
+func (l *engineLink) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.e != nil {
+		_ = l.e.Close()
+		l.e = nil
+	}
+}
+
+// containerManager returns the manager of the containers one loaded version
+// starts (nil when its config has no containers[]). Each load has its own,
+// named and labelled apart: the old version's containers serve until the
+// switch has drained, then go with it, while the new version starts its own
+// from its own images.
+func (s *Server) containerManager(ctx context.Context, id string, m *build.Manifest, cfg *config.Config, em *events.Emitter) (*containers.Manager, error) {
+	if len(cfg.Containers) == 0 {
+		return nil, nil
+	}
+	app := appName(cfg, m)
+	e, network, err := s.engine.get(ctx, app, em)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: %w", id, err)
+	}
+	classes, err := imageClasses(ctx, e, cfg, m)
+	if err != nil {
+		return nil, fmt.Errorf("version %s: %w", id, err)
+	}
+	seq := s.engine.nextSeq()
+	short := id
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	return containers.New(containers.Options{
+		Engine: e, App: app, Classes: classes, Events: em, Network: network,
+		Session:    fmt.Sprintf("deploy-%s-%d-%d", id, os.Getpid(), seq),
+		Labels:     map[string]string{LabelRole: RoleDurable, engine.LabelVersion: id},
+		NameSuffix: fmt.Sprintf("%s-%d", short, seq),
+	}), nil
+}
+
+// imageClasses maps each class of containers[] to the image the version was
+// built with, by ID: the deploy shipped the images by ID, so a tag moved
+// since then (another deploy, a local build) cannot change what runs.
+func imageClasses(ctx context.Context, e *engine.Engine, cfg *config.Config, m *build.Manifest) (map[string]containers.Class, error) {
+	byClass := map[string]build.ImageEntry{}
+	for _, im := range m.Images {
+		byClass[im.Class] = im
+	}
+	classes := map[string]containers.Class{}
+	for _, ct := range cfg.Containers {
+		if ct.ClassName == "" {
+			return nil, fmt.Errorf("containers[] entry %q has no class_name; name the Durable Object class it backs", ct.Name)
+		}
+		im, ok := byClass[ct.ClassName]
+		if !ok || im.ID == "" {
+			return nil, fmt.Errorf("no image was built for container class %s; deploy again (without --no-images)", ct.ClassName)
+		}
+		if _, found, err := e.ImageExists(ctx, im.ID); err != nil {
+			return nil, err
+		} else if !found {
+			return nil, fmt.Errorf("image %s (%s) of class %s is not on %s; deploy again to send it", shortImage(im.ID), im.Ref, ct.ClassName, e.Host())
+		}
+		classes[ct.ClassName] = containers.Class{Image: im.ID, MaxInstances: ct.MaxInstances}
+	}
+	return classes, nil
+}
+
+func shortImage(id string) string {
+	const p = "sha256:"
+	if len(id) > len(p)+12 && id[:len(p)] == p {
+		return id[len(p) : len(p)+12]
+	}
+	return id
+}
+
+// appName is what the deploy calls the app: its containers carry it.
+func appName(cfg *config.Config, m *build.Manifest) string {
+	switch {
+	case cfg.Name != "":
+		return cfg.Name
+	case m.App != "":
+		return m.App
+	}
+	return "app"
+}
+
+// closeManager removes every container of a version that no longer serves.
+func closeManager(mgr *containers.Manager) error {
+	if mgr == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := mgr.Close(ctx)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("remove the containers of the old version: %w", err)
+	}
+	return nil
+}
