@@ -31,6 +31,8 @@ func NewCmdDestroy(f *cmdutil.Factory, runF func(*DestroyOptions) error) *cobra.
 		Long: `Remove the app's edge and Durable Object containers, its state volume (versions,
 secrets, Durable Object storage) and its images from the host. Asks first on a
 terminal; elsewhere --yes is required.`,
+		Example: `  valet destroy
+  valet destroy --env staging --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

@@ -31,6 +31,9 @@ func NewCmdLogs(f *cmdutil.Factory, runF func(*LogsOptions) error) *cobra.Comman
 		Short: "Stream the host's request log and the containers' output",
 		Long: `Follow the deployed app's logs: one line per request served by the edge, the
 worker's console output, and the output of its Durable Object containers.`,
+		Example: `  valet logs
+  valet logs --no-follow --host ssh://deploy@example.com
+  valet logs --json | jq -c 'select(.status >= 500)'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

@@ -32,6 +32,9 @@ func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobr
 		Short: "Switch the host back to an earlier version",
 		Long: `Switch back to VERSION (default: the version deployed before the serving one),
 with the same health check and drain as a deploy. valet versions lists them.`,
+		Example: `  valet rollback                 # back to the version before the serving one
+  valet rollback 3f2a9c1e7b04    # an id from valet versions
+  valet rollback --host ssh://deploy@example.com --yes`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -38,6 +38,10 @@ func NewCmdSecret(f *cmdutil.Factory, runF func(*SecretOptions) error) *cobra.Co
 		Long: `Secrets live on the host, in a file only the edge reads. They reach the worker's
 env (and the containers' envVars when the worker passes them on), never an image
 layer, a log line or --json output. Changing one reloads the serving version.`,
+		Example: `  printf %s "$TOKEN" | valet secret put API_TOKEN
+  valet secret put API_TOKEN          # on a terminal: asks, without echo
+  valet secret list --env production
+  valet secret delete API_TOKEN`,
 	}
 	for _, verb := range []struct{ use, short string }{
 		{"put NAME", "Store a secret; the value is read from stdin (no echo on a terminal)"},

@@ -32,6 +32,9 @@ func NewCmdVersions(f *cmdutil.Factory, runF func(*VersionsOptions) error) *cobr
 		Long: `List the versions of the app kept on the host (deploy.keep, default 5), newest
 first: id, when it was deployed, what changed against the version serving then,
 and which one is serving now.`,
+		Example: `  valet versions
+  valet versions --host ssh://deploy@example.com
+  valet versions --json | jq -r '.[] | select(.active) | .id'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
