@@ -14,6 +14,7 @@ import (
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/deploy"
+	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
@@ -79,6 +80,12 @@ layer, a log line or --json output. Changing one reloads the serving version.`,
 func secretRun(ctx context.Context, opts *SecretOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if opts.Verb != "list" {
+		// Before reading stdin or reaching the host: a bad name is a usage error.
+		if err := edgehost.ValidSecretName(opts.Name); err != nil {
+			return &cmdutil.UsageError{Err: err}
+		}
 	}
 	c, err := hostConn(opts.Project, opts.Host)
 	if err != nil {
