@@ -92,6 +92,11 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 		}
 	}()
 	err = devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild})
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C (or x in the dashboard) is how dev ends, also mid-build:
+		// the step's line already says what was cut short.
+		err = nil
+	}
 	if rerr := rep.Stop(); err == nil {
 		err = rerr
 	}
