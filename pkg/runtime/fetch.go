@@ -1,15 +1,18 @@
 package runtime
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 
+	"github.com/coder/websocket"
 	"github.com/dop251/goja"
 )
 
@@ -78,6 +81,10 @@ func (iso *Isolate) nativeFetch(c goja.FunctionCall) goja.Value {
 	id := iso.newID()
 	iso.aborts[id] = cancel
 	actx := iso.cur
+	if isUpgrade(req.Header) {
+		go iso.dialFetch(ctx, cancel, id, client, req, cb, actx)
+		return vm.ToValue(id)
+	}
 	go func() {
 		resp, err := client.Do(req)
 		iso.loop.post(func() {
@@ -168,6 +175,12 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = pr.CloseWithError(req.Context().Err())
 		return nil, req.Context().Err()
 	}
+	var body io.ReadCloser = pr
+	if rw.conn != nil {
+		// A 101 that the handler hijacked: as from net/http's Transport,
+		// the body is the connection, readable and writable.
+		body = rw.conn
+	}
 	return &http.Response{
 		Status:        fmt.Sprintf("%d %s", rw.status, http.StatusText(rw.status)),
 		StatusCode:    rw.status,
@@ -175,13 +188,15 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        rw.sent,
-		Body:          pr,
+		Body:          body,
 		ContentLength: -1,
 		Request:       req,
 	}, nil
 }
 
-// pipeWriter is the http.ResponseWriter of an in-process handler.
+// pipeWriter is the http.ResponseWriter of an in-process handler. It can be
+// hijacked after a 101 (a WebSocket upgrade): the caller gets the other end
+// of an in-memory connection as the response body.
 type pipeWriter struct {
 	header http.Header
 	sent   http.Header
@@ -189,11 +204,30 @@ type pipeWriter struct {
 	pw     *io.PipeWriter
 	once   sync.Once
 	ready  chan struct{}
+	conn   net.Conn // the caller's end after Hijack
 }
 
 func (w *pipeWriter) Header() http.Header { return w.header }
 
+func (w *pipeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if w.conn != nil {
+		return nil, nil, errors.New("the connection was already hijacked")
+	}
+	mine, theirs := net.Pipe()
+	w.conn = theirs
+	w.once.Do(func() {
+		w.status = http.StatusSwitchingProtocols
+		w.sent = w.header.Clone()
+		close(w.ready)
+	})
+	return mine, bufio.NewReadWriter(bufio.NewReader(mine), bufio.NewWriter(mine)), nil
+}
+
 func (w *pipeWriter) WriteHeader(code int) {
+	if code == http.StatusSwitchingProtocols {
+		// Sent with Hijack, as net/http does.
+		return
+	}
 	w.once.Do(func() {
 		w.status = code
 		w.sent = w.header.Clone()
@@ -207,3 +241,53 @@ func (w *pipeWriter) Write(b []byte) (int, error) {
 }
 
 func (w *pipeWriter) Flush() {}
+
+// dialFetch is a fetch() with Upgrade: websocket: the handshake goes through
+// client (so through a binding's transport too) and a 101 hands the
+// connection to the Response's webSocket. Any other answer is an ordinary
+// Response. It runs off the loop; ctx lives as long as the connection.
+func (iso *Isolate) dialFetch(ctx context.Context, cancel context.CancelFunc, id int64, client *http.Client, req *http.Request, cb goja.Callable, actx *asyncCtx) {
+	hdr, protos := dialHeader(req.Header)
+	conn, resp, err := websocket.Dial(ctx, req.URL.String(), &websocket.DialOptions{
+		HTTPClient: client, HTTPHeader: hdr, Host: req.Host, Subprotocols: protos,
+	})
+	iso.loop.post(func() {
+		iso.enter(actx)
+		vm := iso.vm
+		delete(iso.aborts, id)
+		if err != nil && resp == nil {
+			cancel()
+			msg := err.Error()
+			if errors.Is(err, context.Canceled) {
+				msg = "The operation was aborted"
+			}
+			iso.call(cb, goja.Undefined(), vm.ToValue(fmt.Sprintf("fetch %s (WebSocket upgrade): %s", req.URL, msg)))
+			return
+		}
+		h := &handle{hdr: resp.Header, owner: reqOf(actx)}
+		hasBody := false
+		var wsid int64
+		if err != nil {
+			// The server did not switch protocols: its answer is the Response.
+			h.body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+			hasBody = resp.StatusCode != 204 && resp.StatusCode != 304
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				iso.pool.log("warn", fmt.Sprintf("fetch %s: the WebSocket handshake failed: %v", req.URL, err))
+				resp.StatusCode, hasBody = http.StatusBadGateway, true
+			}
+		} else {
+			conn.SetReadLimit(maxMessage)
+			ep := iso.newEndpoint(conn, cancel)
+			ep.owner = reqOf(actx)
+			wsid = ep.id
+		}
+		gid := iso.addHandle(h)
+		text := strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)))
+		if wsid != 0 {
+			text = "Switching Protocols"
+		}
+		target := req.URL.String()
+		iso.call(cb, goja.Undefined(), goja.Null(), vm.ToValue(resp.StatusCode), vm.ToValue(text),
+			vm.ToValue(gid), vm.ToValue(hasBody), vm.ToValue(target), vm.ToValue(false), vm.ToValue(wsid))
+	})
+}

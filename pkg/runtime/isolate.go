@@ -41,6 +41,7 @@ type Isolate struct {
 	nextID    int64
 	unhandled []*goja.Promise
 	urlCache  map[string]goja.Value
+	sockets   map[int64]*wsEndpoint
 
 	// The CPU watchdog and the loop agree on interrupts under wdMu.
 	wdMu        sync.Mutex
@@ -51,6 +52,7 @@ type Isolate struct {
 // hooks are the prelude's functions Go calls.
 type hooks struct {
 	incoming, settle, serve, finish, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
+	wsEvent, wsBind                                                                                            goja.Callable
 	execCtx                                                                                                    *goja.Object
 }
 

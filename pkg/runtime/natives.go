@@ -258,6 +258,7 @@ func (iso *Isolate) installNatives() *goja.Object {
 		return goja.Undefined()
 	})
 	set("respond", iso.nativeRespond)
+	iso.wsNatives(set)
 	set("watchAbort", func(c goja.FunctionCall) goja.Value {
 		if h := iso.handles[c.Argument(0).ToInteger()]; h != nil && h.owner != nil {
 			h.abort = c.Argument(1).ToObject(vm)

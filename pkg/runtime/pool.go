@@ -227,6 +227,10 @@ func (p *Pool) stopLoops() {
 	for _, iso := range p.isolates {
 		if iso != nil {
 			<-iso.done
+			// The loop is gone: its WebSockets can no longer be served.
+			for _, ep := range iso.sockets {
+				ep.stop()
+			}
 		}
 	}
 }

@@ -64,6 +64,7 @@ func (iso *Isolate) installPrelude(prg *goja.Program) error {
 		incoming: get("incoming"), settle: get("settle"), serve: get("serve"), finish: get("finish"), pull: get("pull"), handlerFor: get("handlerFor"),
 		moduleMap: get("moduleMap"), fetcher: get("Fetcher"), serialize: get("serialize"),
 		deserialize: get("deserialize"), formatError: get("formatError"),
+		wsEvent: get("wsEvent"), wsBind: get("wsBind"),
 		execCtx: h.Get("ExecutionContext").ToObject(vm),
 	}
 	iso.u8 = vm.Get("Uint8Array")

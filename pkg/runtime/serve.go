@@ -30,6 +30,8 @@ type response struct {
 	bytes      []byte
 	reader     io.ReadCloser // a Go body passed through (fetch response, ASSETS)
 	stream     goja.Value    // a JS ReadableStreamDefaultReader, pulled on the loop
+	ws         goja.Value    // status 101: the WebSocket end Go takes over
+	splice     *wsEndpoint   // status 101: the fetched connection to splice to instead
 	err        *JSError
 }
 
@@ -171,6 +173,7 @@ func ignoreException(err error) error {
 // end forgets the request and closes the bodies it left unread. Loop only.
 func (iso *Isolate) end(rs *reqState) {
 	delete(iso.reqs, rs.id)
+	iso.endSockets(rs)
 	for _, id := range rs.handles {
 		if h := iso.handles[id]; h != nil {
 			if h.body != nil && !h.busy {
@@ -202,6 +205,15 @@ func (iso *Isolate) nativeRespond(c goja.FunctionCall) goja.Value {
 	res := response{status: int(c.Argument(1).ToInteger()), statusText: c.Argument(2).String()}
 	if h := c.Argument(3); !goja.IsNull(h) && !goja.IsUndefined(h) {
 		res.header = strings.Split(h.String(), "\x00")
+	}
+	if res.status == http.StatusSwitchingProtocols {
+		res.ws = c.Argument(5)
+		if ep := iso.sockets[c.Argument(6).ToInteger()]; ep != nil {
+			ep.owner = nil
+			res.splice = ep
+		}
+		rs.send(res)
+		return goja.Undefined()
 	}
 	switch b := c.Argument(4).(type) {
 	case *goja.Object:
@@ -254,6 +266,10 @@ func (iso *Isolate) write(w http.ResponseWriter, r *http.Request, res response) 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = io.WriteString(w, body+"\n")
+		return
+	}
+	if res.status == http.StatusSwitchingProtocols {
+		iso.upgrade(w, r, res)
 		return
 	}
 	hdr := w.Header()

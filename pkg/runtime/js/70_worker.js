@@ -24,11 +24,12 @@ function fetchVia(fetcher, input, init) {
 function send(fetcher, req, body, signal) {
   return new Promise((resolve, reject) => {
     const id = N.fetch(fetcher, req._method, req._url, headerList(req), body, req._redirect,
-      (err, status, statusText, gid, hasBody, url, redirected) => {
+      (err, status, statusText, gid, hasBody, url, redirected, wsid) => {
         if (err !== null) { reject(new TypeError(err)); return; }
         const r = Object.create(Response.prototype);
         r._status = status; r._statusText = statusText; r._gid = gid; r._ct = null;
-        r._b = hasBody ? gid : null; r._x = { type: "basic", url, redirected, ws: null };
+        r._b = hasBody ? gid : null;
+        r._x = { type: "basic", url, redirected, ws: wsid ? fetchedSocket(wsid) : null };
         resolve(r);
       });
     if (signal) signal.addEventListener("abort", () => { N.fetchAbort(id); reject(signal.reason); }, { once: true });
@@ -64,6 +65,12 @@ function deliver(rid, r) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
   }
   if (r.bodyUsed) throw new TypeError("The Response body has already been used; return a new Response or r.clone().");
+  if (r._status === 101) {
+    const ws = r.webSocket;
+    if (!ws) throw new TypeError("A 101 Response needs a webSocket: new Response(null, { status: 101, webSocket: client })");
+    N.respond(rid, 101, r._statusText, headerList(r), null, ws, wsTake(ws));
+    return;
+  }
   let b = r._b;
   if (b instanceof ReadableStream) b = b.getReader();
   r._used = b !== null;

@@ -83,4 +83,6 @@ return {
   deserialize: (s) => deser(JSON.parse(s), []),
   formatError,
   format: (args) => format(args),
+  wsEvent,
+  wsBind,
 };
