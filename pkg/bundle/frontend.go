@@ -26,6 +26,10 @@ type FrontendOptions struct {
 	Alias      map[string]string // like Vite's resolve.alias: "@" -> "./src"
 	Tsconfig   string            // default: the nearest tsconfig.json of each file
 	InjectHTML string            // inserted before </body> of every HTML entry (live reload)
+	// Hot shapes a dev build for valet dev's hot updates: source maps in
+	// .map files, and with the project's react-refresh, each module its own
+	// entry chunk and Fast Refresh registrations (FrontendResult.Modules).
+	Hot bool
 	// KeepOutDir keeps files already in OutDir. By default, as Vite does, the
 	// first build empties OutDir when it lies inside Root and holds no source.
 	KeepOutDir bool
@@ -44,6 +48,11 @@ type FrontendResult struct {
 	Inputs []string     // absolute paths of the sources, HTML, .env and public files
 	// Warnings are esbuild's, e.g. an import.meta property it had to drop.
 	Warnings []Message
+	// Modules (Hot builds with React Fast Refresh): source path -> its chunk.
+	Modules map[string]HotModule
+	// Relaid: the build was laid out anew (new modules, new env): chunk
+	// names changed beyond the edit, a hot update cannot apply.
+	Relaid bool
 }
 
 // Frontend builds the frontend once.
@@ -71,6 +80,9 @@ type FrontendContext struct {
 
 	entriesMu sync.Mutex // read by the plugin on esbuild's goroutines
 	entries   map[string]*htmlEntry
+
+	refreshPkg string    // the project's react-refresh (Hot only), or ""
+	hot        hotLayout // hot.go
 }
 
 // NewFrontendContext checks the options; the first Rebuild builds.
@@ -79,7 +91,11 @@ func NewFrontendContext(opts FrontendOptions) (*FrontendContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FrontendContext{opts: opts, written: map[string]bool{}, public: publicCache{}}, nil
+	c := &FrontendContext{opts: opts, written: map[string]bool{}, public: publicCache{}}
+	if opts.Hot {
+		c.refreshPkg = FindReactRefresh(opts.Root)
+	}
+	return c, nil
 }
 
 func (o FrontendOptions) withDefaults() (FrontendOptions, error) {
@@ -170,24 +186,32 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	c.entries = entries
 	c.entriesMu.Unlock()
 
-	if c.ctx == nil || c.defineKey != meta.key {
-		if c.ctx != nil {
-			c.ctx.Dispose()
-			c.ctx = nil
+	var res api.BuildResult
+	var mf *metafile
+	relaid := false
+	// A second round only when a hot build found other modules than its entries.
+	for round := 0; round < 2; round++ {
+		if c.ctx == nil || c.defineKey != meta.key || c.hot.stale {
+			if c.ctx != nil {
+				c.ctx.Dispose()
+				c.ctx = nil
+			}
+			ctx, ctxErr := api.Context(c.buildOptions(meta.define))
+			if ctxErr != nil {
+				return nil, newError("frontend", ctxErr.Errors)
+			}
+			c.ctx, c.defineKey, c.hot.stale, relaid = ctx, meta.key, false, true
 		}
-		ctx, ctxErr := api.Context(c.buildOptions(meta.define))
-		if ctxErr != nil {
-			return nil, newError("frontend", ctxErr.Errors)
+		res = c.ctx.Rebuild()
+		if err := newError("frontend", res.Errors); err != nil {
+			return nil, err
 		}
-		c.ctx, c.defineKey = ctx, meta.key
-	}
-	res := c.ctx.Rebuild()
-	if err := newError("frontend", res.Errors); err != nil {
-		return nil, err
-	}
-	mf, err := parseMetafile(res.Metafile)
-	if err != nil {
-		return nil, fmt.Errorf("build frontend: %w", err)
+		if mf, err = parseMetafile(res.Metafile); err != nil {
+			return nil, fmt.Errorf("build frontend: %w", err)
+		}
+		if !c.noteModules(mf) {
+			break
+		}
 	}
 	out, err := c.emit(res.OutputFiles, mf, entries)
 	if err != nil {
@@ -195,6 +219,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	}
 	out.Inputs = mf.inputFiles(o.Root)
 	out.Warnings = convertMessages(res.Warnings)
+	out.Modules, out.Relaid = c.hotModules(mf), relaid
 	for _, e := range entries {
 		out.Inputs = append(out.Inputs, e.Abs)
 	}

@@ -58,10 +58,17 @@ func metaEnv(o FrontendOptions, vars map[string]string) clientEnv {
 func (c *FrontendContext) buildOptions(define map[string]string) api.BuildOptions {
 	o := c.opts
 	entries := make([]api.EntryPoint, len(o.Entries))
+	taken := map[string]bool{}
 	for i, e := range o.Entries {
 		// Named after the HTML file, as Vite does: index.html -> assets/index-[hash].js.
 		name := strings.TrimSuffix(path.Base(e), ".html")
 		entries[i] = api.EntryPoint{InputPath: htmlNamespace + ":" + e, OutputPath: name}
+		taken[name] = true
+	}
+	plugins := []api.Plugin{c.htmlPlugin(), vitePlugin(o.Root, o.PublicDir, o.Base)}
+	if c.hotEnabled() {
+		entries = append(entries, c.moduleEntries(taken)...)
+		plugins = append(plugins, refreshPlugin(o.Root, &c.hot.refresh))
 	}
 	loaders := map[string]api.Loader{".module.css": api.LoaderLocalCSS, ".json": api.LoaderJSON}
 	for _, ext := range assetExts {
@@ -98,10 +105,14 @@ func (c *FrontendContext) buildOptions(define map[string]string) api.BuildOption
 		Charset:           api.CharsetUTF8,
 		Metafile:          true,
 		LogLevel:          api.LogLevelSilent,
-		Plugins:           []api.Plugin{c.htmlPlugin(), vitePlugin(o.Root, o.PublicDir, o.Base)},
+		Plugins:           plugins,
 	}
 	if o.Dev {
 		b.Sourcemap = api.SourceMapInline
+		if o.Hot {
+			// Fetched only by devtools: a reload does not parse them.
+			b.Sourcemap = api.SourceMapLinked
+		}
 		b.SourcesContent = api.SourcesContentInclude
 		b.Target = api.ESNext
 	} else {

@@ -107,6 +107,17 @@ func TestBrowserLiveReload(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
+	// React Fast Refresh: an edit of App.tsx updates the page without
+	// reloading it (the marker survives) and App keeps its state (the echo
+	// it shows after a click).
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__hotMarker = 1;
+		[...document.querySelectorAll("button")].find((b) => b.textContent.includes("Echo")).click(); true`))
+	if err == nil {
+		err = poll(ctx, `document.querySelector("main pre") !== null`)
+	}
+	if err != nil {
+		t.Fatalf("click Echo: %v", err)
+	}
 	app := filepath.Join(dir, "src", "App.tsx")
 	for i, word := range []string{"Edited once", "Edited twice"} {
 		d, err := editAndWait(ctx, app, "React frontend", word+" frontend",
@@ -115,6 +126,10 @@ func TestBrowserLiveReload(t *testing.T) {
 			t.Fatalf("edit %d of App.tsx did not show: %v", i+1, err)
 		}
 		t.Logf("edit %d of App.tsx to updated page: %v", i+1, d)
+		kept, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__hotMarker === 1 && document.querySelector("main pre") !== null`))
+		if err != nil || !kept {
+			t.Errorf("edit %d: the page reloaded or App lost its state (Fast Refresh): %v", i+1, err)
+		}
 		write(t, app, strings.Replace(read(t, app), word+" frontend", "React frontend", 1))
 		if err := poll(ctx, `document.body.innerText.includes("React frontend")`); err != nil {
 			t.Fatal(err)

@@ -126,6 +126,13 @@ func (s *Server) buildAll(ctx context.Context) error {
 		fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
 		fo.OutDir = filepath.Join(s.devDir(), "assets")
 		fo.InjectHTML = clientTag
+		fo.Hot = true
+		if js, err := bundle.ReactRefreshRuntime(fo.Root); err != nil {
+			em.Warn("React Fast Refresh is off, edits reload the page: " + err.Error())
+		} else if js != nil {
+			s.live.refreshJS.Store(js)
+			fo.InjectHTML = refreshTag + clientTag
+		}
 		v.AssetsDir = fo.OutDir
 		err := em.Step("frontend", func() error {
 			fc, err := bundle.NewFrontendContext(fo)

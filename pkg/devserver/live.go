@@ -21,6 +21,8 @@ type live struct {
 	hub     *hub
 	assets  atomic.Pointer[assets.Server] // of the app in service, read by handler
 	version appserver.Version             // the last good version; a rebuild starts from it
+	// refreshJS is the project's react-refresh runtime ([]byte), when it has one.
+	refreshJS atomic.Value
 
 	mu             sync.Mutex
 	frontendInputs map[string]bool
@@ -38,7 +40,7 @@ func newLive() *live {
 // the edge.
 func (s *Server) handler() http.Handler {
 	s.live.assets.Store(s.app.Assets)
-	return reloadHandler(s.live.hub, uncompressed(&s.live.assets, s.edge))
+	return reloadHandler(s.live, uncompressed(&s.live.assets, s.edge))
 }
 
 // uncompressed serves static files without gzip: on loopback compression
@@ -84,13 +86,15 @@ func set(paths []string) map[string]bool {
 	return m
 }
 
-// cssHash matches the content hash esbuild puts in CSS file names.
-var cssHash = regexp.MustCompile(`-[A-Z0-9]{8}\.css`)
+// outputHash matches the content hash esbuild puts in the names of CSS and
+// JS outputs: an HTML page that differs only by them has not changed (the
+// outputs themselves tell what did).
+var outputHash = regexp.MustCompile(`-[A-Z0-9]{8}\.(css|js)\b`)
 
 // outputChange compares a frontend build with the previous one: changed
 // lists the files that are new or differ (HTML and source maps aside), and
 // htmlChanged says whether an HTML page changed other than by the names of
-// its stylesheets.
+// its stylesheets and scripts.
 func (l *live) outputChange(outDir string, res *bundle.FrontendResult) (changed []string, htmlChanged bool) {
 	files := map[string]string{}
 	html := map[string]string{}
@@ -99,7 +103,7 @@ func (l *live) outputChange(outDir string, res *bundle.FrontendResult) (changed 
 		if strings.HasSuffix(f.Path, ".html") {
 			b, err := os.ReadFile(filepath.Join(outDir, filepath.FromSlash(f.Path)))
 			if err == nil {
-				html[f.Path] = cssHash.ReplaceAllString(string(b), ".css")
+				html[f.Path] = outputHash.ReplaceAllString(string(b), ".$1")
 			}
 		}
 	}

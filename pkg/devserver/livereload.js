@@ -1,6 +1,7 @@
 // valet dev live reload: injected into HTML pages in development only.
 // Listens to /__valet/reload (Server-Sent Events): "reload" reloads the page,
-// "css" swaps stylesheets in place, "error" shows the build error over the
+// "css" swaps stylesheets in place, "hot" re-imports edited React component
+// modules (Fast Refresh), "error" shows the build error over the
 // page, "ok" removes it.
 (() => {
   if (window.__valetReload) return;
@@ -79,6 +80,33 @@
   es.addEventListener("css", (ev) => {
     hideErrors();
     if (swapCSS(JSON.parse(ev.data)) === 0) location.reload();
+  });
+  // "hot": import the edited modules' new chunks (packages stay the same
+  // modules: their chunk names did not change) and let React Fast Refresh
+  // swap the components in place. Anything it cannot take reloads the page:
+  // no runtime, no React root it knows, a module exporting more than
+  // components, an import that throws.
+  let hotQueue = Promise.resolve();
+  async function hot(update) {
+    const R = window.__valetRefresh;
+    if (!R || R._getMountedRootCount?.() === 0) return location.reload();
+    if (update.css && update.css.length) swapCSS(update.css);
+    try {
+      const mods = await Promise.all(update.modules.map((u) => import(u)));
+      for (const m of mods) {
+        const exports = Object.values(m);
+        if (exports.length === 0 || !exports.every((v) => R.isLikelyComponentType(v))) return location.reload();
+      }
+      R.performReactRefresh();
+    } catch (err) {
+      console.error("[valet] hot update failed, reloading:", err);
+      location.reload();
+    }
+  }
+  es.addEventListener("hot", (ev) => {
+    hideErrors();
+    const update = JSON.parse(ev.data);
+    hotQueue = hotQueue.then(() => hot(update));
   });
   es.addEventListener("error", (ev) => {
     // EventSource also fires "error" (without data) when the connection drops.

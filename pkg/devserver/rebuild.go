@@ -27,6 +27,7 @@ type change struct {
 	custom   bool // build.watch_dir: run build.command, then everything
 	secrets  bool
 	frontend bool
+	sources  []string // the frontend's inputs that changed (hot updates)
 	worker   bool
 	assets   bool            // a ready assets directory (no frontend build)
 	images   map[string]bool // container classes whose Dockerfile or context changed
@@ -98,6 +99,9 @@ func (s *Server) classify(rb *rebuilder, paths []string) change {
 		source := isSource(path)
 		if win[path] || (rb.failed["worker"] != nil && source) {
 			ch.worker = true
+		}
+		if fin[path] {
+			ch.sources = append(ch.sources, path)
 		}
 		if fin[path] || (public != "" && inside(public, path)) ||
 			(rb.failed["frontend"] != nil && source && inside(frontendRoot, path)) {
@@ -171,6 +175,7 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 	em := s.opts.Events
 	reload, what := "", []string{}
 	var css []string
+	var hot hotUpdate
 	if ch.custom && !ch.restart {
 		err := em.Step("custom build", func() error {
 			return build.RunCommand(ctx, build.CommandOptions{Build: s.p.Config.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: em})
@@ -206,7 +211,11 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 						em.Warn("reload assets: " + err.Error())
 					}
 				}
-				kind, files := reloadKind(s.live.outputChange(v.AssetsDir, res))
+				changed, htmlChanged := s.live.outputChange(v.AssetsDir, res)
+				kind, files := reloadKind(changed, htmlChanged)
+				if u, ok := planHot(res, changed, htmlChanged, ch.sources); ok && kind == msgReload {
+					kind, hot = msgHot, u
+				}
 				reload, css = merge(reload, kind), files
 				if kind != "" {
 					what = append(what, "frontend")
@@ -257,9 +266,12 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 	if len(errs) > 0 || reload == "" {
 		return
 	}
-	if reload == msgCSS {
+	switch reload {
+	case msgCSS:
 		s.live.hub.send(message{msgCSS, jsonList(css)})
-	} else {
+	case msgHot:
+		s.live.hub.send(message{msgHot, hot.data()})
+	default:
 		s.live.hub.send(message{event: msgReload})
 	}
 	em.Emit(events.Event{Kind: events.Reloaded, Duration: time.Since(start), Message: strings.Join(what, ", "), Step: reload})
@@ -383,6 +395,9 @@ func (rb *rebuilder) errors() []buildError {
 func merge(cur, next string) string {
 	if cur == msgReload || next == msgReload {
 		return msgReload
+	}
+	if cur == msgHot || next == msgHot {
+		return msgHot // it swaps the stylesheets too
 	}
 	if next != "" {
 		return next

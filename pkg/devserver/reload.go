@@ -29,6 +29,7 @@ const (
 	msgHello  = "hello"  // data: the session id; a new id after a reconnect means valet dev restarted
 	msgReload = "reload" // reload the page
 	msgCSS    = "css"    // data: JSON list of new stylesheet paths; swap them in place
+	msgHot    = "hot"    // data: JSON hotUpdate; import the modules again, Fast Refresh
 	msgError  = "error"  // data: JSON buildError; show the overlay
 	msgOK     = "ok"     // the build is good again; drop the overlay
 )
@@ -166,7 +167,8 @@ func writeEvent(w http.ResponseWriter, m message, prefix string) error {
 
 // reloadHandler serves the live reload endpoints and sends everything else
 // to next (the edge).
-func reloadHandler(h *hub, next http.Handler) http.Handler {
+func reloadHandler(l *live, next http.Handler) http.Handler {
+	h := l.hub
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, reloadPrefix) {
 			next.ServeHTTP(w, r)
@@ -179,6 +181,15 @@ func reloadHandler(h *hub, next http.Handler) http.Handler {
 			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
 			w.Write(clientJS)
+		case refreshPath:
+			js, _ := l.refreshJS.Load().([]byte)
+			if js == nil {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.Write(js)
 		default:
 			next.ServeHTTP(w, r)
 		}

@@ -1,0 +1,67 @@
+package devserver
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+
+	"github.com/valet-dev/valet/pkg/bundle"
+)
+
+// refreshPath serves the project's react-refresh runtime as a classic
+// script: injected into dev pages before the module scripts, it runs before
+// React loads, as Fast Refresh needs.
+const (
+	refreshPath = reloadPrefix + "refresh.js"
+	refreshTag  = `<script src="` + refreshPath + `"></script>`
+)
+
+// hotUpdate is what a page does to apply an edit without reloading: import
+// the edited modules' new chunks, swap the stylesheets, then let React Fast
+// Refresh re-render the components they register.
+type hotUpdate struct {
+	Modules []string `json:"modules"` // root-absolute URLs of entry chunks
+	CSS     []string `json:"css,omitempty"`
+}
+
+func (u hotUpdate) data() string {
+	b, _ := json.Marshal(u)
+	return string(b)
+}
+
+// planHot decides whether a frontend rebuild can be applied in place.
+// changed are the outputs that differ from the previous build, sources the
+// files whose change caused the build. It gives up (full reload) unless
+// every changed source is a Fast Refresh boundary with its own chunk and
+// the build kept its layout (no new module, no new package, same HTML).
+func planHot(res *bundle.FrontendResult, changed []string, htmlChanged bool, sources []string) (hotUpdate, bool) {
+	var u hotUpdate
+	if res == nil || htmlChanged || res.Relaid || len(res.Modules) == 0 {
+		return u, false
+	}
+	js := false
+	for _, p := range changed {
+		switch {
+		case strings.HasSuffix(p, ".css"):
+			u.CSS = append(u.CSS, "/"+p)
+		case strings.HasSuffix(p, ".js"):
+			js = true
+		default:
+			return u, false // an asset or a public file: its users may be anywhere
+		}
+	}
+	if !js {
+		return u, false // nothing to run again: CSS alone has its own message
+	}
+	for _, src := range sources {
+		if strings.HasSuffix(strings.ToLower(src), ".css") {
+			continue
+		}
+		m, ok := res.Modules[filepath.Clean(src)]
+		if !ok || !m.Boundary {
+			return u, false
+		}
+		u.Modules = append(u.Modules, m.URL)
+	}
+	return u, len(u.Modules) > 0
+}
