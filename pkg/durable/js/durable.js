@@ -223,9 +223,69 @@
     };
   }
 
+  // hibernation is the WebSocket hibernation API of one object's state,
+  // without real hibernation: sockets accepted with ctx.acceptWebSocket
+  // deliver to the instance's webSocketMessage/Close/Error through the input
+  // gate, and the object stays in memory while they are open (Go counts the
+  // upgraded request as in flight).
+  function hibernation(gate, instOf) {
+    const sockets = new Map(); // WebSocket -> tags
+    const stamps = new WeakMap();
+    let auto = null;
+    const call = (method, args) => {
+      const inst = instOf();
+      if (!inst || typeof inst[method] !== "function") return;
+      Promise.resolve(gate.run(() => inst[method](...args))).catch((e) => console.error(`${method}:`, e));
+    };
+    const fns = {
+      message(ws, m) {
+        if (auto !== null && typeof m === "string" && m === auto.request) {
+          stamps.set(ws, new Date());
+          ws.send(auto.response);
+          return;
+        }
+        call("webSocketMessage", [ws, m]);
+      },
+      close(ws, code, reason, clean) { sockets.delete(ws); call("webSocketClose", [ws, code, reason, clean]); },
+      error(ws, e) { sockets.delete(ws); call("webSocketError", [ws, e]); },
+    };
+    return {
+      acceptWebSocket(ws, tags) {
+        if (!(ws instanceof WebSocket)) throw new TypeError("acceptWebSocket() expects the server end of a WebSocketPair");
+        const list = tags === undefined || tags === null ? [] : Array.from(tags, String);
+        if (list.length > 10) throw new Error("acceptWebSocket(): a WebSocket can have at most 10 tags");
+        for (const t of list) if (t.length > 256) throw new Error("acceptWebSocket(): tags are at most 256 characters");
+        ws._hibernate(fns);
+        sockets.set(ws, list);
+      },
+      getWebSockets(tag) {
+        const out = [];
+        for (const [ws, tags] of sockets) {
+          if (ws.readyState === WebSocket.CLOSED) { sockets.delete(ws); continue; }
+          if (tag === undefined || tag === null || tags.includes(String(tag))) out.push(ws);
+        }
+        return out;
+      },
+      getTags(ws) {
+        const t = sockets.get(ws);
+        if (!t) throw new TypeError("getTags(): this WebSocket was not accepted with ctx.acceptWebSocket()");
+        return t.slice();
+      },
+      setWebSocketAutoResponse(pair) {
+        if (pair !== undefined && pair !== null && !(pair instanceof WebSocketRequestResponsePair)) throw new TypeError("setWebSocketAutoResponse() expects a WebSocketRequestResponsePair");
+        auto = pair || null;
+      },
+      getWebSocketAutoResponse() { return auto; },
+      getWebSocketAutoResponseTimestamp(ws) { return stamps.get(ws) || null; },
+      setHibernatableWebSocketEventTimeout() {},
+      getHibernatableWebSocketEventTimeout() { return null; },
+    };
+  }
+
   // create builds the object's state and instance; Go keeps the holder.
   function create(Class, hex, name, S, C, env, abort) {
     const gate = new Gate();
+    let inst = null;
     const ctx = {
       id: new DurableObjectId(hex, name === null ? undefined : name),
       storage: makeStorage(S),
@@ -235,18 +295,13 @@
         abort(reason === undefined ? "" : String(reason));
         throw new Error("Durable Object reset because its code called ctx.abort()" + (reason ? ": " + reason : ""));
       },
-      getWebSockets() { return []; },
-      acceptWebSocket() { throw new Error("valet: hibernatable WebSockets are not supported"); },
-      setWebSocketAutoResponse() {},
-      getWebSocketAutoResponse() { return null; },
-      getTags() { return []; },
-      setHibernatableWebSocketEventTimeout() {},
+      ...hibernation(gate, () => inst),
       props: undefined,
       exports: undefined,
     };
     if (C) ctx.container = makeContainer(C);
     if (typeof Class !== "function") throw new TypeError(`Durable Object class is not exported by the worker (export class ... from main)`);
-    const inst = new Class(ctx, env);
+    inst = new Class(ctx, env);
     return {
       fetch(req) {
         return gate.run(() => {

@@ -47,6 +47,16 @@ if (typeof G.ErrorEvent === "undefined") {
   define("ErrorEvent", ErrorEvent);
 }
 
+class WebSocketRequestResponsePair {
+  constructor(request, response) {
+    if (arguments.length < 2) throw new TypeError("WebSocketRequestResponsePair needs a request and a response string");
+    this._req = String(request); this._resp = String(response);
+  }
+  get request() { return this._req; }
+  get response() { return this._resp; }
+}
+define("WebSocketRequestResponsePair", WebSocketRequestResponsePair);
+
 const WS_KEY = {};
 const WS_CONNECTING = 0, WS_OPEN = 1, WS_CLOSING = 2, WS_CLOSED = 3;
 
@@ -129,8 +139,9 @@ class WebSocket extends EventTarget {
   close(code, reason) {
     if (code !== undefined && code !== null) {
       code = Number(code);
-      if (!(code === 1000 || (code >= 3000 && code <= 4999))) {
-        throw new DOMException(`Invalid WebSocket close code: ${code}. Use 1000 or a code from 3000 to 4999.`, "InvalidAccessError");
+      // workerd's rule: codes a close frame may carry.
+      if (!sendableCode(code)) {
+        throw new TypeError(`Invalid WebSocket close code: ${code}.`);
       }
     } else code = undefined;
     reason = reason === undefined || reason === null ? "" : String(reason);
@@ -157,6 +168,10 @@ for (const [k, v] of [["CONNECTING", 0], ["OPEN", 1], ["CLOSING", 2], ["CLOSED",
   Object.defineProperty(WebSocket.prototype, k, { value: v, enumerable: true });
 }
 define("WebSocket", WebSocket);
+
+function sendableCode(c) {
+  return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
+}
 
 function newSocket() { return new WebSocket(WS_KEY); }
 
@@ -207,7 +222,7 @@ function wsDrain(ws) {
       wsEmit(ws, "close", ev);
       if (reply && !ws._sentClose) {
         ws._sentClose = true;
-        const c = ev.code === 1000 || (ev.code >= 3000 && ev.code <= 4999) ? ev.code : 1000;
+        const c = sendableCode(ev.code) ? ev.code : 1000;
         wsRecv(ws._peer, { t: "close", code: c, reason: ev.reason, clean: true });
       }
     } else {
