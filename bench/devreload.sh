@@ -2,8 +2,9 @@
 # bench/devreload.sh: edit-to-updated-page latency of `valet dev` against
 # `vite` dev on the same app (the container-app template), in headless
 # Chromium (chromedp): write src/App.tsx, wait for the new text in the DOM,
-# no manual reload. valet reloads the page (CSS is swapped in place); vite
-# uses React Fast Refresh.
+# no manual reload. Both apply the edit with React Fast Refresh (valet: the
+# template's react-refresh, the edited module's chunk imported again); valet
+# falls back to a page reload for what Fast Refresh cannot take.
 #
 #   bench/devreload.sh                          # fresh temp dir, npm install, measure
 #   VALET_BENCH_DIR=/tmp/vd bench/devreload.sh  # reuse an installed dir

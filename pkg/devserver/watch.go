@@ -15,7 +15,7 @@ import (
 // Debounce: a save often writes several files (or one file several times);
 // rebuild once they have settled, but never wait more than maxWait.
 const (
-	settle  = 20 * time.Millisecond
+	settle  = 10 * time.Millisecond
 	maxWait = 250 * time.Millisecond
 )
 
