@@ -49,6 +49,22 @@
 //   - NewFetcher(rt) makes a JS Fetcher whose fetch() goes to rt;
 //     HandlerTransport(h) makes rt from an http.Handler (in-process, streamed).
 //
+// # WebSockets
+//
+// WebSocketPair, WebSocket (accept, send, close, events, new WebSocket(url))
+// and Response status 101 follow workerd (js/65_websocket.js). Go takes
+// over the client end of a returned 101 Response: ServeHTTP (or Serve)
+// does the RFC 6455 handshake on the hijacked connection
+// (github.com/coder/websocket) and pumps messages to and from the JS end on
+// the loop; the call returns when the socket is closed, so an upgraded
+// request stays in flight (Durable Objects with open sockets are not
+// evicted). fetch() with Upgrade: websocket dials through the same transport
+// as any fetch (Outbound, a binding's or HandlerTransport, which supports
+// Hijack in-process) and the Response's webSocket is connected to the
+// remote; returned untouched, it is spliced to the client in Go without JS.
+// pkg/durable's hibernation API calls ws._hibernate({message, close, error})
+// to receive a socket's events instead of dispatching them.
+//
 // A Binding puts a value into env for every isolate: Var, Secret,
 // FetcherBinding, or a BindingFunc for anything else (namespaces).
 //

@@ -123,7 +123,7 @@ func waitLog(t *testing.T, w *testWorker, want string) {
 }
 
 // upstreamEcho is a WebSocket echo server that prefixes what it sends back.
-func upstreamEcho(t *testing.T) *httptest.Server {
+func upstreamEcho(t testing.TB) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"up"}})
 		if err != nil {
@@ -225,4 +225,42 @@ export default {
 	if _, body := w.get(t, "/refused"); body != "200 true" && !strings.HasPrefix(body, "4") {
 		t.Errorf("refused: %q", body)
 	}
+}
+
+// benchEcho measures message round trips through path (one client, one
+// message in flight).
+func benchEcho(b *testing.B, base, path string, skip int) {
+	c, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(base, "http")+path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	ctx := context.Background()
+	for range skip {
+		if _, _, err := c.Read(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	msg := []byte("ping")
+	b.ResetTimer()
+	for range b.N {
+		if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := c.Read(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWebSocketPairEcho(b *testing.B) {
+	w := startWorker(b, pairWorker, nil)
+	benchEcho(b, w.srv.URL, "/ws", 1)
+}
+
+func BenchmarkWebSocketSplice(b *testing.B) {
+	up := upstreamEcho(b)
+	w := startWorker(b, `export default { fetch(req: Request, env: { UP: string }) { return fetch(new Request(env.UP + "/s", req)); } };`,
+		func(o *Options) { o.Env = map[string]Binding{"UP": Var(up.URL)} })
+	benchEcho(b, w.srv.URL, "/", 1)
 }
