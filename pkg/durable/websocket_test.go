@@ -32,6 +32,7 @@ export class Room extends DurableObject {
     for (const peer of this.ctx.getWebSockets()) peer.send(n + " " + name + ": " + msg);
   }
   async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean) {
+    ws.close(code, "Durable Object is closing WebSocket");
     const { name } = ws.deserializeAttachment();
     for (const peer of this.ctx.getWebSockets()) if (peer !== ws) peer.send(name + " left " + code + " " + reason + " " + wasClean);
   }

@@ -104,6 +104,25 @@ func TestWebSocketPairEcho(t *testing.T) {
 	}
 }
 
+func TestWebSocketResponseToPlainRequest(t *testing.T) {
+	w := startWorker(t, `
+export default {
+  fetch() {
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("close", (e: CloseEvent) => console.log("server closed", e.code, e.wasClean));
+    server.addEventListener("error", (e: ErrorEvent) => console.log("server error", e.message));
+    return new Response(null, { status: 101, webSocket: client });
+  },
+};`, nil)
+	resp, _ := w.get(t, "/")
+	if resp.StatusCode < 400 {
+		t.Errorf("101 to a plain GET: status %d, want an error", resp.StatusCode)
+	}
+	waitLog(t, w, "not a WebSocket upgrade")
+	waitLog(t, w, "server closed 1006 false")
+}
+
 func waitLog(t *testing.T, w *testWorker, want string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -125,6 +144,10 @@ func waitLog(t *testing.T, w *testWorker, want string) {
 // upstreamEcho is a WebSocket echo server that prefixes what it sends back.
 func upstreamEcho(t testing.TB) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/plain" {
+			_, _ = w.Write([]byte("plain"))
+			return
+		}
 		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"up"}})
 		if err != nil {
 			return
@@ -181,8 +204,9 @@ export default {
       return new Response(ws.protocol + " " + got.join(","));
     }
     if (p === "/refused") {
-      const r = await fetch(env.UP + "/nope-not-ws");
-      return new Response(String(r.status) + " " + (r.webSocket === null));
+      // An upstream that does not switch protocols answers as usual.
+      const r = await fetch(env.UP + "/plain", { headers: { Upgrade: "websocket" } });
+      return new Response(String(r.status) + " " + (r.webSocket === null) + " " + await r.text());
     }
     return new Response("?");
   },
@@ -222,8 +246,8 @@ export default {
 	if _, body := w.get(t, "/client"); body != "up up:/c:,up:hi" {
 		t.Errorf("new WebSocket: %q", body)
 	}
-	if _, body := w.get(t, "/refused"); body != "200 true" && !strings.HasPrefix(body, "4") {
-		t.Errorf("refused: %q", body)
+	if _, body := w.get(t, "/refused"); body != "200 true plain" {
+		t.Errorf("refused upgrade: %q", body)
 	}
 }
 

@@ -137,6 +137,10 @@ class WebSocket extends EventTarget {
     wsRecv(this._peer, { t: "message", data });
   }
   close(code, reason) {
+    // Closing a socket whose close handshake is over does nothing, even with
+    // the 1005/1006 its close event reported (webSocketClose handlers often
+    // echo the code back).
+    if (this._state === WS_CLOSED && !this._taken && !this._go) return;
     if (code !== undefined && code !== null) {
       code = Number(code);
       // workerd's rule: codes a close frame may carry.
