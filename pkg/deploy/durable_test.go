@@ -17,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
@@ -129,6 +132,16 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatalf("containers after the first deploy: %+v", list)
 	}
 
+	// The edge, itself in a container, reaches it by its address on the
+	// network they share: nothing is published on the host.
+	ins, err := e.Client().ContainerInspect(ctx, list[0].ID, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := ins.Container.NetworkSettings; ns == nil || ns.Networks[engine.DefaultNetwork] == nil || hasBinding(ns.Ports) {
+		t.Fatalf("the object's container should be on %s with no published port: %+v", engine.DefaultNetwork, ns)
+	}
+
 	first := request(t, "POST", p.url("/api/a"))
 	second := request(t, "POST", p.url("/api/b"))
 	if !strings.HasPrefix(first, "1 hello v1-none POST /api/a") || !strings.HasPrefix(second, "2 hello v1-none POST /api/b") {
@@ -204,6 +217,32 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatalf("after the redeploy: %q", got)
 	}
 
+	// The edge killed (no cleanup) leaves its container; the edge started
+	// again removes it, starts its own, and the object's storage is there.
+	tg, err := d.conn.attached(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.E.Close()
+	if err := e.Kill(ctx, tg.Edge); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Wait(ctx, tg.Edge); err != nil {
+		t.Fatal(err)
+	}
+	if list := objects(); len(list) != 1 {
+		t.Fatalf("containers once the edge was killed: %+v", list)
+	}
+	if err := tg.ensureEdgeStarted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := request(t, "POST", p.url("/api/d")); !strings.HasPrefix(got, "4 hello v2-hunter2 POST /api/d 1 ") {
+		t.Fatalf("after the edge restarted: %q", got)
+	}
+	if list := objects(); len(list) != 1 || list[0].Created.Before(time.Now().Add(-5*time.Second)) {
+		t.Fatalf("containers after the edge restarted (want one new): %+v", list)
+	}
+
 	// The edge's log carries the container's output and states.
 	var buf bytes.Buffer
 	if err := Logs(ctx, d.conn, LogsOptions{Out: &buf}); err != nil {
@@ -220,4 +259,21 @@ func TestDeployDurableContainers(t *testing.T) {
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
 		t.Fatalf("left after destroy: %+v", left)
 	}
+}
+
+// ensureEdgeStarted starts the stopped edge again and waits for it.
+func (t *Target) ensureEdgeStarted(ctx context.Context) error {
+	if _, err := t.E.Client().ContainerStart(ctx, t.Edge, client.ContainerStartOptions{}); err != nil {
+		return err
+	}
+	return t.waitEdge(ctx)
+}
+
+func hasBinding(ports network.PortMap) bool {
+	for _, b := range ports {
+		if len(b) > 0 {
+			return true
+		}
+	}
+	return false
 }
