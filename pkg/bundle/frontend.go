@@ -30,6 +30,11 @@ type FrontendOptions struct {
 	// .map files, and with the project's react-refresh, each module its own
 	// entry chunk and Fast Refresh registrations (FrontendResult.Modules).
 	Hot bool
+	// DepsDir (Dev and Hot only) pre-bundles the packages the project
+	// imports there, once, and the app's imports of them point at DepsURL
+	// (default "/__valet/deps/"), where the dev server serves DepsDir.
+	DepsDir string
+	DepsURL string
 	// KeepOutDir keeps files already in OutDir. By default, as Vite does, the
 	// first build empties OutDir when it lies inside Root and holds no source.
 	KeepOutDir bool
@@ -83,6 +88,7 @@ type FrontendContext struct {
 
 	refreshPkg string    // the project's react-refresh (Hot only), or ""
 	hot        hotLayout // hot.go
+	deps       depsState // deps.go
 }
 
 // NewFrontendContext checks the options; the first Rebuild builds.
@@ -141,6 +147,17 @@ func (o FrontendOptions) withDefaults() (FrontendOptions, error) {
 	if o.Base == "" {
 		o.Base = "/"
 	}
+	if o.DepsDir != "" {
+		if !filepath.IsAbs(o.DepsDir) {
+			o.DepsDir = filepath.Join(o.Root, o.DepsDir)
+		}
+		if o.DepsURL == "" {
+			o.DepsURL = "/__valet/deps/"
+		}
+		if !strings.HasSuffix(o.DepsURL, "/") {
+			o.DepsURL += "/"
+		}
+	}
 	if !strings.HasSuffix(o.Base, "/") {
 		o.Base += "/"
 	}
@@ -189,8 +206,10 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	var res api.BuildResult
 	var mf *metafile
 	relaid := false
-	// A second round only when a hot build found other modules than its entries.
-	for round := 0; round < 2; round++ {
+	var depsWarn *Message
+	// Another round when a hot build found other modules than its entries,
+	// or imports of packages its pre-bundle lacks (the first build: all).
+	for round := 0; round < 4; round++ {
 		if c.ctx == nil || c.defineKey != meta.key || c.hot.stale {
 			if c.ctx != nil {
 				c.ctx.Dispose()
@@ -209,7 +228,16 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 		if mf, err = parseMetafile(res.Metafile); err != nil {
 			return nil, fmt.Errorf("build frontend: %w", err)
 		}
-		if !c.noteModules(mf) {
+		depsChanged := false
+		if missing := c.takeMissing(); missing != nil {
+			if err := c.prebundle(missing); err != nil {
+				// Packages go into the app's bundle, as without a pre-bundle.
+				c.deps.disabled = true
+				depsWarn = &Message{Text: "pre-bundle dependencies (bundled with the app instead): " + err.Error()}
+			}
+			c.hot.stale, depsChanged = true, true
+		}
+		if !c.noteModules(mf) && !depsChanged {
 			break
 		}
 	}
@@ -219,6 +247,9 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	}
 	out.Inputs = mf.inputFiles(o.Root)
 	out.Warnings = convertMessages(res.Warnings)
+	if depsWarn != nil {
+		out.Warnings = append(out.Warnings, *depsWarn)
+	}
 	out.Modules, out.Relaid = c.hotModules(mf), relaid
 	for _, e := range entries {
 		out.Inputs = append(out.Inputs, e.Abs)

@@ -70,6 +70,9 @@ func (c *FrontendContext) buildOptions(define map[string]string) api.BuildOption
 		entries = append(entries, c.moduleEntries(taken)...)
 		plugins = append(plugins, refreshPlugin(o.Root, &c.hot.refresh))
 	}
+	if c.depsEnabled() {
+		plugins = append(plugins, c.depsPlugin())
+	}
 	loaders := map[string]api.Loader{".module.css": api.LoaderLocalCSS, ".json": api.LoaderJSON}
 	for _, ext := range assetExts {
 		loaders[ext] = api.LoaderFile

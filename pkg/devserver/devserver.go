@@ -103,7 +103,9 @@ func newServer(opts Options) (*Server, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	return &Server{opts: opts, p: p, live: newLive()}, nil
+	s := &Server{opts: opts, p: p, live: newLive()}
+	s.live.depsDir = filepath.Join(s.devDir(), "deps")
+	return s, nil
 }
 
 // devDir holds what dev builds, away from the production build output.
@@ -127,6 +129,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 		fo.OutDir = filepath.Join(s.devDir(), "assets")
 		fo.InjectHTML = clientTag
 		fo.Hot = true
+		fo.DepsDir, fo.DepsURL = s.live.depsDir, depsPrefix
 		if js, err := bundle.ReactRefreshRuntime(fo.Root); err != nil {
 			em.Warn("React Fast Refresh is off, edits reload the page: " + err.Error())
 		} else if js != nil {

@@ -23,6 +23,8 @@ type live struct {
 	version appserver.Version             // the last good version; a rebuild starts from it
 	// refreshJS is the project's react-refresh runtime ([]byte), when it has one.
 	refreshJS atomic.Value
+	// depsDir holds the frontend's pre-bundled packages, served at depsPrefix.
+	depsDir string
 
 	mu             sync.Mutex
 	frontendInputs map[string]bool

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ const (
 	reloadPrefix = "/__valet/"
 	reloadPath   = reloadPrefix + "reload"
 	clientPath   = reloadPrefix + "client.js"
+	depsPrefix   = reloadPrefix + "deps/"
 	// clientTag goes before </body> of every HTML entry in dev builds only.
 	clientTag = `<script type="module" src="` + clientPath + `"></script>`
 )
@@ -191,7 +193,24 @@ func reloadHandler(l *live, next http.Handler) http.Handler {
 			w.Header().Set("Cache-Control", "no-store")
 			w.Write(js)
 		default:
+			if strings.HasPrefix(r.URL.Path, depsPrefix) && l.depsDir != "" {
+				serveDep(w, r, l.depsDir)
+				return
+			}
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// serveDep serves a file of the dependency pre-bundle. The names do not
+// change with the content (a new pre-bundle reloads the page), so the
+// browser asks again each time; 304s keep that cheap.
+func serveDep(w http.ResponseWriter, r *http.Request, dir string) {
+	name := strings.TrimPrefix(r.URL.Path, depsPrefix)
+	if name == "" || strings.Contains(name, "/") || strings.HasPrefix(name, ".") {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeFile(w, r, filepath.Join(dir, name))
 }

@@ -1,0 +1,252 @@
+package bundle
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+const depsNamespace = "valet-dep"
+
+// depExports is what a package entry exports, as the browser sees it.
+type depExports struct {
+	cjs     bool
+	names   []string // named exports (not default)
+	deflt   bool     // ESM: has a default export
+	unknown bool     // CJS that could not be evaluated: default only
+}
+
+// buildDeps bundles each import into o.DepsDir as an ES module, with code
+// splitting so that packages they share (react) load once. It returns the
+// URL of each import's bundle.
+func buildDeps(o FrontendOptions, imports map[string]string) (map[string]string, error) {
+	specs := make([]string, 0, len(imports))
+	for s := range imports {
+		specs = append(specs, s)
+	}
+	slices.Sort(specs)
+	exports, err := analyzeDeps(o, specs, imports)
+	if err != nil {
+		return nil, err
+	}
+	wrappers := map[string]string{}
+	entries := make([]api.EntryPoint, 0, len(specs))
+	urls := map[string]string{}
+	taken := map[string]bool{}
+	for _, s := range specs {
+		name := depFileName(s)
+		for base, i := name, 2; taken[name]; i++ {
+			name = base + "_" + strconv.Itoa(i)
+		}
+		taken[name] = true
+		wrappers[s] = depWrapper(imports[s], exports[s])
+		entries = append(entries, api.EntryPoint{InputPath: depsNamespace + ":" + s, OutputPath: name})
+		urls[s] = o.DepsURL + name + ".js"
+	}
+	condition := "development"
+	if o.Mode == "production" {
+		condition = "production"
+	}
+	res := api.Build(api.BuildOptions{
+		EntryPointsAdvanced: entries,
+		AbsWorkingDir:       o.Root,
+		Outdir:              o.DepsDir,
+		Bundle:              true,
+		Format:              api.FormatESModule,
+		Splitting:           true,
+		Platform:            api.PlatformBrowser,
+		ChunkNames:          "chunk-[hash]",
+		Sourcemap:           api.SourceMapLinked,
+		SourcesContent:      api.SourcesContentInclude,
+		Target:              api.ESNext,
+		Define:              map[string]string{"process.env.NODE_ENV": strconv.Quote(o.Mode)},
+		MainFields:          []string{"browser", "module", "main"},
+		Conditions:          []string{"module", "browser", condition},
+		Charset:             api.CharsetUTF8,
+		LogLevel:            api.LogLevelSilent,
+		Plugins:             []api.Plugin{wrapperPlugin(wrappers, imports)},
+	})
+	if err := newError("dependencies", res.Errors); err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(o.DepsDir); err != nil {
+		return nil, fmt.Errorf("pre-bundle dependencies: %w", err)
+	}
+	for _, f := range res.OutputFiles {
+		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+			return nil, fmt.Errorf("pre-bundle dependencies: %w", err)
+		}
+		if err := os.WriteFile(f.Path, f.Contents, 0o644); err != nil {
+			return nil, fmt.Errorf("pre-bundle dependencies: %w", err)
+		}
+	}
+	return urls, nil
+}
+
+// wrapperPlugin serves each dependency's entry: its re-exports.
+func wrapperPlugin(wrappers, imports map[string]string) api.Plugin {
+	return api.Plugin{
+		Name: "valet-dep-wrappers",
+		Setup: func(build api.PluginBuild) {
+			build.OnResolve(api.OnResolveOptions{Filter: `^` + depsNamespace + `:`},
+				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+					return api.OnResolveResult{Path: args.Path[len(depsNamespace)+1:], Namespace: depsNamespace}, nil
+				})
+			build.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: depsNamespace},
+				func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+					src := wrappers[args.Path]
+					return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS,
+						ResolveDir: filepath.Dir(imports[args.Path])}, nil
+				})
+		},
+	}
+}
+
+// depWrapper re-exports a package entry by name. A CommonJS module has no
+// static exports: its names come from evaluating it, and default is
+// module.exports (or its default when it sets __esModule), as Vite does.
+func depWrapper(file string, e depExports) string {
+	q := strconv.Quote(filepath.ToSlash(file))
+	var b strings.Builder
+	if !e.cjs {
+		fmt.Fprintf(&b, "export * from %s;\n", q)
+		if e.deflt {
+			fmt.Fprintf(&b, "export { default } from %s;\n", q)
+		}
+		return b.String()
+	}
+	// esbuild's interop gives ns.default = module.exports, or
+	// module.exports.default when __esModule is set.
+	fmt.Fprintf(&b, "import * as __valet_ns from %s;\nexport default __valet_ns.default;\n", q)
+	if len(e.names) > 0 {
+		fmt.Fprintf(&b, "export const { %s } = __valet_ns;\n", strings.Join(e.names, ", "))
+	}
+	return b.String()
+}
+
+var jsIdent = regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
+
+// jsReserved cannot be the name of an exported const.
+const jsReserved = `break case catch class const continue debugger default delete do else enum export
+	extends false finally for function if import in instanceof new null return super switch this throw true try
+	typeof var void while with yield let static implements interface package private protected public await arguments eval`
+
+// exportName: a name a wrapper can export as a const.
+func exportName(n string) bool {
+	return jsIdent.MatchString(n) && !slices.Contains(strings.Fields(jsReserved), n) && n != "__esModule" && !strings.HasPrefix(n, "__valet")
+}
+
+// analyzeDeps finds each entry's module format and exports. ESM entries
+// have static exports (esbuild's metafile lists them); CommonJS entries
+// are bundled to a script and evaluated in goja with NODE_ENV set.
+func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (map[string]depExports, error) {
+	base := api.BuildOptions{
+		AbsWorkingDir: o.Root,
+		Outdir:        filepath.Join(o.DepsDir, "_analyze"),
+		Bundle:        true,
+		Platform:      api.PlatformBrowser,
+		Define:        map[string]string{"process.env.NODE_ENV": strconv.Quote(o.Mode)},
+		MainFields:    []string{"browser", "module", "main"},
+		Conditions:    []string{"module", "browser", "development"},
+		Metafile:      true,
+		LogLevel:      api.LogLevelSilent,
+		Target:        api.ESNext,
+	}
+	esm := base
+	esm.Format = api.FormatESModule
+	for _, s := range specs {
+		esm.EntryPointsAdvanced = append(esm.EntryPointsAdvanced, api.EntryPoint{InputPath: imports[s], OutputPath: depFileName(s) + "_" + strconv.Itoa(len(esm.EntryPointsAdvanced))})
+	}
+	res := api.Build(esm)
+	if err := newError("dependencies", res.Errors); err != nil {
+		return nil, err
+	}
+	var mf struct {
+		Inputs  map[string]struct{ Format string } `json:"inputs"`
+		Outputs map[string]struct {
+			EntryPoint string   `json:"entryPoint"`
+			Exports    []string `json:"exports"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(res.Metafile), &mf); err != nil {
+		return nil, fmt.Errorf("pre-bundle dependencies: %w", err)
+	}
+	byEntry := map[string]depExports{}
+	for _, out := range mf.Outputs {
+		if out.EntryPoint == "" {
+			continue
+		}
+		e := depExports{cjs: mf.Inputs[out.EntryPoint].Format == "cjs"}
+		for _, n := range out.Exports {
+			if n == "default" {
+				e.deflt = true
+			}
+		}
+		byEntry[filepath.Clean(filepath.Join(o.Root, filepath.FromSlash(out.EntryPoint)))] = e
+	}
+	out := map[string]depExports{}
+	for _, s := range specs {
+		e := byEntry[filepath.Clean(imports[s])]
+		if e.cjs {
+			names, err := cjsExports(base, imports[s])
+			if err != nil {
+				e.unknown = true
+			}
+			e.names = names
+		}
+		out[s] = e
+	}
+	return out, nil
+}
+
+// cjsExports evaluates a CommonJS entry (bundled as a script) and lists
+// the names on its module.exports.
+func cjsExports(base api.BuildOptions, file string) ([]string, error) {
+	b := base
+	b.EntryPoints = []string{file}
+	b.Format = api.FormatIIFE
+	b.GlobalName = "__valet_dep"
+	b.Metafile = false
+	res := api.Build(b)
+	if err := newError("dependency", res.Errors); err != nil {
+		return nil, err
+	}
+	if len(res.OutputFiles) == 0 {
+		return nil, fmt.Errorf("%s: no output", file)
+	}
+	vm := goja.New()
+	t := time.AfterFunc(5*time.Second, func() { vm.Interrupt("timeout") })
+	defer t.Stop()
+	// Enough of a browser for a module's top level to run.
+	if _, err := vm.RunString(`var window = globalThis, self = globalThis;
+var console = {log(){}, warn(){}, error(){}, info(){}, debug(){}, trace(){}};
+function setTimeout(){ return 0 } function clearTimeout(){}
+`); err != nil {
+		return nil, err
+	}
+	if _, err := vm.RunScript(file, string(res.OutputFiles[0].Contents)); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", file, err)
+	}
+	v := vm.Get("__valet_dep")
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, nil
+	}
+	obj := v.ToObject(vm)
+	var names []string
+	for _, k := range obj.Keys() {
+		if k != "default" && exportName(k) {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}

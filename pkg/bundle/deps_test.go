@@ -1,0 +1,182 @@
+package bundle
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// depsProject is hotProject with more kinds of packages: CommonJS with and
+// without __esModule, ESM with a default export, and an alias that looks
+// like a package but is the project's.
+func depsProject(t *testing.T) string {
+	t.Helper()
+	root := hotProject(t, true)
+	files := map[string]string{
+		"src/main.tsx": "import { version } from \"react\";\nimport esm, { named } from \"esm-pkg\";\nimport interop, { flag } from \"interop-pkg\";\n" +
+			"import App from \"./App\";\nimport { label } from \"@/util\";\n" +
+			"document.body.append(String(<App />), version, label, esm, named, interop, String(flag));\n",
+		"node_modules/esm-pkg/package.json":     `{"name": "esm-pkg", "type": "module", "exports": "./index.js"}`,
+		"node_modules/esm-pkg/index.js":         "export const named = 'named';\nexport default 'esm default';\n",
+		"node_modules/interop-pkg/package.json": `{"name": "interop-pkg", "main": "lib.js"}`,
+		"node_modules/interop-pkg/lib.js": "Object.defineProperty(exports, '__esModule', { value: true });\n" +
+			"exports.default = 'interop default';\nexports.flag = process.env.NODE_ENV === 'development';\nexports['not-an-id'] = 1;\n",
+		"node_modules/react/jsx-runtime.js":  "exports.jsx = (type, props) => ({ type, props });\nexports.jsxs = exports.jsx;\n",
+		"node_modules/late-pkg/package.json": `{"name": "late-pkg", "main": "index.js"}`,
+		"node_modules/late-pkg/index.js":     "module.exports = { late: 'late' };\n",
+	}
+	for p, c := range files {
+		writeFile(t, filepath.Join(root, p), c)
+	}
+	return root
+}
+
+func depsOptions(root string) FrontendOptions {
+	return FrontendOptions{Root: root, OutDir: ".valet/dev/assets", Dev: true, Hot: true,
+		DepsDir: ".valet/dev/deps", Alias: map[string]string{"@": "./src"}}
+}
+
+func TestDepsPrebundle(t *testing.T) {
+	root := depsProject(t)
+	c, err := NewFrontendContext(depsOptions(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Dispose()
+	res, err := c.Rebuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := filepath.Join(root, ".valet/dev/deps")
+	for _, name := range []string{"react.js", "react_jsx-dev-runtime.js", "esm-pkg.js", "interop-pkg.js", depsManifest} {
+		if _, err := os.Stat(filepath.Join(deps, name)); err != nil {
+			t.Errorf("pre-bundle: %v", err)
+		}
+	}
+	main := ""
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, ".js") {
+			main += readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path))
+		}
+	}
+	for _, want := range []string{`"/__valet/deps/react.js"`, `"/__valet/deps/esm-pkg.js"`, `"/__valet/deps/interop-pkg.js"`} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the app does not import %s:\n%s", want, main)
+		}
+	}
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, ".js") && strings.Contains(readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path)), "a large package") {
+			t.Errorf("%s holds react's code: packages belong to the pre-bundle", f.Path)
+		}
+	}
+	if _, ok := res.Modules[filepath.Join(root, "src/util.ts")]; !ok {
+		t.Errorf("the alias @/util is the project's module, want it among %v", res.Modules)
+	}
+	if w := readFile(t, filepath.Join(deps, "react.js")); !strings.Contains(w, "version") || !strings.Contains(w, "filler") {
+		t.Errorf("react.js does not re-export react's names:\n%s", w)
+	}
+	runDeps(t, deps, `
+import * as react from "./react.js";
+import esm, { named } from "./esm-pkg.js";
+import interop, { flag } from "./interop-pkg.js";
+import { jsxDEV } from "./react_jsx-dev-runtime.js";
+const got = [react.version, react.default.version, esm, named, interop, flag, typeof jsxDEV].join(",");
+if (got !== "stub,stub,esm default,named,interop default,true,function") throw new Error(got);
+`)
+
+	// An import added during the session bundles again and lays out anew.
+	writeFile(t, filepath.Join(root, "src/util.ts"), "import { late } from \"late-pkg\";\nexport const label = late;\n")
+	res, err = c.Rebuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Relaid {
+		t.Error("a new package import: want Relaid (a page reload)")
+	}
+	if _, err := os.Stat(filepath.Join(deps, "late-pkg.js")); err != nil {
+		t.Errorf("late import not pre-bundled: %v", err)
+	}
+
+	// An edit of the project's code does not touch the pre-bundle.
+	st, _ := os.Stat(filepath.Join(deps, "react.js"))
+	writeFile(t, filepath.Join(root, "src/App.tsx"), "export default function App() {\n  return <p>second</p>;\n}\n")
+	if res, err = c.Rebuild(); err != nil || res.Relaid {
+		t.Fatalf("edit: relaid %v, %v", res != nil && res.Relaid, err)
+	}
+	if st2, _ := os.Stat(filepath.Join(deps, "react.js")); !st2.ModTime().Equal(st.ModTime()) {
+		t.Error("an edit of App.tsx rewrote the pre-bundle")
+	}
+
+	// A new session with the same imports and lockfile reuses it.
+	c2, err := NewFrontendContext(depsOptions(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Dispose()
+	if _, err := c2.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	if st2, _ := os.Stat(filepath.Join(deps, "react.js")); !st2.ModTime().Equal(st.ModTime()) {
+		t.Error("a new session bundled the same dependencies again")
+	}
+}
+
+// Production builds and dev builds without DepsDir bundle packages in.
+func TestDepsOnlyInHotDev(t *testing.T) {
+	root := depsProject(t)
+	for _, o := range []FrontendOptions{
+		{Root: root, OutDir: "dist", DepsDir: ".valet/dev/deps"},
+		{Root: root, OutDir: "dist", Dev: true, Hot: true},
+	} {
+		o.Alias = map[string]string{"@": "./src"}
+		res, err := Frontend(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := ""
+		for _, f := range res.Files {
+			all += readFile(t, filepath.Join(root, "dist", f.Path))
+		}
+		if strings.Contains(all, "/__valet/deps/") || !strings.Contains(all, "esm default") {
+			t.Errorf("dev %v: packages not bundled into the app", o.Dev)
+		}
+		if _, err := os.Stat(filepath.Join(root, ".valet/dev/deps")); err == nil {
+			t.Errorf("dev %v: a pre-bundle was written", o.Dev)
+		}
+	}
+}
+
+// runDeps runs an ES module in node beside the pre-bundle, when node is here.
+func runDeps(t *testing.T, dir, src string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Log("node not installed: the pre-bundle is not run")
+		return
+	}
+	writeFile(t, filepath.Join(dir, "package.json"), `{"type": "module"}`)
+	writeFile(t, filepath.Join(dir, "check.js"), src)
+	defer os.Remove(filepath.Join(dir, "check.js"))
+	defer os.Remove(filepath.Join(dir, "package.json"))
+	if out, err := exec.Command(node, filepath.Join(dir, "check.js")).CombinedOutput(); err != nil {
+		t.Errorf("run the pre-bundle: %v\n%s", err, out)
+	}
+}
+
+func TestDepWrapper(t *testing.T) {
+	cjs := depWrapper("/n/m.js", depExports{cjs: true, names: []string{"a", "b"}})
+	if !strings.Contains(cjs, "export default __valet_ns.default;") || !strings.Contains(cjs, "export const { a, b } = __valet_ns;") {
+		t.Errorf("cjs wrapper:\n%s", cjs)
+	}
+	esm := depWrapper("/n/m.js", depExports{deflt: true})
+	if !strings.Contains(esm, `export * from "/n/m.js";`) || !strings.Contains(esm, `export { default } from "/n/m.js";`) {
+		t.Errorf("esm wrapper:\n%s", esm)
+	}
+	for n, want := range map[string]bool{"useState": true, "$x": true, "default": false, "not-an-id": false, "class": false, "__esModule": false} {
+		if exportName(n) != want {
+			t.Errorf("exportName(%q) = %v", n, !want)
+		}
+	}
+}
