@@ -68,8 +68,31 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "removed %s: %d containers, %d images, volume %v\n", c.App(), res.Containers, res.Images, res.Volume)
+	fmt.Fprintln(opts.IO.ErrOut, destroySummary(c.App(), res))
 	return nil
+}
+
+// destroySummary says what went, in words.
+func destroySummary(app string, res *deploy.DestroyResult) string {
+	if res.Containers == 0 && res.Images == 0 && !res.Volume {
+		return app + " had nothing on the host"
+	}
+	parts := []string{countOf(res.Containers-res.Objects, "edge container")}
+	if res.Objects > 0 {
+		parts = append(parts, countOf(res.Objects, "Durable Object container"))
+	}
+	parts = append(parts, countOf(res.Images, "image"))
+	if res.Volume {
+		parts = append(parts, "its state volume (versions, secrets, Durable Object storage)")
+	}
+	return "removed " + app + ": " + strings.Join(parts, ", ")
+}
+
+func countOf(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func orLocal(host string) string {

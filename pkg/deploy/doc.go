@@ -16,6 +16,24 @@
 // mounted at /state (layout in pkg/edgehost). The engine's socket is
 // mounted at /var/run/docker.sock for the Durable Object containers.
 //
+// # Durable Objects and their containers
+//
+// The edge runs the app's Durable Objects as valet dev does (pkg/appserver,
+// pkg/durable, pkg/containers), with their storage in /state/do, shared by
+// every version and kept across redeploys and edge restarts. Each object's
+// container is started on demand by the edge through the mounted socket,
+// from the image the version was built with (by ID), on the network the
+// edge is on (valet), and reached at its address there: nothing is
+// published. The containers are valet-<app>-<class>-<id>-<version>-<n>,
+// labelled dev.valet.app, dev.valet.role=durable, dev.valet.version and a
+// session of their own; their output and state changes go to the edge's
+// log (valet logs). A switch drains the old version, then removes its
+// containers; the new version starts its own (its health check, going
+// through the worker, may start them). An edge that starts removes what an
+// earlier edge of the app left running; destroy removes the edge first,
+// then every container of the app. Over tcp:// no socket is mounted and a
+// version with containers[] fails its activation saying so.
+//
 // # No new port for control
 //
 // The client writes files with CopyToContainer into /state/incoming/<tx>

@@ -253,8 +253,8 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// Destroy leaves no container.
-	if _, err := Destroy(ctx, d.conn); err != nil {
-		t.Fatal(err)
+	if res, err := Destroy(ctx, d.conn); err != nil || res.Objects != 1 || !res.Volume {
+		t.Fatalf("destroy: %+v %v", res, err)
 	}
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
 		t.Fatalf("left after destroy: %+v", left)

@@ -98,7 +98,8 @@ func previousVersion(st *edgehost.State) (string, error) {
 
 // DestroyResult counts what Destroy removed.
 type DestroyResult struct {
-	Containers int  `json:"containers"`
+	Containers int  `json:"containers"` // all of them, the edge included
+	Objects    int  `json:"objects"`    // of them, Durable Objects' containers
 	Volume     bool `json:"volume"`
 	Images     int  `json:"images"`
 }
@@ -124,6 +125,7 @@ func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
 	for i := 0; i < 2; i++ {
 		n, err = t.E.Sweep(ctx, map[string]string{engine.LabelApp: t.App})
 		res.Containers += n
+		res.Objects += n
 		if err != nil {
 			return res, err
 		}

@@ -17,9 +17,16 @@
 //	versions/<id>/          manifest.json + worker.js + assets/ (hard links to blobs)
 //	secrets.json            0600, read by the edge alone
 //	incoming/<tx>/          uploads not yet moved into place
+//	do/                     Durable Object storage (SQLite), of every version
 //
 // Every write is a temp file, fsync and rename, and state.json is changed
 // under an flock, so a kill -9 of the client or of the edge never leaves a
 // half-written file: the active version changes only with the rename of
 // state.json.
+//
+// A loaded version whose config has containers[] gets a containers.Manager
+// of its own on the edge's one engine connection (DOCKER_HOST, the mounted
+// socket): the old and the new version's containers have distinct names
+// and sessions, so the old one keeps serving until the switch has drained,
+// and then goes with its containers.
 package edgehost
