@@ -30,34 +30,21 @@ func (r *Registry) natives(iso *runtime.Isolate) *goja.Object {
 		class, id, name := c.Argument(0).String(), c.Argument(1).String(), optString(c.Argument(2))
 		return iso.NewFetcher(runtime.HandlerTransport(r.serveFetch(class, id, name)))
 	})
-	set("call", func(c goja.FunctionCall) goja.Value {
-		class, id, name, method := c.Argument(0).String(), c.Argument(1).String(), optString(c.Argument(2)), c.Argument(3).String()
-		args, err := iso.Serialize(c.Argument(4))
-		if err != nil {
-			p, _, reject := vm.NewPromise()
-			_ = reject(vm.NewGoError(err))
-			return vm.ToValue(p)
-		}
-		return iso.GoValue(func() (func(vm *goja.Runtime) (goja.Value, error), error) {
-			res, err := r.call(context.Background(), class, id, name, method, args)
-			if err != nil {
-				return nil, err
+	set("stub", func(c goja.FunctionCall) goja.Value {
+		class, id, name := c.Argument(1).String(), c.Argument(2).String(), optString(c.Argument(3))
+		return iso.NewStub(c.Argument(0), func(ctx context.Context, path []string, op string, args runtime.Message) (runtime.Message, bool, error) {
+			if op == "dup" || op == "dispose" {
+				return runtime.Message{}, false, nil
 			}
-			return func(vm *goja.Runtime) (goja.Value, error) {
-				v, err := iso.Deserialize(res.ser)
-				if err != nil {
-					return nil, err
-				}
-				if !res.threw {
-					return v, nil
-				}
-				// Resolving with a rejected promise rejects with the
-				// object's own error value.
-				p, _, reject := vm.NewPromise()
-				_ = reject(v)
-				return vm.ToValue(p), nil
-			}, nil
+			return r.call(ctx, class, id, name, path, op, args)
 		})
+	})
+	set("invoke", func(c goja.FunctionCall) goja.Value {
+		v, err := iso.Invoke(c.Argument(0), stringList(vm, c.Argument(1)), c.Argument(2), c.Argument(3).String())
+		if err != nil {
+			panic(err)
+		}
+		return v
 	})
 	return d
 }

@@ -166,26 +166,28 @@ type outcome struct {
 	threw bool
 }
 
-// call delivers an RPC call (args serialised) and returns its serialised outcome.
-func (r *Registry) call(ctx context.Context, class, id, name, method, args string) (outcome, error) {
+// call delivers an RPC operation (a method call or property read at path,
+// see runtime.Invoker) to the object, through its input gate.
+func (r *Registry) call(ctx context.Context, class, id, name string, path []string, op string, args runtime.Message) (runtime.Message, bool, error) {
 	o, err := r.acquire(ctx, class, id, name)
 	if err != nil {
-		return outcome{}, err
+		return runtime.Message{}, false, err
 	}
 	defer o.release()
-	return o.deliver(ctx, func(vm *goja.Runtime) (goja.Value, error) {
-		argv, err := o.iso.Deserialize(args)
+	return o.iso.Reply(ctx, func(vm *goja.Runtime) (goja.Value, error) {
+		if o.holder == nil {
+			return nil, errors.New("Durable Object was reset")
+		}
+		argv, err := o.iso.DeserializeRPC(args)
 		if err != nil {
 			return nil, err
 		}
-		rpc, _ := goja.AssertFunction(o.holder.Get("rpc"))
-		arr := argv.ToObject(vm)
-		n := int(arr.Get("length").ToInteger())
-		list := make([]any, n)
-		for i := range list {
-			list[i] = arr.Get(fmt.Sprint(i))
+		list := make([]any, len(path))
+		for i, p := range path {
+			list[i] = p
 		}
-		return rpc(o.holder, vm.ToValue(method), vm.NewArray(list...))
+		rpc, _ := goja.AssertFunction(o.holder.Get("rpc"))
+		return rpc(o.holder, vm.NewArray(list...), argv, vm.ToValue(op))
 	})
 }
 

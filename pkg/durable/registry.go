@@ -127,6 +127,19 @@ func (r *Registry) Attach(p *runtime.Pool) {
 	r.mu.Lock()
 	first := r.pool == nil && !r.closed
 	r.pool = p
+	// ctx.exports.<Class> is the namespace of a Durable Object class
+	// (wrangler's enable_ctx_exports; @cloudflare/containers reads it).
+	p.SetExports(func(iso *runtime.Isolate, name string) (goja.Value, error) {
+		if !r.classes[name] {
+			return nil, nil
+		}
+		g, err := r.glueFor(iso)
+		if err != nil {
+			return nil, err
+		}
+		ns, _ := goja.AssertFunction(g.Get("namespace"))
+		return ns(goja.Undefined(), iso.Runtime().ToValue(name), iso.Runtime().ToValue(name))
+	})
 	if first {
 		// Alarms fire only once there are isolates to wake objects on.
 		r.done.Add(1)

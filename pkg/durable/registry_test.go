@@ -27,7 +27,7 @@ export class Counter extends DurableObject {
   }
   add(a, b) { return { sum: a + b, when: new Date(0), bytes: new Uint8Array([1, 2]) }; }
   async fail(msg) { throw new RangeError(msg); }
-  unclonable() { return () => 1; }
+  unclonable() { return new WeakMap(); }
   whoami() { return this.ctx.id.name + ":" + this.env.GREETING; }
 }
 

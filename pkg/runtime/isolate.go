@@ -42,6 +42,7 @@ type Isolate struct {
 	unhandled []*goja.Promise
 	urlCache  map[string]goja.Value
 	sockets   map[int64]*wsEndpoint
+	rpc       rpcState
 
 	// The CPU watchdog and the loop agree on interrupts under wdMu.
 	wdMu        sync.Mutex
@@ -53,6 +54,7 @@ type Isolate struct {
 type hooks struct {
 	incoming, settle, serve, finish, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
 	wsEvent, wsBind                                                                                            goja.Callable
+	rpcSerialize, rpcDeserialize, rpcInvoke, newEntrypoint, newStub                                            goja.Callable
 	execCtx                                                                                                    *goja.Object
 }
 

@@ -295,6 +295,7 @@ func (iso *Isolate) installNatives() *goja.Object {
 		iso.cur = nc
 		return goja.Undefined()
 	})
+	iso.rpcNatives(n)
 	return n
 }
 

@@ -25,6 +25,9 @@ type Pool struct {
 	mapped   map[string]bool // files of the source map
 	closed   sync.Once
 	closeErr error
+
+	expMu   sync.Mutex
+	exports ExportsFunc // ctx.exports beyond WorkerEntrypoints
 }
 
 // New compiles the worker once and evaluates it in every isolate.

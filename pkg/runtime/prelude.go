@@ -65,6 +65,7 @@ func (iso *Isolate) installPrelude(prg *goja.Program) error {
 		moduleMap: get("moduleMap"), fetcher: get("Fetcher"), serialize: get("serialize"),
 		deserialize: get("deserialize"), formatError: get("formatError"),
 		wsEvent: get("wsEvent"), wsBind: get("wsBind"),
+		rpcSerialize: get("rpcSerialize"), rpcDeserialize: get("rpcDeserialize"), rpcInvoke: get("rpcInvoke"), newEntrypoint: get("newEntrypoint"), newStub: get("newStub"),
 		execCtx: h.Get("ExecutionContext").ToObject(vm),
 	}
 	iso.u8 = vm.Get("Uint8Array")

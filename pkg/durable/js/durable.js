@@ -21,10 +21,6 @@
     equals(other) { return other instanceof DurableObjectId && other._hex === this._hex; }
   }
 
-  // Properties a stub must not turn into RPC methods: promise resolution
-  // looks at then, and serialisers and inspectors probe the others.
-  const NOT_RPC = new Set(["then", "toJSON", "constructor", "valueOf", "toString", "inspect", "asymmetricMatch", "$$typeof", "nodeType", "tagName"]);
-
   class DurableObjectNamespace {
     constructor(ns, cls) { this._ns = ns; this._cls = cls; this._stubs = new Map(); }
     idFromName(name) {
@@ -56,14 +52,7 @@
       fetch(input, init) { return fetcher.fetch(input, init); },
       connect() { throw new Error("valet: Durable Object stubs do not support connect()"); },
     };
-    return new Proxy(target, {
-      get(t, p) {
-        if (p in t) return t[p];
-        if (typeof p !== "string" || NOT_RPC.has(p)) return undefined;
-        return (...args) => D.call(ns._ns, id._hex, name === undefined ? null : name, p, args);
-      },
-      has(t, p) { return p in t; },
-    });
+    return D.stub(target, ns._ns, id._hex, name === undefined ? null : name);
   }
 
   // The input gate: events run at once unless blockConcurrencyWhile holds the
@@ -87,6 +76,9 @@
       while (this.blocked === 0 && this.queue.length > 0) this.queue.shift()();
     }
   }
+
+  // Members of a Durable Object that RPC does not reach: its state.
+  const RESERVED = new Set(["ctx", "env", "constructor"]);
 
   const settled = (fn) => { try { return Promise.resolve(fn()); } catch (e) { return Promise.reject(e); } };
   const checkKey = (k) => {
@@ -297,7 +289,7 @@
       },
       ...hibernation(gate, () => inst),
       props: undefined,
-      exports: undefined,
+      get exports() { return new ExecutionContext().exports; },
     };
     if (C) ctx.container = makeContainer(C);
     if (typeof Class !== "function") throw new TypeError(`Durable Object class is not exported by the worker (export class ... from main)`);
@@ -309,14 +301,11 @@
           return inst.fetch(req);
         });
       },
-      rpc(method, args) {
-        return gate.run(() => {
-          const f = inst[method];
-          if (typeof f !== "function" || method === "constructor") {
-            throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
-          }
-          return f.apply(inst, args);
-        });
+      rpc(path, args, op) {
+        if (path.length > 0 && RESERVED.has(path[0])) {
+          return Promise.reject(new TypeError(`The RPC receiver does not implement the method "${path[0]}".`));
+        }
+        return gate.run(() => D.invoke(inst, path, args, op));
       },
       alarm(info) {
         return gate.run(() => {

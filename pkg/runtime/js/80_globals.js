@@ -123,41 +123,45 @@ define("crypto", cryptoObj);
 const TYPED = { Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView };
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
 
-function ser(v, memo, text) {
+// rc (RPC only) turns functions, RpcTargets, stubs, Requests, Responses,
+// Headers and streams into references and by-value records (88_rpc.js).
+function ser(v, memo, text, rc) {
   switch (typeof v) {
     case "undefined": return { $: "u" };
     case "number": return Number.isFinite(v) && !Object.is(v, -0) ? v : { $: "n", v: Object.is(v, -0) ? "-0" : String(v) };
     case "string": case "boolean": return v;
     case "bigint": return { $: "b", v: v.toString() };
     case "function": case "symbol":
+      if (rc && typeof v === "function") return { $: "x", k: rc.ref(v), f: true };
       throw new DOMException(`${typeof v === "function" ? "function " + (v.name || "anonymous") : v.toString()} could not be cloned.`, "DataCloneError");
   }
   if (v === null) return null;
+  if (rc) { const x = serRpc(v, memo, text, rc); if (x !== undefined) return x; }
   if (memo.has(v)) return { $: "r", i: memo.get(v) };
   const i = memo.size;
   memo.set(v, i);
-  if (Array.isArray(v)) return { $: "a", i, v: Array.from(v, (x) => ser(x, memo, text)) };
+  if (Array.isArray(v)) return { $: "a", i, v: Array.from(v, (x) => ser(x, memo, text, rc)) };
   if (v instanceof Date) return { $: "d", i, v: v.getTime() };
   if (v instanceof RegExp) return { $: "re", i, s: v.source, f: v.flags };
-  if (v instanceof Map) return { $: "m", i, v: Array.from(v, ([k, x]) => [ser(k, memo, text), ser(x, memo, text)]) };
-  if (v instanceof Set) return { $: "s", i, v: Array.from(v, (x) => ser(x, memo, text)) };
+  if (v instanceof Map) return { $: "m", i, v: Array.from(v, ([k, x]) => [ser(k, memo, text, rc), ser(x, memo, text, rc)]) };
+  if (v instanceof Set) return { $: "s", i, v: Array.from(v, (x) => ser(x, memo, text, rc)) };
   if (v instanceof ArrayBuffer) return { $: "ab", i, v: text ? N.bytesToBase64(new Uint8Array(v)) : v.slice(0) };
   if (ArrayBuffer.isView(v)) {
     const u = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     return { $: "ta", i, t: v.constructor.name, v: text ? N.bytesToBase64(u) : u.slice() };
   }
   if (v instanceof Error) return { $: "e", i, n: v.name, m: v.message, s: v.stack };
-  if (v instanceof Boolean || v instanceof Number || v instanceof String) return { $: "w", i, v: ser(v.valueOf(), memo, text) };
+  if (v instanceof Boolean || v instanceof Number || v instanceof String) return { $: "w", i, v: ser(v.valueOf(), memo, text, rc) };
   if (v instanceof Blob) return { $: "blob", i, t: v.type, v: text ? N.bytesToBase64(v._u8) : v._u8.slice() };
   if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof ReadableStream || v instanceof Request || v instanceof Response) {
     throw new DOMException(`${v.constructor.name} object could not be cloned.`, "DataCloneError");
   }
   const o = {};
-  for (const k of Object.keys(v)) o[k] = ser(v[k], memo, text);
+  for (const k of Object.keys(v)) o[k] = ser(v[k], memo, text, rc);
   return { $: "o", i, v: o };
 }
 
-function deser(t, memo) {
+function deser(t, memo, rc) {
   if (t === null || typeof t !== "object") return t;
   const put = (x) => { memo[t.i] = x; return x; };
   switch (t.$) {
@@ -165,11 +169,11 @@ function deser(t, memo) {
     case "n": return t.v === "-0" ? -0 : Number(t.v);
     case "b": return BigInt(t.v);
     case "r": return memo[t.i];
-    case "a": { const a = put(new Array(t.v.length)); t.v.forEach((x, j) => { a[j] = deser(x, memo); }); return a; }
+    case "a": { const a = put(new Array(t.v.length)); t.v.forEach((x, j) => { a[j] = deser(x, memo, rc); }); return a; }
     case "d": return put(new Date(t.v));
     case "re": return put(new RegExp(t.s, t.f));
-    case "m": { const m = put(new Map()); for (const [k, x] of t.v) m.set(deser(k, memo), deser(x, memo)); return m; }
-    case "s": { const s = put(new Set()); for (const x of t.v) s.add(deser(x, memo)); return s; }
+    case "m": { const m = put(new Map()); for (const [k, x] of t.v) m.set(deser(k, memo, rc), deser(x, memo, rc)); return m; }
+    case "s": { const s = put(new Set()); for (const x of t.v) s.add(deser(x, memo, rc)); return s; }
     case "ab": return put(typeof t.v === "string" ? N.base64ToBytes(t.v).buffer : t.v);
     case "ta": {
       const u = typeof t.v === "string" ? N.base64ToBytes(t.v) : t.v;
@@ -177,9 +181,10 @@ function deser(t, memo) {
       return put(C === DataView ? new DataView(u.buffer) : new C(u.buffer, 0, u.byteLength / (C.BYTES_PER_ELEMENT || 1)));
     }
     case "e": { const e = put(new (ERRORS[t.n] || Error)(t.m)); if (!ERRORS[t.n]) e.name = t.n; if (t.s !== undefined) e.stack = t.s; return e; }
-    case "w": return put(Object(deser(t.v, memo)));
+    case "w": return put(Object(deser(t.v, memo, rc)));
     case "blob": { const b = put(new Blob([], { type: t.t })); b._u8 = typeof t.v === "string" ? N.base64ToBytes(t.v) : t.v; return b; }
-    case "o": { const o = put({}); for (const k of Object.keys(t.v)) o[k] = deser(t.v[k], memo); return o; }
+    default: if (rc) { const x = deserRpc(t, memo, rc); if (x !== undefined) return x; } break;
+    case "o": { const o = put({}); for (const k of Object.keys(t.v)) o[k] = deser(t.v[k], memo, rc); return o; }
   }
   throw new TypeError("structured clone: corrupt serialisation");
 }
