@@ -124,7 +124,7 @@
     return v;
   }
 
-  function makeStorage(S) {
+  function makeStorage(S, gate) {
     const alarmTime = (t) => {
       if (t instanceof Date) t = t.getTime();
       if (typeof t !== "number" || !Number.isFinite(t)) throw new TypeError("setAlarm() expects a Date or a number of milliseconds since the epoch");
@@ -149,6 +149,9 @@
       getAlarm() { return settled(() => S.getAlarm()); },
       setAlarm(t) { return settled(() => { S.setAlarm(alarmTime(t)); }); },
       deleteAlarm() { return settled(() => { S.deleteAlarm(); }); },
+      // Writes reach SQLite synchronously (each put is its own committed
+      // statement or part of an open transaction), so there is nothing left
+      // to flush: sync() resolves once the current event's writes are made.
       sync() { return Promise.resolve(); },
       transactionSync(fn) {
         S.begin();
@@ -157,8 +160,11 @@
         S.commit();
         return v;
       },
+      // The input gate stays closed until the callback settles, so other
+      // events of this object neither see nor interleave with its writes
+      // even when it awaits real I/O; a throw (or txn.rollback()) undoes them.
       transaction(cb) {
-        return settled(() => {
+        return gate.block(() => {
           S.begin();
           let rolledBack = false;
           const txn = Object.assign(Object.create(storage), { rollback() { rolledBack = true; } });
@@ -280,7 +286,7 @@
     let inst = null;
     const ctx = {
       id: new DurableObjectId(hex, name === null ? undefined : name),
-      storage: makeStorage(S),
+      storage: makeStorage(S, gate),
       blockConcurrencyWhile(cb) { return gate.block(cb); },
       waitUntil(p) { Promise.resolve(p).catch((e) => console.error("waitUntil:", e)); },
       abort(reason) {
