@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/build"
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
@@ -23,11 +24,13 @@ import (
 // they were built there.
 func (r *deployRun) images(ctx context.Context) error {
 	var refs []string
+	var sent []build.ImageEntry
 	for _, im := range r.manifest.Images {
 		if _, ok, err := r.t.E.ImageExists(ctx, im.ID); err != nil {
 			return err
 		} else if !ok {
 			refs = append(refs, im.Ref)
+			sent = append(sent, im)
 		}
 	}
 	if len(refs) == 0 {
@@ -45,6 +48,18 @@ func (r *deployRun) images(ctx context.Context) error {
 		return fmt.Errorf("read the images from the local engine: %w", err)
 	}
 	defer local.Close()
+	// Saved by reference, so that they arrive tagged (an untagged image is
+	// dangling: an image prune on the host would remove it); the reference
+	// must still name the image that was built.
+	for _, im := range sent {
+		id, ok, err := local.ImageExists(ctx, im.Ref)
+		if err != nil {
+			return err
+		}
+		if !ok || id != im.ID {
+			return fmt.Errorf("image %s of class %s is no longer the one this build made (%s) on %s; build and deploy again", im.Ref, im.Class, im.ID, local.Host())
+		}
+	}
 	rc, err := local.SaveImages(ctx, refs)
 	if err != nil {
 		return err
@@ -55,6 +70,14 @@ func (r *deployRun) images(ctx context.Context) error {
 		return err
 	}
 	pr.report(true)
+	// The edge starts the objects' containers by these IDs.
+	for _, im := range sent {
+		if _, ok, err := r.t.E.ImageExists(ctx, im.ID); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("image %s (%s) of class %s is not on %s after loading it; deploy again", im.Ref, im.ID, im.Class, r.t.E.Host())
+		}
+	}
 	r.res.Images = len(refs)
 	r.res.Bytes += pr.n.Load()
 	return nil
