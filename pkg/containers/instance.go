@@ -92,10 +92,14 @@ func (in *Instance) launch(r *run, opts durable.StartOptions) {
 	if len(opts.Entrypoint) > 0 {
 		spec.Entrypoint = opts.Entrypoint
 	}
-	if runtime.GOOS != "linux" || m.opts.Engine.Remote() {
+	direct := runtime.GOOS == "linux" && !m.opts.Engine.Remote()
+	if !direct {
 		// Container addresses are only reachable from a Linux host running
 		// the engine; elsewhere, dial published ports.
 		spec.Ports = exposedPorts(m.ctx, m.opts.Engine, spec.Image)
+	}
+	if !opts.EnableInternet {
+		m.noInternet(in.class, in.id, &spec, direct)
 	}
 	id, err := m.opts.Engine.RunContainer(m.ctx, spec)
 	if err != nil && strings.Contains(err.Error(), "already in use") {
@@ -372,4 +376,20 @@ func exposedPorts(ctx context.Context, api engine.API, ref string) []int {
 		}
 	}
 	return out
+}
+
+// noInternet puts a container started with enableInternet: false on the
+// engine's internal network, which has no route out. Published ports do
+// not exist there, so where the container is only reachable through them
+// (a remote engine, a Mac) it keeps its network and the event says so.
+func (m *Manager) noInternet(class, id string, spec *engine.ContainerSpec, direct bool) {
+	src := "container:" + class
+	if !direct {
+		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "warn",
+			Message: "enableInternet: false is not enforced for " + class + " " + short(id) + ": on this engine its ports are reached through published ports, which an internal network has none of"})
+		return
+	}
+	spec.Network = engine.InternalNetwork
+	m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "info",
+		Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + engine.InternalNetwork + ")"})
 }

@@ -18,8 +18,14 @@ import (
 // (docker-proxy) forwards 127.0.0.1:port to the container.
 const DefaultNetwork = "valet"
 
+// InternalNetwork is the network of containers started with
+// enableInternet: false: a bridge created with Internal set, so the engine
+// gives its containers no route out, while the host still reaches their
+// addresses (ports cannot be published on it).
+const InternalNetwork = "valet-internal"
+
 // EnsureNetwork returns the ID of the bridge network name, creating it
-// (labelled as valet's) when missing.
+// (labelled as valet's) when missing. InternalNetwork is created internal.
 func (e *Engine) EnsureNetwork(ctx context.Context, name string) (string, error) {
 	e.netMu.Lock()
 	defer e.netMu.Unlock()
@@ -38,8 +44,9 @@ func (e *Engine) EnsureNetwork(ctx context.Context, name string) (string, error)
 		switch len(ids) {
 		case 0:
 			_, err := e.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
-				Driver: "bridge",
-				Labels: map[string]string{LabelManaged: "true"},
+				Driver:   "bridge",
+				Internal: name == InternalNetwork,
+				Labels:   map[string]string{LabelManaged: "true"},
 			})
 			if err != nil && !strings.Contains(strings.ToLower(err.Error()), "already exists") {
 				return "", fmt.Errorf("create network %s on %s: %w", name, e.host, err)
