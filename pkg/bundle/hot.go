@@ -18,6 +18,10 @@ type HotModule struct {
 	// Boundary: the module registers components and exports nothing else,
 	// so importing it again and refreshing updates the page in place.
 	Boundary bool
+	// Chunks are the root-absolute URLs of the chunks its entry chunk
+	// imports statically, at any depth: a page fetches the changed ones
+	// beside the entry chunk instead of after it.
+	Chunks []string
 }
 
 // hotLayout makes each of the project's modules an entry point of its
@@ -116,6 +120,10 @@ func (c *FrontendContext) hotModules(mf *metafile) map[string]HotModule {
 	if !c.hotEnabled() {
 		return nil
 	}
+	outs := map[string]metaOutput{}
+	for k, v := range mf.Outputs {
+		outs[c.outRel(k)] = v
+	}
 	out := map[string]HotModule{}
 	for k, v := range mf.Outputs {
 		if v.EntryPoint == "" || strings.HasPrefix(v.EntryPoint, htmlNamespace+":") || !strings.HasSuffix(k, ".js") {
@@ -125,7 +133,14 @@ func (c *FrontendContext) hotModules(mf *metafile) map[string]HotModule {
 		if inNodeModules(src) {
 			continue
 		}
-		out[src] = HotModule{URL: c.opts.Base + c.outRel(k), Boundary: c.hot.refresh.get(src)}
+		entry := c.outRel(k)
+		chunks := c.walk(outs, entry, false, func(p string, _ metaOutput) string {
+			if p == entry || !strings.HasSuffix(p, ".js") {
+				return ""
+			}
+			return c.opts.Base + p
+		})
+		out[src] = HotModule{URL: c.opts.Base + entry, Boundary: c.hot.refresh.get(src), Chunks: chunks}
 	}
 	return out
 }

@@ -60,6 +60,14 @@ func TestHotBuild(t *testing.T) {
 	if js := readFile(t, filepath.Join(root, ".valet/dev", first.Modules[app].URL)); !strings.Contains(js, "as default") {
 		t.Errorf("App's chunk does not export App as default:\n%s", js)
 	}
+	for _, ch := range first.Modules[app].Chunks {
+		if !strings.HasPrefix(ch, "/assets/") || !strings.HasSuffix(ch, ".js") || ch == first.Modules[app].URL {
+			t.Errorf("App's chunks %v: want the URLs of the chunks it imports", first.Modules[app].Chunks)
+		}
+	}
+	if len(first.Modules[app].Chunks) == 0 {
+		t.Error("App's entry chunk imports no chunk: want the one its code is in (main imports App too)")
+	}
 
 	vendor := chunkWith(t, root, first, "a large package")
 	edit := func(content string) *FrontendResult {

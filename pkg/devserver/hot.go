@@ -3,6 +3,7 @@ package devserver
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/bundle"
@@ -21,7 +22,10 @@ const (
 // Refresh re-render the components they register.
 type hotUpdate struct {
 	Modules []string `json:"modules"` // root-absolute URLs of entry chunks
-	CSS     []string `json:"css,omitempty"`
+	// Chunks the modules import that changed: imported beside them, not
+	// after them, so the page's fetches do not wait on one another.
+	Chunks []string `json:"chunks,omitempty"`
+	CSS    []string `json:"css,omitempty"`
 }
 
 func (u hotUpdate) data() string {
@@ -40,12 +44,13 @@ func planHot(res *bundle.FrontendResult, changed []string, htmlChanged bool, sou
 		return u, false
 	}
 	js := false
+	fresh := map[string]bool{}
 	for _, p := range changed {
 		switch {
 		case strings.HasSuffix(p, ".css"):
 			u.CSS = append(u.CSS, "/"+p)
 		case strings.HasSuffix(p, ".js"):
-			js = true
+			js, fresh["/"+p] = true, true
 		default:
 			return u, false // an asset or a public file: its users may be anywhere
 		}
@@ -62,6 +67,11 @@ func planHot(res *bundle.FrontendResult, changed []string, htmlChanged bool, sou
 			return u, false
 		}
 		u.Modules = append(u.Modules, m.URL)
+		for _, c := range m.Chunks {
+			if fresh[c] && !slices.Contains(u.Chunks, c) {
+				u.Chunks = append(u.Chunks, c)
+			}
+		}
 	}
 	return u, len(u.Modules) > 0
 }

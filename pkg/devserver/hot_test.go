@@ -9,13 +9,16 @@ import (
 
 func TestPlanHot(t *testing.T) {
 	res := &bundle.FrontendResult{Modules: map[string]bundle.HotModule{
-		"/p/src/App.tsx":  {URL: "/assets/src_App-B.js", Boundary: true},
+		"/p/src/App.tsx":  {URL: "/assets/src_App-B.js", Boundary: true, Chunks: []string{"/assets/chunk-X.js", "/assets/chunk-Same.js"}},
 		"/p/src/main.tsx": {URL: "/assets/src_main-B.js"},
 	}}
 	jsChanged := []string{"assets/src_App-B.js", "assets/chunk-X.js", "assets/index-B.js"}
 	u, ok := planHot(res, jsChanged, false, []string{"/p/src/App.tsx"})
 	if !ok || !reflect.DeepEqual(u.Modules, []string{"/assets/src_App-B.js"}) {
 		t.Fatalf("App edit: %+v %v, want a hot update of App", u, ok)
+	}
+	if !reflect.DeepEqual(u.Chunks, []string{"/assets/chunk-X.js"}) {
+		t.Errorf("App edit: chunks %v, want the changed chunk App imports", u.Chunks)
 	}
 	u, ok = planHot(res, append(jsChanged, "assets/index-C.css"), false, []string{"/p/src/App.tsx", "/p/src/App.css"})
 	if !ok || !reflect.DeepEqual(u.CSS, []string{"/assets/index-C.css"}) {

@@ -92,7 +92,11 @@
     if (!R || R._getMountedRootCount?.() === 0) return location.reload();
     if (update.css && update.css.length) swapCSS(update.css);
     try {
-      const mods = await Promise.all(update.modules.map((u) => import(u)));
+      // The changed chunks load beside the entry chunks that import them.
+      const [mods] = await Promise.all([
+        Promise.all(update.modules.map((u) => import(u))),
+        Promise.all((update.chunks || []).map((u) => import(u))),
+      ]);
       for (const m of mods) {
         const exports = Object.values(m);
         if (exports.length === 0 || !exports.every((v) => R.isLikelyComponentType(v))) return location.reload();

@@ -13,10 +13,14 @@ import (
 )
 
 // Debounce: a save often writes several files (or one file several times);
-// rebuild once they have settled, but never wait more than maxWait.
+// rebuild once they have settled, but never wait more than maxWait. An
+// in-place save of one file (truncate and write, as editors and
+// os.WriteFile do) is over within microseconds: it waits settleWrite only,
+// which is most of the edit-to-page time saved on the common edit.
 const (
-	settle  = 10 * time.Millisecond
-	maxWait = 250 * time.Millisecond
+	settle      = 10 * time.Millisecond
+	settleWrite = 2 * time.Millisecond
+	maxWait     = 250 * time.Millisecond
 )
 
 // skipDirs are never watched: dependencies, VCS data, valet's own output.
@@ -89,6 +93,7 @@ func (w *watcher) batches(ctx context.Context, out chan<- []string, errs func(er
 	pending := map[string]bool{}
 	var timer <-chan time.Time
 	var first time.Time
+	lone := false // only writes to one existing file so far
 	for {
 		select {
 		case <-ctx.Done():
@@ -110,11 +115,17 @@ func (w *watcher) batches(ctx context.Context, out chan<- []string, errs func(er
 					_ = w.addTree(ev.Name)
 				}
 			}
+			name := filepath.Clean(ev.Name)
 			if len(pending) == 0 {
-				first = time.Now()
+				first, lone = time.Now(), true
 			}
-			pending[filepath.Clean(ev.Name)] = true
-			wait := min(settle, maxWait-time.Since(first))
+			lone = lone && ev.Op == fsnotify.Write && (len(pending) == 0 || pending[name] && len(pending) == 1)
+			pending[name] = true
+			wait := settle
+			if lone {
+				wait = settleWrite
+			}
+			wait = min(wait, maxWait-time.Since(first))
 			timer = time.After(max(wait, 0))
 		case <-timer:
 			timer = nil
