@@ -166,19 +166,32 @@ func (a *alarms) fireDue(now time.Time) time.Time {
 			continue
 		}
 		e.running = true
-		retry := e.retry
+		retry, at := e.retry, e.at
 		e.at, e.retry = time.Time{}, 0
 		a.firing.Add(1)
-		go a.fire(key, e.class, e.id, e.name, retry)
+		go a.fire(key, e.class, e.id, e.name, at, retry)
 	}
 	return next
 }
 
-// fire runs alarm() and reschedules it with backoff when it throws.
-func (a *alarms) fire(key, class, id, name string, retry int) {
+// fire runs alarm() and reschedules it with backoff when it throws. The
+// index keeps the alarm's row until the delivery is over, so an alarm cut
+// short by a kill or a shutdown fires again at the next start (the
+// platform's at-least-once delivery).
+func (a *alarms) fire(key, class, id, name string, at time.Time, retry int) {
 	defer a.firing.Done()
-	_, _ = a.index.Exec(`DELETE FROM alarms WHERE class = ? AND id = ? AND at <= ?`, class, id, time.Now().UnixMilli())
 	err := a.r.alarm(a.ctx, class, id, name, retry)
+	if a.ctx.Err() != nil {
+		// Interrupted by shutdown: the row stays for the next start.
+		a.mu.Lock()
+		if e := a.entries[key]; e != nil {
+			e.running = false
+		}
+		a.mu.Unlock()
+		return
+	}
+	// Done: drop the row unless alarm() set a new time (or deleted it).
+	_, _ = a.index.Exec(`DELETE FROM alarms WHERE class = ? AND id = ? AND at = ?`, class, id, at.UnixMilli())
 	a.mu.Lock()
 	e := a.entries[key]
 	var reschedule time.Time

@@ -84,3 +84,48 @@ func TestAlarmSurvivesRestartAndEviction(t *testing.T) {
 		return strings.Contains(a2.get(t, "/runs"), `"isRetry":false`)
 	})
 }
+
+const hangingAlarmWorker = `
+import { DurableObject } from "cloudflare:workers";
+
+export class Clock extends DurableObject {
+  async fetch(request) {
+    const s = this.ctx.storage;
+    if (new URL(request.url).pathname === "/set") {
+      await s.put("hang", true);
+      await s.setAlarm(Date.now() + 10);
+      return new Response("set");
+    }
+    return Response.json({ started: (await s.get("started")) || 0, done: (await s.get("done")) || 0 });
+  }
+  async alarm() {
+    const s = this.ctx.storage;
+    await s.put("started", ((await s.get("started")) || 0) + 1);
+    if (await s.get("hang")) {
+      await s.delete("hang");
+      await new Promise((r) => setTimeout(r, 60000)); // killed while here
+    }
+    await s.put("done", ((await s.get("done")) || 0) + 1);
+  }
+}
+
+export default {
+  fetch(request, env) { return env.CLOCK.getByName("c").fetch(request); },
+};
+`
+
+func TestAlarmCutShortFiresAgain(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{PersistTo: dir, Bindings: []Binding{{Name: "CLOCK", Class: "Clock"}}}
+	a := startApp(t, hangingAlarmWorker, opts)
+	a.get(t, "/set")
+	waitFor(t, "the alarm to start", 5*time.Second, func() bool {
+		return strings.Contains(a.get(t, "/state"), `"started":1`)
+	})
+	a.close() // mid-delivery
+
+	a2 := startApp(t, hangingAlarmWorker, opts)
+	waitFor(t, "the alarm delivered again", 5*time.Second, func() bool {
+		return strings.Contains(a2.get(t, "/state"), `"started":2,"done":1`)
+	})
+}
