@@ -132,14 +132,28 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatalf("containers after the first deploy: %+v", list)
 	}
 
-	// The edge, itself in a container, reaches it by its address on the
-	// network they share: nothing is published on the host.
+	// The edge, itself in a container, reaches it by its address on a
+	// network they share (valet, or the internal one of a container
+	// started with enableInternet: false): nothing is published.
 	ins, err := e.Client().ContainerInspect(ctx, list[0].ID, client.ContainerInspectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ns := ins.Container.NetworkSettings; ns == nil || ns.Networks[engine.DefaultNetwork] == nil || hasBinding(ns.Ports) {
-		t.Fatalf("the object's container should be on %s with no published port: %+v", engine.DefaultNetwork, ns)
+	edges, err := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name, LabelRole: "edge"})
+	if err != nil || len(edges) != 1 {
+		t.Fatalf("edges: %+v %v", edges, err)
+	}
+	eins, err := e.Client().ContainerInspect(ctx, edges[0].ID, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, ens := ins.Container.NetworkSettings, eins.Container.NetworkSettings
+	shared := false
+	for n := range ns.Networks {
+		shared = shared || ens.Networks[n] != nil
+	}
+	if !shared || hasBinding(ns.Ports) {
+		t.Fatalf("the object's container should share a network with the edge and publish nothing: %v (edge: %v), ports %v", keys(ns.Networks), keys(ens.Networks), ns.Ports)
 	}
 
 	first := request(t, "POST", p.url("/api/a"))
@@ -276,4 +290,12 @@ func hasBinding(ports network.PortMap) bool {
 		}
 	}
 	return false
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,7 +34,7 @@ type engineLink struct {
 	connect func(ctx context.Context) (*engine.Engine, error)
 
 	mu      sync.Mutex
-	e       *engine.Engine
+	e       *edgeEngine
 	network string // the network the edge itself is on
 	seq     int    // numbers the managers, for unique container names
 }
@@ -42,7 +43,7 @@ type engineLink struct {
 // the Durable Object containers an earlier edge of app left running (it was
 // killed, or its host restarted): no other edge of the app runs beside this
 // one, and this one has started none yet.
-func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*engine.Engine, string, error) {
+func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*edgeEngine, string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.e != nil {
@@ -61,39 +62,102 @@ func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*
 	} else if n > 0 {
 		em.Info(fmt.Sprintf("removed %d container(s) an earlier edge of %s left running", n, app))
 	}
-	l.e, l.network = e, selfNetwork(ctx, e)
-	return e, l.network, nil
+	ee := &edgeEngine{Engine: e, joined: map[string]bool{}}
+	var names []string
+	ee.self, names = self(ctx, e)
+	for _, n := range names {
+		ee.joined[n] = true
+	}
+	l.e, l.network = ee, pickNetwork(names)
+	return ee, l.network, nil
 }
 
-// selfNetwork is the network the edge's own container is on, so that its
-// objects' containers join it and their addresses answer from inside the
-// edge ("" outside a container: the engine's default, reachable from the
-// host that runs it).
-func selfNetwork(ctx context.Context, e *engine.Engine) string {
+// self is the edge's own container and the networks it is on ("", nil
+// outside a container).
+func self(ctx context.Context, e *engine.Engine) (string, []string) {
 	host, err := os.Hostname() // the engine names a container's host after its ID
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	res, err := e.Client().ContainerInspect(ctx, host, client.ContainerInspectOptions{})
 	if err != nil || res.Container.NetworkSettings == nil {
-		return ""
+		return "", nil
 	}
 	var names []string
 	for name := range res.Container.NetworkSettings.Networks {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	return res.Container.ID, names
+}
+
+// pickNetwork is the network the objects' containers join: the edge's own,
+// so that their addresses answer from inside the edge ("" outside a
+// container: the engine's default, reachable from the host running it).
+func pickNetwork(names []string) string {
 	for _, n := range names {
 		if n == engine.DefaultNetwork {
 			return n
 		}
 	}
 	for _, n := range names {
-		if n != "bridge" && n != "host" && n != "none" {
+		if userNetwork(n) {
 			return n
 		}
 	}
 	return ""
+}
+
+func userNetwork(n string) bool {
+	switch n {
+	case "", "bridge", "host", "none", "default":
+		return false
+	}
+	return !strings.HasPrefix(n, "container:")
+}
+
+// edgeEngine is the engine as the edge's container managers use it. The
+// edge dials each container at its address, so before a container starts
+// on a network the edge is not on (pkg/containers puts the ones started
+// with enableInternet: false on an internal network), the edge joins it.
+type edgeEngine struct {
+	*engine.Engine
+	self string // the edge's container ID; "" outside a container
+
+	mu     sync.Mutex
+	joined map[string]bool
+}
+
+// RunContainer joins spec's network, then starts the container.
+func (e *edgeEngine) RunContainer(ctx context.Context, spec engine.ContainerSpec) (string, error) {
+	if err := e.join(ctx, spec.Network); err != nil {
+		return "", err
+	}
+	return e.Engine.RunContainer(ctx, spec)
+}
+
+func (e *edgeEngine) join(ctx context.Context, name string) error {
+	if name == "" {
+		name = engine.DefaultNetwork
+	}
+	if e.self == "" || !userNetwork(name) {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.joined[name] {
+		return nil
+	}
+	id, err := e.EnsureNetwork(ctx, name)
+	if err != nil {
+		return err
+	}
+	_, err = e.Client().NetworkConnect(ctx, id, client.NetworkConnectOptions{Container: e.self})
+	if err != nil && !strings.Contains(strings.ToLower(err.Error()), "already exists") {
+		return fmt.Errorf("connect the edge to network %s, where its containers run: %w", name, err)
+	}
+	e.joined[name] = true
+	return nil
 }
 
 func (l *engineLink) nextSeq() int {
@@ -147,7 +211,7 @@ func (s *Server) containerManager(ctx context.Context, id string, m *build.Manif
 // imageClasses maps each class of containers[] to the image the version was
 // built with, by ID: the deploy shipped the images by ID, so a tag moved
 // since then (another deploy, a local build) cannot change what runs.
-func imageClasses(ctx context.Context, e *engine.Engine, cfg *config.Config, m *build.Manifest) (map[string]containers.Class, error) {
+func imageClasses(ctx context.Context, e *edgeEngine, cfg *config.Config, m *build.Manifest) (map[string]containers.Class, error) {
 	byClass := map[string]build.ImageEntry{}
 	for _, im := range m.Images {
 		byClass[im.Class] = im
