@@ -25,6 +25,23 @@ func NewUniqueID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// NewUniqueIDIn is a random id of the namespace key: its last 8 hex digits
+// are the namespace's tag, so that idFromString on another namespace can
+// refuse it, as the platform does (its ids also encode their namespace).
+func NewUniqueIDIn(key string) string {
+	id := NewUniqueID()
+	return id[:56] + uniqueTag(key)
+}
+
+// uniqueTag is the namespace tag that ends the unique ids of key.
+func uniqueTag(key string) string {
+	h := sha256.Sum256([]byte("valet-unique\x00" + key))
+	return hex.EncodeToString(h[:4])
+}
+
+// hasTag reports whether id is a unique id of the namespace key.
+func hasTag(id, key string) bool { return len(id) == 64 && id[56:] == uniqueTag(key) }
+
 // ParseID validates a string id (idFromString).
 func ParseID(s string) (string, error) {
 	if len(s) != 64 {

@@ -2,6 +2,7 @@ package durable
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -19,13 +20,19 @@ func (r *Registry) natives(iso *runtime.Isolate) *goja.Object {
 		return vm.ToValue(IDFromName(r.nsKey(c.Argument(0).String()), c.Argument(1).String()))
 	})
 	set("idFromString", func(c goja.FunctionCall) goja.Value {
+		class := c.Argument(1).String()
 		id, err := ParseID(c.Argument(0).String())
+		if err == nil {
+			err = r.checkNamespace(class, id)
+		}
 		if err != nil {
 			panic(vm.NewTypeError(err.Error()))
 		}
 		return vm.ToValue(id)
 	})
-	set("newUniqueId", func(goja.FunctionCall) goja.Value { return vm.ToValue(NewUniqueID()) })
+	set("newUniqueId", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(NewUniqueIDIn(r.nsKey(c.Argument(0).String())))
+	})
 	set("fetcher", func(c goja.FunctionCall) goja.Value {
 		class, id, name := c.Argument(0).String(), c.Argument(1).String(), optString(c.Argument(2))
 		return iso.NewFetcher(runtime.HandlerTransport(r.serveFetch(class, id, name)))
@@ -47,6 +54,21 @@ func (r *Registry) natives(iso *runtime.Isolate) *goja.Object {
 		return v
 	})
 	return d
+}
+
+// checkNamespace refuses a unique id made by another class's namespace.
+// Ids from idFromName carry no tag (they must stay what earlier versions
+// stored data under), so only unique ids can be told apart.
+func (r *Registry) checkNamespace(class, id string) error {
+	if hasTag(id, r.nsKey(class)) {
+		return nil
+	}
+	for other := range r.classes {
+		if other != class && hasTag(id, r.nsKey(other)) {
+			return fmt.Errorf("Invalid Durable Object ID: %s… belongs to the %s namespace, not %s (use it with the binding of %s)", id[:16], other, class, other)
+		}
+	}
+	return nil
 }
 
 func optString(v goja.Value) string {

@@ -28,10 +28,11 @@
       name = String(name);
       return new DurableObjectId(D.idFromName(this._ns, name), name);
     }
-    idFromString(s) { return new DurableObjectId(D.idFromString(String(s))); }
-    newUniqueId() { return new DurableObjectId(D.newUniqueId()); }
+    idFromString(s) { return new DurableObjectId(D.idFromString(String(s), this._ns)); }
+    newUniqueId() { return new DurableObjectId(D.newUniqueId(this._ns)); }
     get(id) {
       if (!(id instanceof DurableObjectId)) throw new TypeError(`get() expects a DurableObjectId from idFromName, idFromString or newUniqueId of the ${this._cls} namespace`);
+      if (id.name === undefined) D.idFromString(id._hex, this._ns);
       return makeStub(this, id);
     }
     getByName(name) { return this.get(this.idFromName(name)); }
