@@ -46,8 +46,29 @@
 //   - Await(v, cb) calls cb with a value or a promise's outcome (*JSError).
 //   - Serialize/Deserialize structured-clone values between isolates (RPC
 //     arguments and results) through a string.
+//   - SerializeRPC/DeserializeRPC move RPC values as a Message (below);
+//     NewStub(base, inv) makes a stub whose calls go to an Invoker; Reply
+//     runs a call on the loop and waits for its serialised outcome; Invoke
+//     runs an arrived call on a target (the platform's missing-method error).
 //   - NewFetcher(rt) makes a JS Fetcher whose fetch() goes to rt;
 //     HandlerTransport(h) makes rt from an http.Handler (in-process, streamed).
+//
+// # Workers RPC
+//
+// js/88_rpc.js extends the structured clone for RPC: functions and
+// RpcTarget instances (and stubs being passed on) go by reference, as an
+// export of the sending isolate; the receiver gets a stub whose calls run
+// back there (through Go, a goroutine per call) and return promises.
+// Request, Response, Headers and ReadableStream go by value, a body as a
+// stream reference read chunk by chunk. Errors are rethrown with their name
+// and message. A stub reads a property when awaited (await stub.prop),
+// calls it when called, and a call's promise pipelines (stub.a().b()).
+// Stubs have dup() and [Symbol.dispose](); references sent as arguments are
+// released when the call settles unless the callee dup()ed them.
+// ctx.exports (worker and Durable Object ctx) holds a stub per exported
+// WorkerEntrypoint class (a new instance per call, on the same isolate) and
+// whatever Pool.SetExports resolves for other exports (pkg/durable: the
+// namespaces of Durable Object classes).
 //
 // # WebSockets
 //
