@@ -23,8 +23,9 @@
 // every version and kept across redeploys and edge restarts. Each object's
 // container is started on demand by the edge through the mounted socket,
 // from the image the version was built with (by ID), on the network the
-// edge is on (valet), and reached at its address there: nothing is
-// published. The containers are valet-<app>-<class>-<id>-<version>-<n>,
+// edge is on (valet; the edge joins the internal network first for a
+// container started with enableInternet: false), and reached at its
+// address there: nothing is published. The containers are valet-<app>-<class>-<id>-<version>-<n>,
 // labelled dev.valet.app, dev.valet.role=durable, dev.valet.version and a
 // session of their own; their output and state changes go to the edge's
 // log (valet logs). A switch drains the old version, then removes its
