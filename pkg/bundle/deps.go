@@ -35,10 +35,14 @@ type depsManifestFile struct {
 // depsState is the pre-bundle of a FrontendContext. The plugin reads and
 // writes it on esbuild's goroutines.
 type depsState struct {
-	mu       sync.Mutex
-	urls     map[string]string // bare import -> URL, of the current pre-bundle
-	files    map[string]string // bare import -> resolved file, of the current pre-bundle
-	missing  map[string]string // imports the last build found that the pre-bundle lacks
+	mu      sync.Mutex
+	urls    map[string]string // bare import -> URL, of the current pre-bundle
+	files   map[string]string // bare import -> resolved file, of the current pre-bundle
+	missing map[string]string // imports the last build found that the pre-bundle lacks
+	// resolved caches where a bare import from a directory resolves: esbuild
+	// asks the plugin again at every rebuild, and a resolve from a plugin
+	// reads the directories anew each time.
+	resolved map[resolveKey]string
 	key      string
 	disabled bool // the pre-bundle failed: packages are bundled into the app as before
 }
@@ -46,6 +50,11 @@ type depsState struct {
 // depsEnabled: only hot dev builds pre-bundle; production output is unchanged.
 func (c *FrontendContext) depsEnabled() bool {
 	return c.opts.Dev && c.opts.Hot && c.opts.DepsDir != "" && !c.deps.disabled
+}
+
+type resolveKey struct {
+	spec, dir string
+	kind      api.ResolveKind
 }
 
 // depsProbe marks the plugin's own resolve calls, so that it does not see them again.
@@ -69,22 +78,33 @@ func (c *FrontendContext) depsPlugin() api.Plugin {
 					default:
 						return api.OnResolveResult{}, nil
 					}
-					r := build.Resolve(args.Path, api.ResolveOptions{
-						Importer: args.Importer, Namespace: args.Namespace, ResolveDir: args.ResolveDir,
-						Kind: args.Kind, PluginData: depsProbe{}, With: args.With,
-					})
-					if len(r.Errors) > 0 || r.External || r.Namespace != "file" || !inNodeModules(r.Path) || !isScript(r.Path) {
-						return api.OnResolveResult{}, nil // an alias to the project, CSS, JSON, or esbuild's own error
+					key := resolveKey{args.Path, args.ResolveDir, args.Kind}
+					c.deps.mu.Lock()
+					file, ok := c.deps.resolved[key]
+					c.deps.mu.Unlock()
+					if !ok {
+						r := build.Resolve(args.Path, api.ResolveOptions{
+							Importer: args.Importer, Namespace: args.Namespace, ResolveDir: args.ResolveDir,
+							Kind: args.Kind, PluginData: depsProbe{}, With: args.With,
+						})
+						if len(r.Errors) > 0 || r.External || r.Namespace != "file" || !inNodeModules(r.Path) || !isScript(r.Path) {
+							return api.OnResolveResult{}, nil // an alias to the project, CSS, JSON, or esbuild's own error
+						}
+						file = r.Path
 					}
 					c.deps.mu.Lock()
 					defer c.deps.mu.Unlock()
-					if u, ok := c.deps.urls[args.Path]; ok && c.deps.files[args.Path] == r.Path {
+					if c.deps.resolved == nil {
+						c.deps.resolved = map[resolveKey]string{}
+					}
+					c.deps.resolved[key] = file
+					if u, ok := c.deps.urls[args.Path]; ok && c.deps.files[args.Path] == file {
 						return api.OnResolveResult{Path: u, External: true}, nil
 					}
 					if c.deps.missing == nil {
 						c.deps.missing = map[string]string{}
 					}
-					c.deps.missing[args.Path] = r.Path
+					c.deps.missing[args.Path] = file
 					return api.OnResolveResult{Path: args.Path, External: true}, nil
 				})
 		},
@@ -128,6 +148,7 @@ func (c *FrontendContext) prebundle(imports map[string]string) error {
 	}
 	c.deps.mu.Lock()
 	c.deps.urls, c.deps.files, c.deps.key = urls, imports, key
+	c.deps.resolved = nil // packages may have come or gone with the new import
 	c.deps.mu.Unlock()
 	return nil
 }
