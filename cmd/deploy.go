@@ -114,7 +114,8 @@ func withReporter(ctx context.Context, io *iostreams.IOStreams, asJSON, noTUI bo
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rep := ui.NewReporter(io, ui.ModeFor(io, asJSON, noTUI))
+	mode := ui.ModeFor(io, asJSON, noTUI)
+	rep := trackFailures(ui.NewReporter(io, mode), mode)
 	rep.Start()
 	em := events.NewEmitter(rep)
 	if p != nil {
@@ -137,7 +138,7 @@ func withReporter(ctx context.Context, io *iostreams.IOStreams, asJSON, noTUI bo
 	if rerr := rep.Stop(); err == nil {
 		err = rerr
 	}
-	return err
+	return rep.result(err)
 }
 
 func byteCount(n int64) string {
