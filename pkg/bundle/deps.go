@@ -29,7 +29,7 @@ const depsManifest = "_valet_deps.json"
 
 type depsManifestFile struct {
 	Key  string            `json:"key"`
-	URLs map[string]string `json:"urls"` // bare import -> URL of its bundle
+	URLs map[string]string `json:"urls"` // bare import -> URL of its bundle, "" when declined
 }
 
 // depsState is the pre-bundle of a FrontendContext. The plugin reads and
@@ -99,6 +99,9 @@ func (c *FrontendContext) depsPlugin() api.Plugin {
 					}
 					c.deps.resolved[key] = file
 					if u, ok := c.deps.urls[args.Path]; ok && c.deps.files[args.Path] == file {
+						if u == "" {
+							return api.OnResolveResult{}, nil // declined: bundled with the app
+						}
 						return api.OnResolveResult{Path: u, External: true}, nil
 					}
 					if c.deps.missing == nil {
@@ -142,6 +145,9 @@ func (c *FrontendContext) prebundle(imports map[string]string) error {
 			return err
 		}
 		b, _ := json.MarshalIndent(depsManifestFile{Key: key, URLs: urls}, "", "  ")
+		if err := os.MkdirAll(o.DepsDir, 0o755); err != nil {
+			return fmt.Errorf("pre-bundle dependencies: %w", err)
+		}
 		if err := os.WriteFile(filepath.Join(o.DepsDir, depsManifest), b, 0o644); err != nil {
 			return fmt.Errorf("pre-bundle dependencies: %w", err)
 		}
@@ -190,6 +196,9 @@ func readDepsManifest(dir, key string) (map[string]string, error) {
 		return nil, fmt.Errorf("stale pre-bundle")
 	}
 	for _, u := range m.URLs {
+		if u == "" {
+			continue
+		}
 		if _, err := os.Stat(filepath.Join(dir, path.Base(u))); err != nil {
 			return nil, err
 		}

@@ -23,6 +23,9 @@ type depExports struct {
 	names   []string // named exports (not default)
 	deflt   bool     // ESM: has a default export
 	unknown bool     // CJS that could not be evaluated: default only
+	// css: the package imports stylesheets, which a page would not load
+	// from a pre-bundle: it stays in the app's bundle, as without one.
+	css bool
 }
 
 // buildDeps bundles each import into o.DepsDir as an ES module, with code
@@ -43,6 +46,10 @@ func buildDeps(o FrontendOptions, imports map[string]string) (map[string]string,
 	urls := map[string]string{}
 	taken := map[string]bool{}
 	for _, s := range specs {
+		if exports[s].css {
+			urls[s] = ""
+			continue
+		}
 		name := depFileName(s)
 		for base, i := name, 2; taken[name]; i++ {
 			name = base + "_" + strconv.Itoa(i)
@@ -52,10 +59,10 @@ func buildDeps(o FrontendOptions, imports map[string]string) (map[string]string,
 		entries = append(entries, api.EntryPoint{InputPath: depsNamespace + ":" + s, OutputPath: name})
 		urls[s] = o.DepsURL + name + ".js"
 	}
-	condition := "development"
-	if o.Mode == "production" {
-		condition = "production"
+	if len(entries) == 0 {
+		return urls, os.RemoveAll(o.DepsDir)
 	}
+	condition := depsNodeEnv(o)
 	res := api.Build(api.BuildOptions{
 		EntryPointsAdvanced: entries,
 		AbsWorkingDir:       o.Root,
@@ -68,11 +75,12 @@ func buildDeps(o FrontendOptions, imports map[string]string) (map[string]string,
 		Sourcemap:           api.SourceMapLinked,
 		SourcesContent:      api.SourcesContentInclude,
 		Target:              api.ESNext,
-		Define:              map[string]string{"process.env.NODE_ENV": strconv.Quote(o.Mode)},
+		Define:              map[string]string{"process.env.NODE_ENV": strconv.Quote(depsNodeEnv(o))},
 		MainFields:          []string{"browser", "module", "main"},
 		Conditions:          []string{"module", "browser", condition},
 		Charset:             api.CharsetUTF8,
 		LogLevel:            api.LogLevelSilent,
+		Loader:              depsLoaders(),
 		Plugins:             []api.Plugin{wrapperPlugin(wrappers, imports)},
 	})
 	if err := newError("dependencies", res.Errors); err != nil {
@@ -90,6 +98,25 @@ func buildDeps(o FrontendOptions, imports map[string]string) (map[string]string,
 		}
 	}
 	return urls, nil
+}
+
+// depsNodeEnv is NODE_ENV as the app build sets it: any mode but
+// production is development.
+func depsNodeEnv(o FrontendOptions) string {
+	if o.Mode == "production" {
+		return "production"
+	}
+	return "development"
+}
+
+// depsLoaders take the files packages import besides scripts, as the app
+// build does (a package's own CSS keeps it out of the pre-bundle).
+func depsLoaders() map[string]api.Loader {
+	loaders := map[string]api.Loader{".json": api.LoaderJSON}
+	for _, ext := range assetExts {
+		loaders[ext] = api.LoaderFile
+	}
+	return loaders
 }
 
 // wrapperPlugin serves each dependency's entry: its re-exports.
@@ -154,10 +181,11 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 		Outdir:        filepath.Join(o.DepsDir, "_analyze"),
 		Bundle:        true,
 		Platform:      api.PlatformBrowser,
-		Define:        map[string]string{"process.env.NODE_ENV": strconv.Quote(o.Mode)},
+		Define:        map[string]string{"process.env.NODE_ENV": strconv.Quote(depsNodeEnv(o))},
 		MainFields:    []string{"browser", "module", "main"},
-		Conditions:    []string{"module", "browser", "development"},
+		Conditions:    []string{"module", "browser", depsNodeEnv(o)},
 		Metafile:      true,
+		Loader:        depsLoaders(),
 		LogLevel:      api.LogLevelSilent,
 		Target:        api.ESNext,
 	}
@@ -175,6 +203,7 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 		Outputs map[string]struct {
 			EntryPoint string   `json:"entryPoint"`
 			Exports    []string `json:"exports"`
+			CSSBundle  string   `json:"cssBundle"`
 		} `json:"outputs"`
 	}
 	if err := json.Unmarshal([]byte(res.Metafile), &mf); err != nil {
@@ -185,7 +214,7 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 		if out.EntryPoint == "" {
 			continue
 		}
-		e := depExports{cjs: mf.Inputs[out.EntryPoint].Format == "cjs"}
+		e := depExports{cjs: mf.Inputs[out.EntryPoint].Format == "cjs", css: out.CSSBundle != ""}
 		for _, n := range out.Exports {
 			if n == "default" {
 				e.deflt = true
@@ -196,7 +225,7 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 	out := map[string]depExports{}
 	for _, s := range specs {
 		e := byEntry[filepath.Clean(imports[s])]
-		if e.cjs {
+		if e.cjs && !e.css {
 			names, err := cjsExports(base, imports[s])
 			if err != nil {
 				e.unknown = true

@@ -16,16 +16,19 @@ func depsProject(t *testing.T) string {
 	root := hotProject(t, true)
 	files := map[string]string{
 		"src/main.tsx": "import { version } from \"react\";\nimport esm, { named } from \"esm-pkg\";\nimport interop, { flag } from \"interop-pkg\";\n" +
-			"import App from \"./App\";\nimport { label } from \"@/util\";\n" +
-			"document.body.append(String(<App />), version, label, esm, named, interop, String(flag));\n",
+			"import App from \"./App\";\nimport { label } from \"@/util\";\nimport { styled } from \"styled-pkg\";\n" +
+			"document.body.append(String(<App />), version, label, esm, named, interop, String(flag), styled);\n",
 		"node_modules/esm-pkg/package.json":     `{"name": "esm-pkg", "type": "module", "exports": "./index.js"}`,
 		"node_modules/esm-pkg/index.js":         "export const named = 'named';\nexport default 'esm default';\n",
 		"node_modules/interop-pkg/package.json": `{"name": "interop-pkg", "main": "lib.js"}`,
 		"node_modules/interop-pkg/lib.js": "Object.defineProperty(exports, '__esModule', { value: true });\n" +
 			"exports.default = 'interop default';\nexports.flag = process.env.NODE_ENV === 'development';\nexports['not-an-id'] = 1;\n",
-		"node_modules/react/jsx-runtime.js":  "exports.jsx = (type, props) => ({ type, props });\nexports.jsxs = exports.jsx;\n",
-		"node_modules/late-pkg/package.json": `{"name": "late-pkg", "main": "index.js"}`,
-		"node_modules/late-pkg/index.js":     "module.exports = { late: 'late' };\n",
+		"node_modules/react/jsx-runtime.js":    "exports.jsx = (type, props) => ({ type, props });\nexports.jsxs = exports.jsx;\n",
+		"node_modules/styled-pkg/package.json": `{"name": "styled-pkg", "main": "index.js"}`,
+		"node_modules/styled-pkg/index.js":     "import './style.css';\nexport const styled = 'styled';\n",
+		"node_modules/styled-pkg/style.css":    ".styled-pkg { color: rgb(1, 2, 3); }\n",
+		"node_modules/late-pkg/package.json":   `{"name": "late-pkg", "main": "index.js"}`,
+		"node_modules/late-pkg/index.js":       "module.exports = { late: 'late' };\n",
 	}
 	for p, c := range files {
 		writeFile(t, filepath.Join(root, p), c)
@@ -70,6 +73,22 @@ func TestDepsPrebundle(t *testing.T) {
 		if strings.HasSuffix(f.Path, ".js") && strings.Contains(readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path)), "a large package") {
 			t.Errorf("%s holds react's code: packages belong to the pre-bundle", f.Path)
 		}
+	}
+	// A package with its own CSS stays in the app's bundle, CSS and all.
+	if !strings.Contains(main, "'styled'") && !strings.Contains(main, `"styled"`) {
+		t.Error("styled-pkg (it imports CSS) is not bundled with the app")
+	}
+	css := ""
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, ".css") {
+			css += readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path))
+		}
+	}
+	if !strings.Contains(css, "rgb(1, 2, 3)") {
+		t.Errorf("styled-pkg's CSS is not in the app's CSS:\n%s", css)
+	}
+	if _, err := os.Stat(filepath.Join(deps, "styled-pkg.js")); err == nil {
+		t.Error("styled-pkg was pre-bundled: its CSS would not load")
 	}
 	if _, ok := res.Modules[filepath.Join(root, "src/util.ts")]; !ok {
 		t.Errorf("the alias @/util is the project's module, want it among %v", res.Modules)
