@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/evanw/esbuild/pkg/api"
+	"golang.org/x/sync/errgroup"
 )
 
 const depsNamespace = "valet-dep"
@@ -222,17 +224,25 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 		}
 		byEntry[filepath.Clean(filepath.Join(o.Root, filepath.FromSlash(out.EntryPoint)))] = e
 	}
-	out := map[string]depExports{}
-	for _, s := range specs {
-		e := byEntry[filepath.Clean(imports[s])]
-		if e.cjs && !e.css {
-			names, err := cjsExports(base, imports[s])
-			if err != nil {
-				e.unknown = true
-			}
-			e.names = names
+	// Each CommonJS entry is bundled and evaluated on its own: in parallel.
+	all := make([]depExports, len(specs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, s := range specs {
+		all[i] = byEntry[filepath.Clean(imports[s])]
+		if !all[i].cjs || all[i].css {
+			continue
 		}
-		out[s] = e
+		g.Go(func() error {
+			names, err := cjsExports(base, imports[s])
+			all[i].names, all[i].unknown = names, err != nil
+			return nil
+		})
+	}
+	g.Wait()
+	out := map[string]depExports{}
+	for i, s := range specs {
+		out[s] = all[i]
 	}
 	return out, nil
 }

@@ -199,3 +199,23 @@ func TestDepWrapper(t *testing.T) {
 		}
 	}
 }
+
+// Without react-refresh (edits reload the page), packages are pre-bundled too.
+func TestDepsWithoutFastRefresh(t *testing.T) {
+	root := hotProject(t, false)
+	res, err := Frontend(depsOptions(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Modules) != 0 {
+		t.Errorf("modules %v without react-refresh", res.Modules)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".valet/dev/deps/react.js")); err != nil {
+		t.Errorf("react not pre-bundled: %v", err)
+	}
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, ".js") && strings.Contains(readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path)), "a large package") {
+			t.Errorf("%s holds react's code", f.Path)
+		}
+	}
+}
