@@ -25,7 +25,7 @@ type daemon struct {
 	exited chan struct{} // closed when dockerd has exited
 }
 
-func startDaemon(timeout time.Duration) (*daemon, error) {
+func startDaemon(timeout time.Duration, extra ...string) (*daemon, error) {
 	// Unix socket paths are limited to 108 bytes: stay short, under /tmp.
 	dir, err := os.MkdirTemp("/tmp", "valet-et-")
 	if err != nil {
@@ -42,6 +42,7 @@ func startDaemon(timeout time.Duration) (*daemon, error) {
 		"--exec-root", filepath.Join(dir, "exec"),
 		"--pidfile", filepath.Join(dir, "docker.pid"),
 	}, DaemonFlags...)
+	args = append(args, extra...)
 	cmd := exec.Command("dockerd", args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = sysProcAttr()
