@@ -21,7 +21,7 @@ import (
 // only the project's own modules, not React's megabyte and its source map.
 
 // depsVersion goes into the cache key: a new valet layout bundles again.
-const depsVersion = "valet-deps-1"
+const depsVersion = "valet-deps-2"
 
 // depsManifest is what DepsDir holds besides the bundles: the key they
 // were built for and the URL of each import.

@@ -74,6 +74,7 @@ func buildDeps(o FrontendOptions, imports map[string]string) (map[string]string,
 		Splitting:           true,
 		Platform:            api.PlatformBrowser,
 		ChunkNames:          "chunk-[hash]",
+		PublicPath:          o.DepsURL, // the URLs of a package's assets
 		Sourcemap:           api.SourceMapLinked,
 		SourcesContent:      api.SourcesContentInclude,
 		Target:              api.ESNext,

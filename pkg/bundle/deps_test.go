@@ -167,7 +167,8 @@ func TestDepsOnlyInHotDev(t *testing.T) {
 	}
 }
 
-// runDeps runs an ES module in node beside the pre-bundle, when node is here.
+// runDeps runs an ES module in node beside (a copy of) the pre-bundle, when
+// node is here.
 func runDeps(t *testing.T, dir, src string) {
 	t.Helper()
 	node, err := exec.LookPath("node")
@@ -175,11 +176,18 @@ func runDeps(t *testing.T, dir, src string) {
 		t.Log("node not installed: the pre-bundle is not run")
 		return
 	}
-	writeFile(t, filepath.Join(dir, "package.json"), `{"type": "module"}`)
-	writeFile(t, filepath.Join(dir, "check.js"), src)
-	defer os.Remove(filepath.Join(dir, "check.js"))
-	defer os.Remove(filepath.Join(dir, "package.json"))
-	if out, err := exec.Command(node, filepath.Join(dir, "check.js")).CombinedOutput(); err != nil {
+	// A copy where the chunks' URLs (DepsURL) are relative, as node wants.
+	run := t.TempDir()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		writeFile(t, filepath.Join(run, e.Name()), strings.ReplaceAll(readFile(t, filepath.Join(dir, e.Name())), `"/__valet/deps/`, `"./`))
+	}
+	writeFile(t, filepath.Join(run, "package.json"), `{"type": "module"}`)
+	writeFile(t, filepath.Join(run, "check.js"), src)
+	if out, err := exec.Command(node, filepath.Join(run, "check.js")).CombinedOutput(); err != nil {
 		t.Errorf("run the pre-bundle: %v\n%s", err, out)
 	}
 }
@@ -217,5 +225,37 @@ func TestDepsWithoutFastRefresh(t *testing.T) {
 		if strings.HasSuffix(f.Path, ".js") && strings.Contains(readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path)), "a large package") {
 			t.Errorf("%s holds react's code", f.Path)
 		}
+	}
+}
+
+// A pre-bundle that fails (here: DepsDir cannot be made) leaves dev
+// working, with the packages in the app's bundle and the reason said.
+func TestDepsFailureFallsBack(t *testing.T) {
+	root := hotProject(t, true)
+	writeFile(t, filepath.Join(root, "blocker"), "a file, not a directory")
+	o := depsOptions(root)
+	o.DepsDir = "blocker/deps"
+	c, err := NewFrontendContext(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Dispose()
+	res, err := c.Rebuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DepsError == "" {
+		t.Error("no DepsError for a pre-bundle that could not be written")
+	}
+	app := ""
+	for _, f := range res.Files {
+		app += readFile(t, filepath.Join(root, ".valet/dev/assets", f.Path))
+	}
+	if !strings.Contains(app, "a large package") {
+		t.Error("react is not bundled with the app after the pre-bundle failed")
+	}
+	writeFile(t, filepath.Join(root, "src/App.tsx"), "export default function App() {\n  return <p>second</p>;\n}\n")
+	if res, err = c.Rebuild(); err != nil || res.DepsError != "" || res.Relaid {
+		t.Errorf("next edit: %v, DepsError %q, relaid %v: want a plain rebuild", err, res.DepsError, res.Relaid)
 	}
 }

@@ -58,6 +58,9 @@ type FrontendResult struct {
 	// Relaid: the build was laid out anew (new modules, new env): chunk
 	// names changed beyond the edit, a hot update cannot apply.
 	Relaid bool
+	// DepsError: the dependency pre-bundle failed in this build (valet dev
+	// goes on with packages bundled into the app, slower edits): why.
+	DepsError string
 }
 
 // Frontend builds the frontend once.
@@ -206,7 +209,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	var res api.BuildResult
 	var mf *metafile
 	relaid := false
-	var depsWarn *Message
+	depsErr := ""
 	// Another round when a hot build found other modules than its entries,
 	// or imports of packages its pre-bundle lacks (the first build: all).
 	for round := 0; round < 4; round++ {
@@ -233,7 +236,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 			if err := c.prebundle(missing); err != nil {
 				// Packages go into the app's bundle, as without a pre-bundle.
 				c.deps.disabled = true
-				depsWarn = &Message{Text: "pre-bundle dependencies (bundled with the app instead): " + err.Error()}
+				depsErr = err.Error()
 			}
 			c.hot.stale, depsChanged = true, true
 		}
@@ -247,9 +250,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	}
 	out.Inputs = mf.inputFiles(o.Root)
 	out.Warnings = convertMessages(res.Warnings)
-	if depsWarn != nil {
-		out.Warnings = append(out.Warnings, *depsWarn)
-	}
+	out.DepsError = depsErr
 	out.Modules, out.Relaid = c.hotModules(mf), relaid
 	for _, e := range entries {
 		out.Inputs = append(out.Inputs, e.Abs)

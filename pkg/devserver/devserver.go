@@ -145,6 +145,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 			s.frontend = fc
 			res, err := fc.Rebuild()
 			s.live.frontendBuilt(res)
+			s.warnDeps(res)
 			return err
 		})
 		if err != nil {

@@ -75,3 +75,11 @@ func planHot(res *bundle.FrontendResult, changed []string, htmlChanged bool, sou
 	}
 	return u, len(u.Modules) > 0
 }
+
+// warnDeps says when the dependency pre-bundle failed: dev goes on with
+// the packages in the app's bundle, and edits rebuild them each time.
+func (s *Server) warnDeps(res *bundle.FrontendResult) {
+	if res != nil && res.DepsError != "" {
+		s.opts.Events.Warn("pre-bundling packages failed, they are bundled with the app (slower edits): " + res.DepsError)
+	}
+}

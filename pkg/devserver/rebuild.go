@@ -206,6 +206,7 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 			rb.record("frontend", err)
 			if err == nil {
 				s.live.frontendBuilt(res)
+				s.warnDeps(res)
 				if s.app.Assets != nil {
 					if err := s.app.Assets.Reload(); err != nil {
 						em.Warn("reload assets: " + err.Error())
