@@ -106,13 +106,20 @@ func Connect(ctx context.Context, opts Options) (*Engine, error) {
 	cli, err := client.New(clientOpts...)
 	if err != nil {
 		e.closeSSH()
+		if u.Scheme == "tcp" {
+			return nil, fmt.Errorf("docker engine %s: TLS setup: %w\n  %s", host, err, certHelp)
+		}
 		return nil, fmt.Errorf("docker engine %s: %w", host, err)
 	}
 	e.cli = cli
 	ping, err := cli.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true})
 	if err != nil {
 		_ = e.Close()
-		return nil, &UnreachableError{Host: host, Err: err}
+		ue := &UnreachableError{Host: host, Err: err}
+		if u.Scheme == "tcp" {
+			ue.Hint = tlsHint(host, err)
+		}
+		return nil, ue
 	}
 	e.api = cli.ClientVersion()
 	e.osType = ping.OSType
@@ -164,9 +171,15 @@ func (e *Engine) closeSSH() error {
 type UnreachableError struct {
 	Host string
 	Err  error
+	// Hint, when set, says how to fix this failure (e.g. TLS settings)
+	// instead of the generic advice.
+	Hint string
 }
 
 func (e *UnreachableError) Error() string {
+	if e.Hint != "" {
+		return fmt.Sprintf("cannot reach the Docker Engine at %s: %v\n  %s", e.Host, e.Err, e.Hint)
+	}
 	return fmt.Sprintf("cannot reach the Docker Engine at %s: %v\n"+
 		"  Start dockerd there, or point valet at a running engine with DOCKER_HOST\n"+
 		"  (e.g. DOCKER_HOST=unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host)", e.Host, e.Err)
