@@ -174,9 +174,24 @@ func (r *deployRun) connect(ctx context.Context) error {
 	}
 	r.t = &Target{E: e, App: r.opts.App()}
 	r.res.Host = e.Host()
+	if err := r.needsSocket(e.Host()); err != nil {
+		return err
+	}
 	port := r.port()
 	r.res.URL = fmt.Sprintf("http://%s:%d", publicHost(e.Host()), port)
 	return nil
+}
+
+// needsSocket refuses an app with containers[] on a host whose engine
+// socket cannot be mounted into the edge (tcp://): its objects could not
+// start their containers, and the images would be shipped for nothing.
+func (r *deployRun) needsSocket(host string) error {
+	cfg := r.opts.Project.Config
+	if len(cfg.Containers) == 0 || engineSocket(host) != "" {
+		return nil
+	}
+	return fmt.Errorf("app %s has containers[], which its Durable Objects start through the host's Docker Engine socket, mounted into the edge; over %s no socket reaches the edge\n"+
+		"  Deploy over ssh://user@host (the engine's socket on that host is mounted), or from the host itself over unix://", r.t.App, host)
 }
 
 func (r *deployRun) port() int {

@@ -32,8 +32,9 @@
 // containers; the new version starts its own (its health check, going
 // through the worker, may start them). An edge that starts removes what an
 // earlier edge of the app left running; destroy removes the edge first,
-// then every container of the app. Over tcp:// no socket is mounted and a
-// version with containers[] fails its activation saying so.
+// then every container of the app. Over tcp:// no socket can be mounted:
+// an app with containers[] is refused at the connect step, before anything
+// is sent, saying to deploy over ssh:// or unix://.
 //
 // # No new port for control
 //
