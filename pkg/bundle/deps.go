@@ -69,8 +69,9 @@ func (c *FrontendContext) depsPlugin() api.Plugin {
 		Setup: func(build api.PluginBuild) {
 			build.OnResolve(api.OnResolveOptions{Filter: `^[^./]`, Namespace: "file"},
 				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-					if _, probe := args.PluginData.(depsProbe); probe || strings.ContainsAny(args.Path, ":?") ||
-						inNodeModules(args.Importer) || filepath.IsAbs(args.Path) {
+					// Importers in node_modules too: a package kept in the app's
+					// bundle (it has CSS) must get the pre-bundled react, not a second one.
+					if _, probe := args.PluginData.(depsProbe); probe || strings.ContainsAny(args.Path, ":?") || filepath.IsAbs(args.Path) {
 						return api.OnResolveResult{}, nil
 					}
 					switch args.Kind {
@@ -98,9 +99,10 @@ func (c *FrontendContext) depsPlugin() api.Plugin {
 						c.deps.resolved = map[resolveKey]string{}
 					}
 					c.deps.resolved[key] = file
-					if u, ok := c.deps.urls[args.Path]; ok && c.deps.files[args.Path] == file {
-						if u == "" {
-							return api.OnResolveResult{}, nil // declined: bundled with the app
+					if u, ok := c.deps.urls[args.Path]; ok {
+						if u == "" || c.deps.files[args.Path] != file {
+							// Declined, or another copy (a nested node_modules): bundled with the app.
+							return api.OnResolveResult{}, nil
 						}
 						return api.OnResolveResult{Path: u, External: true}, nil
 					}

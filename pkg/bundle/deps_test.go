@@ -25,7 +25,7 @@ func depsProject(t *testing.T) string {
 			"exports.default = 'interop default';\nexports.flag = process.env.NODE_ENV === 'development';\nexports['not-an-id'] = 1;\n",
 		"node_modules/react/jsx-runtime.js":    "exports.jsx = (type, props) => ({ type, props });\nexports.jsxs = exports.jsx;\n",
 		"node_modules/styled-pkg/package.json": `{"name": "styled-pkg", "main": "index.js"}`,
-		"node_modules/styled-pkg/index.js":     "import './style.css';\nexport const styled = 'styled';\n",
+		"node_modules/styled-pkg/index.js":     "import './style.css';\nimport { version } from 'react';\nexport const styled = 'styled' + version;\n",
 		"node_modules/styled-pkg/style.css":    ".styled-pkg { color: rgb(1, 2, 3); }\n",
 		"node_modules/late-pkg/package.json":   `{"name": "late-pkg", "main": "index.js"}`,
 		"node_modules/late-pkg/index.js":       "module.exports = { late: 'late' };\n",

@@ -212,7 +212,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	depsErr := ""
 	// Another round when a hot build found other modules than its entries,
 	// or imports of packages its pre-bundle lacks (the first build: all).
-	for round := 0; round < 4; round++ {
+	for round := 0; round < 6; round++ {
 		if c.ctx == nil || c.defineKey != meta.key || c.hot.stale {
 			if c.ctx != nil {
 				c.ctx.Dispose()
