@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +10,6 @@ import (
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
-	"github.com/valet-dev/valet/pkg/ui"
 )
 
 // BuildOptions are the inputs of `valet build`.
@@ -67,27 +63,8 @@ func buildRun(ctx context.Context, opts *BuildOptions) error {
 	if err != nil {
 		return err
 	}
-	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
-	rep := trackFailures(ui.NewReporter(opts.IO, mode), mode)
-	rep.Start()
-	em := events.NewEmitter(rep)
-	for _, w := range p.Warnings {
-		em.Warn(w.String())
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-rep.Interrupted():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	_, err = build.Run(ctx, build.Options{Project: p, OutDir: opts.OutDir, Events: em, SkipImages: opts.NoImages})
-	if rerr := rep.Stop(); err == nil {
-		err = rerr
-	}
-	return rep.result(err)
+	return withReporter(ctx, opts.IO, opts.JSON, opts.NoTUI, p, func(ctx context.Context, em *events.Emitter) error {
+		_, err := build.Run(ctx, build.Options{Project: p, OutDir: opts.OutDir, Events: em, SkipImages: opts.NoImages})
+		return err
+	})
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,7 +13,6 @@ import (
 	"github.com/valet-dev/valet/pkg/deploy"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
-	"github.com/valet-dev/valet/pkg/ui"
 )
 
 // DeployOptions are the inputs of `valet deploy`.
@@ -106,39 +102,6 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 		}
 		return nil
 	})
-}
-
-// withReporter runs fn with the event reporter the flags and terminal call
-// for, cancelled by Ctrl-C (the deploy lock is released on the way out).
-func withReporter(ctx context.Context, io *iostreams.IOStreams, asJSON, noTUI bool, p *config.Project, fn func(context.Context, *events.Emitter) error) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	mode := ui.ModeFor(io, asJSON, noTUI)
-	rep := trackFailures(ui.NewReporter(io, mode), mode)
-	rep.Start()
-	em := events.NewEmitter(rep)
-	if p != nil {
-		for _, w := range p.Warnings {
-			em.Warn(w.String())
-		}
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-rep.Interrupted():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	err := fn(ctx, em)
-	if rerr := rep.Stop(); err == nil {
-		err = rerr
-	}
-	return rep.result(err)
 }
 
 func byteCount(n int64) string {

@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -74,33 +71,15 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	}
 	rebuild := make(chan struct{}, 1)
 	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
-	rep := trackFailures(devReporter(opts.IO, mode, p, rebuild), mode)
-	rep.Start()
-	em := events.NewEmitter(rep)
-	for _, w := range p.Warnings {
-		em.Warn(w.String())
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-rep.Interrupted():
-			cancel()
-		case <-ctx.Done():
+	return reported(ctx, devReporter(opts.IO, mode, p, rebuild), mode, p, func(ctx context.Context, em *events.Emitter) error {
+		err := devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild})
+		if err != nil && ctx.Err() != nil {
+			// Ctrl-C (or x in the dashboard) is how dev ends, also mid-build:
+			// the step's line already says what was cut short.
+			return nil
 		}
-	}()
-	err = devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild})
-	if err != nil && ctx.Err() != nil {
-		// Ctrl-C (or x in the dashboard) is how dev ends, also mid-build:
-		// the step's line already says what was cut short.
-		err = nil
-	}
-	if rerr := rep.Stop(); err == nil {
-		err = rerr
-	}
-	return rep.result(err)
+		return err
+	})
 }
 
 // devReporter is the dev dashboard on a terminal, pkg/ui's plain or JSON
