@@ -44,7 +44,8 @@ type depsState struct {
 	// reads the directories anew each time.
 	resolved map[resolveKey]string
 	key      string
-	disabled bool // the pre-bundle failed: packages are bundled into the app as before
+	lock     string // lockStamp when the pre-bundle was made
+	disabled bool   // the pre-bundle failed: packages are bundled into the app as before
 }
 
 // depsEnabled: only hot dev builds pre-bundle; production output is unchanged.
@@ -174,10 +175,22 @@ func depsKey(o FrontendOptions, imports map[string]string) string {
 	for _, s := range specs {
 		fmt.Fprintf(h, "%s=%s\n", s, imports[s])
 	}
+	for _, lock := range lockfiles(o.Root) {
+		if data, err := os.ReadFile(lock); err == nil {
+			fmt.Fprintf(h, "%s %x\n", filepath.Base(lock), sha256.Sum256(data))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// lockfiles are the files whose change means other packages: the nearest
+// of each package manager's lockfile and package.json.
+func lockfiles(root string) []string {
+	var out []string
 	for _, lock := range []string{"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "package.json"} {
-		for dir := o.Root; ; dir = filepath.Dir(dir) {
-			if data, err := os.ReadFile(filepath.Join(dir, lock)); err == nil {
-				fmt.Fprintf(h, "%s %x\n", lock, sha256.Sum256(data))
+		for dir := root; ; dir = filepath.Dir(dir) {
+			if _, err := os.Stat(filepath.Join(dir, lock)); err == nil {
+				out = append(out, filepath.Join(dir, lock))
 				break
 			}
 			if filepath.Dir(dir) == dir {
@@ -185,7 +198,39 @@ func depsKey(o FrontendOptions, imports map[string]string) string {
 			}
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return out
+}
+
+// lockStamp identifies the lockfiles' state cheaply (size and mtime), to
+// notice an npm install during a dev session at each rebuild.
+func lockStamp(files []string) string {
+	var b strings.Builder
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", f, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// checkLockfiles forgets the pre-bundle when the packages changed since it
+// was made (npm install during the session): the next build makes it again
+// and lays out anew (a page reload), as Vite does. It returns the
+// lockfiles, which the dev watcher watches as inputs of the frontend.
+func (c *FrontendContext) checkLockfiles() []string {
+	if !c.depsEnabled() {
+		return nil
+	}
+	files := lockfiles(c.opts.Root)
+	stamp := lockStamp(files)
+	c.deps.mu.Lock()
+	defer c.deps.mu.Unlock()
+	if c.deps.urls != nil && stamp != c.deps.lock {
+		c.deps.urls, c.deps.files, c.deps.resolved = nil, nil, nil
+		c.hot.stale = true
+	}
+	c.deps.lock = stamp
+	return files
 }
 
 func readDepsManifest(dir, key string) (map[string]string, error) {

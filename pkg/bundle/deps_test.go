@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -126,6 +127,24 @@ if (got !== "stub,stub,esm default,named,interop default,true,function") throw n
 	}
 	if st2, _ := os.Stat(filepath.Join(deps, "react.js")); !st2.ModTime().Equal(st.ModTime()) {
 		t.Error("an edit of App.tsx rewrote the pre-bundle")
+	}
+
+	// npm install during the session (a new lockfile): bundled again, laid out anew.
+	lock := filepath.Join(root, "package-lock.json")
+	writeFile(t, lock, `{"lockfileVersion": 3}`)
+	if res, err = c.Rebuild(); err != nil || !res.Relaid {
+		t.Fatalf("new lockfile: relaid %v, %v; want a new layout", res != nil && res.Relaid, err)
+	}
+	if !slices.Contains(res.Inputs, lock) {
+		t.Errorf("inputs %v lack the lockfile: the dev watcher would not rebuild on npm install", res.Inputs)
+	}
+	st2, _ := os.Stat(filepath.Join(deps, "react.js"))
+	if st2.ModTime().Equal(st.ModTime()) {
+		t.Error("the pre-bundle was not made again for the new lockfile")
+	}
+	st = st2
+	if res, err = c.Rebuild(); err != nil || res.Relaid {
+		t.Errorf("unchanged lockfile: relaid %v, %v", res != nil && res.Relaid, err)
 	}
 
 	// A new session with the same imports and lockfile reuses it.

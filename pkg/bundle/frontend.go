@@ -206,6 +206,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 	c.entries = entries
 	c.entriesMu.Unlock()
 
+	lockfiles := c.checkLockfiles()
 	var res api.BuildResult
 	var mf *metafile
 	relaid := false
@@ -256,6 +257,7 @@ func (c *FrontendContext) Rebuild() (*FrontendResult, error) {
 		out.Inputs = append(out.Inputs, e.Abs)
 	}
 	out.Inputs = append(out.Inputs, envFiles...)
+	out.Inputs = append(out.Inputs, lockfiles...)
 	for rel := range c.public {
 		out.Inputs = append(out.Inputs, filepath.Join(o.PublicDir, filepath.FromSlash(rel)))
 	}
