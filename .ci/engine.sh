@@ -110,8 +110,36 @@ start_dockerd() {
 	return 1
 }
 
+# empty_engine RUN: remove the engine's containers and networks and print
+# its bridges' link names. dockerd keeps a user-defined network's bridge
+# across a stop, and with its data root gone nothing would ever remove it:
+# enough of them use up Docker's address pools for every engine after.
+empty_engine() {
+	local sock=unix://$1/docker.sock
+	command -v docker >/dev/null && ping_engine "$sock" || return 0
+	local ids id
+	ids=$(DOCKER_HOST=$sock timeout 20 docker ps -aq 2>/dev/null || true)
+	[[ -z $ids ]] || DOCKER_HOST=$sock timeout 30 docker rm -f $ids >/dev/null 2>&1 || true
+	for id in $(DOCKER_HOST=$sock timeout 10 docker network ls -q --no-trunc --filter driver=bridge 2>/dev/null || true); do
+		echo "br-${id:0:12}"
+		DOCKER_HOST=$sock timeout 10 docker network rm "$id" >/dev/null 2>&1 || true
+	done
+}
+
+# sweep_stale_bridges: with no dockerd running at all, every br-* link is
+# a left-over of an engine that was killed; remove them (see empty_engine).
+sweep_stale_bridges() {
+	pgrep -x dockerd >/dev/null && return 0
+	local l
+	for l in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^br-' || true); do
+		ip link delete "$l" 2>/dev/null && log "removed the stale bridge $l"
+	done
+	return 0
+}
+
 stop_dockerd() {
-	local run=$1 keep=${2:-}
+	local run=$1 keep=${2:-} links
+	links=$(empty_engine "$run")
 	if [[ -f $run/dockerd.pid ]]; then
 		local pid
 		pid=$(cat "$run/dockerd.pid")
@@ -134,6 +162,10 @@ stop_dockerd() {
 		ip link delete "$(cat "$run/bridge")" 2>/dev/null || true
 		rm -f "$run/bridge"
 	fi
+	local l
+	for l in $links; do
+		ip link delete "$l" 2>/dev/null || true
+	done
 	[[ $keep == keep ]] || rm -rf "$run"
 }
 
@@ -159,6 +191,7 @@ cmd_start() {
 		return 1
 	fi
 	mkdir -p "$run"
+	sweep_stale_bridges
 	local variants=(own bridge noipt none)
 	[[ -z ${VALET_ENGINE_NET:-} ]] || variants=("$VALET_ENGINE_NET")
 	local v

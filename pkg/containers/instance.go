@@ -92,10 +92,11 @@ func (in *Instance) launch(r *run, opts durable.StartOptions) {
 	if len(opts.Entrypoint) > 0 {
 		spec.Entrypoint = opts.Entrypoint
 	}
-	direct := runtime.GOOS == "linux" && !m.opts.Engine.Remote()
+	// Container addresses are only reachable from a Linux host running the
+	// engine (or a container on the same network); otherwise, and always in
+	// valet dev, dial the EXPOSE'd ports published on 127.0.0.1.
+	direct := m.opts.ByNetworkAddress && runtime.GOOS == "linux" && !m.opts.Engine.Remote()
 	if !direct {
-		// Container addresses are only reachable from a Linux host running
-		// the engine; elsewhere, dial published ports.
 		spec.Ports = exposedPorts(m.ctx, m.opts.Engine, spec.Image)
 	}
 	if !opts.EnableInternet {

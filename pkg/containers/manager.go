@@ -61,6 +61,11 @@ type Options struct {
 	// own names, or the new one's start would replace the old one's
 	// container while it still serves.
 	NameSuffix string
+	// ByNetworkAddress reaches containers by their address on Network
+	// instead of ports published on 127.0.0.1. A deployed edge, itself a
+	// container on that network, sets it; valet dev leaves it off so that
+	// everything it dials is on loopback.
+	ByNetworkAddress bool
 }
 
 // Manager owns the containers of one app session.

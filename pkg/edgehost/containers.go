@@ -205,6 +205,8 @@ func (s *Server) containerManager(ctx context.Context, id string, m *build.Manif
 		Session:    fmt.Sprintf("deploy-%s-%d-%d", id, os.Getpid(), seq),
 		Labels:     map[string]string{LabelRole: RoleDurable, engine.LabelVersion: id},
 		NameSuffix: fmt.Sprintf("%s-%d", short, seq),
+		// The edge is a container on Network: 127.0.0.1 is itself.
+		ByNetworkAddress: true,
 	}), nil
 }
 

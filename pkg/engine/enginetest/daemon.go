@@ -72,9 +72,11 @@ func startDaemon(timeout time.Duration, extra ...string) (*daemon, error) {
 }
 
 func (d *daemon) stop() {
+	var links []string
 	select {
 	case <-d.exited:
 	default:
+		links = emptyDaemon(d.host)
 		_ = d.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-d.exited:
@@ -83,6 +85,7 @@ func (d *daemon) stop() {
 			<-d.exited
 		}
 	}
+	deleteLinks(links)
 	d.cleanup()
 }
 

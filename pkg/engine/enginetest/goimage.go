@@ -67,7 +67,10 @@ func GoImage(t testing.TB, e *engine.Engine, name, goSource string) string {
 		t.Fatalf("compile test program %s: %v\n%s", name, err, out)
 	}
 	df := filepath.Join(buildDir, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"), 0o644); err != nil {
+	if err := os.WriteFile(df, []byte("FROM scratch\nCOPY app /app\n"+
+		// The ports test servers listen on: valet dev publishes an image's
+		// EXPOSE'd ports on 127.0.0.1 and dials only loopback.
+		"EXPOSE 8080 3210\nENTRYPOINT [\"/app\"]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	res, err := image.Build(ctx, e, image.BuildOptions{
