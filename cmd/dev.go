@@ -44,6 +44,9 @@ Ctrl-C stops the server and removes every container it started.`,
   valet dev --no-tui | tee dev.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("port") && opts.Port == 0 {
+				opts.Port = devserver.AnyPort
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -51,7 +54,7 @@ Ctrl-C stops the server and removes every container it started.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.IP, "ip", "", "address to listen on (default 127.0.0.1)")
-	cmd.Flags().IntVar(&opts.Port, "port", 0, "port to listen on (default 8787)")
+	cmd.Flags().IntVar(&opts.Port, "port", 0, "port to listen on (default 8787, or dev.port; 0 picks a free port)")
 	cmd.Flags().StringVar(&opts.PersistTo, "persist-to", "", "directory for Durable Object storage (default .valet/state)")
 	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "plain log lines instead of the dashboard")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print events as JSON lines on stdout")
@@ -62,7 +65,7 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if opts.Port < 0 || opts.Port > 65535 {
+	if (opts.Port < 0 && opts.Port != devserver.AnyPort) || opts.Port > 65535 {
 		return cmdutil.Usagef("--port %d is not a port: use 1-65535", opts.Port)
 	}
 	p, err := opts.Project()

@@ -21,11 +21,14 @@ import (
 	"github.com/valet-dev/valet/pkg/events"
 )
 
+// AnyPort as Options.Port listens on a free port (valet dev --port 0).
+const AnyPort = -1
+
 // Options configure a dev session.
 type Options struct {
 	Project   *config.Project
 	IP        string // default 127.0.0.1 (or dev.ip)
-	Port      int    // default 8787 (or dev.port); 0 picks a free port
+	Port      int    // 0: 8787 (or dev.port); AnyPort: a free port
 	PersistTo string // default <project>/.valet/state
 	Events    *events.Emitter
 	Environ   []string // nil: os.Environ()
@@ -94,7 +97,7 @@ func newServer(opts Options) (*Server, error) {
 			opts.Port = d.Port
 		}
 	}
-	if opts.Port < 0 {
+	if opts.Port == AnyPort {
 		opts.Port = 0
 	}
 	if opts.PersistTo == "" {
