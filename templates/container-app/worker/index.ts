@@ -22,7 +22,6 @@ export class Container extends DurableObject<Env> {
     if (container && !container.running) {
       container.start({
         env: { API_VERSION: this.env.API_VERSION },
-        enableInternet: false,
       });
     }
   }
