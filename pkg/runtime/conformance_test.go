@@ -59,7 +59,9 @@ var conformance = []struct{ name, code, want string }{
 	{"request/content-type", `return new Request("https://a.com", {method: "POST", body: new URLSearchParams("a=1")}).headers.get("content-type")`, "application/x-www-form-urlencoded;charset=UTF-8"},
 	{"request/formData", `const fd = await new Request("http://a", {method: "POST", body: new URLSearchParams("a=1&b=2")}).formData(); return fd.get("b")`, "2"},
 	{"request/multipart", `const f = new FormData(); f.append("t", "v\nw"); f.append("f", new Blob(["data"], {type: "text/plain"}), "a.txt"); const fd = await new Request("http://a", {method: "POST", body: f}).formData(); const file = fd.get("f"); return fd.get("t") + "|" + file.name + "|" + file.type + "|" + (await file.text())`, "v\r\nw|a.txt|text/plain|data"},
-	{"request/cf", `return typeof request.cf + " " + request.cf.colo`, "object DEV"},
+	{"request/cf", `return typeof request.cf + " " + request.cf.colo + " " + request.cf.country`, "object DFW US"},
+	{"request/cf-keys", `const k = ["colo", "country", "city", "continent", "latitude", "longitude", "postalCode", "region", "regionCode", "timezone", "asn", "asOrganization", "httpProtocol", "tlsVersion", "clientTcpRtt", "requestPriority", "edgeRequestKeepAliveStatus"]; return k.filter((x) => request.cf[x] === undefined).join() || "all"`, "all"},
+	{"request/cf-copied", `return new Request(request).cf.colo + " " + new Request(request, {headers: {a: "1"}}).cf.city + " " + new Request("http://a").cf`, "DFW Austin undefined"},
 
 	// Encoding
 	{"encoding/encode", `return Array.from(new TextEncoder().encode("€")).join()`, "226,130,172"},

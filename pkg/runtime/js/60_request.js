@@ -101,8 +101,23 @@ define("Request", Request);
 Object.assign(Request.prototype, { _h: undefined, _hinit: undefined, _used: false, _signal: null, _ct: null, _gid: 0, _cf: undefined, _redirect: "follow" });
 
 // incomingRequest builds the Request for an HTTP request that Go received.
-// DEV_CF stands in for the cf object Cloudflare attaches to incoming requests.
-const DEV_CF = Object.freeze({ colo: "DEV", country: "XX", city: "", continent: "", asn: 0, asOrganization: "valet", httpProtocol: "HTTP/1.1", tlsVersion: "", timezone: "UTC", clientTcpRtt: 0 });
+// DEV_CF stands in for the cf object Cloudflare attaches to incoming requests:
+// miniflare's fallback (what `wrangler dev` gives without fetching
+// Cloudflare's), so that code reading request.cf.country or .colo behaves
+// locally as under wrangler dev. It is shared, hence frozen.
+const DEV_CF = Object.freeze({
+  asOrganization: "Cloudflare", asn: 395747, colo: "DFW", city: "Austin", region: "Texas", regionCode: "TX",
+  metroCode: "635", postalCode: "78701", country: "US", continent: "NA",
+  timezone: "America/Chicago", latitude: "30.27130", longitude: "-97.74260", clientTcpRtt: 0,
+  httpProtocol: "HTTP/1.1", requestPriority: "weight=192;exclusive=0", tlsCipher: "AEAD-AES128-GCM-SHA256",
+  tlsVersion: "TLSv1.3", edgeRequestKeepAliveStatus: 1, clientAcceptEncoding: "gzip, deflate, br",
+  tlsClientAuth: Object.freeze({ certPresented: "0", certVerified: "NONE", certRevoked: "0", certIssuerDN: "", certSubjectDN: "",
+    certIssuerDNRFC2253: "", certSubjectDNRFC2253: "", certIssuerDNLegacy: "", certSubjectDNLegacy: "", certSerial: "",
+    certIssuerSerial: "", certSKI: "", certIssuerSKI: "", certFingerprintSHA1: "", certFingerprintSHA256: "", certNotBefore: "", certNotAfter: "" }),
+  tlsClientRandom: "", tlsClientHelloLength: "", tlsClientExtensionsSha1: "",
+  botManagement: Object.freeze({ corporateProxy: false, verifiedBot: false, jsDetection: Object.freeze({ passed: false }),
+    staticResource: false, detectionIds: Object.freeze({}), score: 99 }),
+});
 
 function incomingRequest(method, url, gid, hasBody) {
   const r = Object.create(Request.prototype);
