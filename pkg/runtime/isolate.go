@@ -53,6 +53,7 @@ type Isolate struct {
 // hooks are the prelude's functions Go calls.
 type hooks struct {
 	incoming, settle, serve, finish, pull, handlerFor, moduleMap, fetcher, serialize, deserialize, formatError goja.Callable
+	runScheduled                                                                                               goja.Callable
 	wsEvent, wsBind                                                                                            goja.Callable
 	rpcSerialize, rpcDeserialize, rpcInvoke, newEntrypoint, newStub                                            goja.Callable
 	execCtx                                                                                                    *goja.Object

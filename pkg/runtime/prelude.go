@@ -61,7 +61,7 @@ func (iso *Isolate) installPrelude(prg *goja.Program) error {
 		return f
 	}
 	iso.hooks = hooks{
-		incoming: get("incoming"), settle: get("settle"), serve: get("serve"), finish: get("finish"), pull: get("pull"), handlerFor: get("handlerFor"),
+		incoming: get("incoming"), settle: get("settle"), serve: get("serve"), finish: get("finish"), pull: get("pull"), handlerFor: get("handlerFor"), runScheduled: get("runScheduled"),
 		moduleMap: get("moduleMap"), fetcher: get("Fetcher"), serialize: get("serialize"),
 		deserialize: get("deserialize"), formatError: get("formatError"),
 		wsEvent: get("wsEvent"), wsBind: get("wsBind"),

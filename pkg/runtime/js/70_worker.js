@@ -124,7 +124,11 @@ class RpcTarget {}
 class RpcStub { constructor(v) { return v; } }
 
 const fetchListeners = [];
-G.addEventListener = function (type, fn) { if (type === "fetch") fetchListeners.push(fn); };
+const scheduledListeners = [];
+G.addEventListener = function (type, fn) {
+  if (type === "fetch") fetchListeners.push(fn);
+  else if (type === "scheduled") scheduledListeners.push(fn);
+};
 G.removeEventListener = function () {};
 
 class FetchEvent extends Event {
@@ -156,4 +160,43 @@ function handlerFor(mod, env) {
     };
   }
   return null;
+}
+
+// ScheduledController is what scheduled(controller, env, ctx) receives.
+class ScheduledController {
+  constructor(cron, time) { this.cron = cron; this.scheduledTime = time; this.type = "scheduled"; }
+  noRetry() {}
+}
+define("ScheduledController", ScheduledController);
+
+class ScheduledEvent extends Event {
+  constructor(ctl, ctx) { super("scheduled"); this.cron = ctl.cron; this.scheduledTime = ctl.scheduledTime; this._ctx = ctx; }
+  noRetry() {}
+  waitUntil(p) { this._ctx.waitUntil(p); }
+}
+
+// runScheduled calls the worker's scheduled handler (default export,
+// WorkerEntrypoint class, or addEventListener("scheduled")) and returns a
+// promise that settles, as in workerd, once the handler and what it passed
+// to ctx.waitUntil have.
+function runScheduled(mod, env, cron, time) {
+  const waits = [];
+  const ctx = new ExecutionContext();
+  ctx.waitUntil = (p) => { waits.push(Promise.resolve(p)); };
+  const ctl = new ScheduledController(cron, time);
+  const d = mod && mod.default;
+  let v;
+  if (typeof d === "function") {
+    const inst = new d(ctx, env);
+    if (typeof inst.scheduled !== "function") throw new Error("Handler does not export a scheduled() function.");
+    v = inst.scheduled(ctl);
+  } else if (d && typeof d.scheduled === "function") {
+    v = d.scheduled(ctl, env, ctx);
+  } else if (scheduledListeners.length > 0) {
+    const ev = new ScheduledEvent(ctl, ctx);
+    for (const l of scheduledListeners) l(ev);
+  } else {
+    throw new Error("Handler does not export a scheduled() function.");
+  }
+  return Promise.resolve(v).then(() => Promise.all(waits)).then(() => undefined);
 }

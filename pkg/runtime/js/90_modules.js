@@ -76,6 +76,7 @@ return {
   deliver,
   pull,
   handlerFor,
+  runScheduled,
   moduleMap: (env) => { const m = moduleMap(env); define("require", makeRequire(m)); return m; },
   ExecutionContext,
   Fetcher: (id) => new Fetcher(RS_KEY, id),
