@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,10 @@ type DevOptions struct {
 	PersistTo string
 	NoTUI     bool
 	JSON      bool
+	// TestScheduled serves /__scheduled (wrangler's --test-scheduled).
+	TestScheduled bool
+	// Vars are --var KEY:VALUE, overriding the config's vars.
+	Vars []string
 }
 
 // NewCmdDev builds `valet dev`.
@@ -41,7 +46,9 @@ Docker Engine. Secrets come from .dev.vars (or .env).
 Ctrl-C stops the server and removes every container it started.`,
 		Example: `  valet dev
   valet dev --port 3000 --env staging
-  valet dev --no-tui | tee dev.log`,
+  valet dev --no-tui | tee dev.log
+  valet dev --test-scheduled   # then: curl "http://127.0.0.1:8787/__scheduled?cron=*+*+*+*+*"
+  valet dev --var API_HOST:localhost:9000 --var DEBUG:true`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("port") && opts.Port == 0 {
@@ -58,6 +65,8 @@ Ctrl-C stops the server and removes every container it started.`,
 	cmd.Flags().StringVar(&opts.PersistTo, "persist-to", "", "directory for Durable Object storage (default .valet/state)")
 	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "plain log lines instead of the dashboard")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print events as JSON lines on stdout")
+	cmd.Flags().BoolVar(&opts.TestScheduled, "test-scheduled", false, "serve /__scheduled?cron=... to run the worker's scheduled handler")
+	cmd.Flags().StringArrayVar(&opts.Vars, "var", nil, "override a var for this session, as `KEY:VALUE` (repeatable)")
 	return cmd
 }
 
@@ -68,6 +77,10 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	if (opts.Port < 0 && opts.Port != devserver.AnyPort) || opts.Port > 65535 {
 		return cmdutil.Usagef("--port %d is not a port: use 1-65535", opts.Port)
 	}
+	vars, err := parseVars(opts.Vars)
+	if err != nil {
+		return err
+	}
 	p, err := opts.Project()
 	if err != nil {
 		return err
@@ -75,7 +88,8 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	rebuild := make(chan struct{}, 1)
 	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
 	return reported(ctx, devReporter(opts.IO, mode, p, rebuild), mode, p, func(ctx context.Context, em *events.Emitter) error {
-		err := devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild})
+		err := devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild,
+			TestScheduled: opts.TestScheduled, Vars: vars})
 		if err != nil && ctx.Err() != nil {
 			// Ctrl-C (or x in the dashboard) is how dev ends, also mid-build:
 			// the step's line already says what was cut short.
@@ -83,6 +97,22 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 		}
 		return err
 	})
+}
+
+// parseVars reads --var KEY:VALUE flags (the value may hold colons).
+func parseVars(flags []string) (map[string]string, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	vars := make(map[string]string, len(flags))
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, cmdutil.Usagef("--var %q is not KEY:VALUE: write e.g. --var API_HOST:localhost:9000", f)
+		}
+		vars[strings.TrimSpace(k)] = v
+	}
+	return vars, nil
 }
 
 // devReporter is the dev dashboard on a terminal, pkg/ui's plain or JSON

@@ -53,9 +53,9 @@ type dev struct {
 
 // startDev runs valet dev on the fixture (with -c configFile when set)
 // until the test ends.
-func startDev(t *testing.T, name, configFile string) *dev {
+func startDev(t *testing.T, name, configFile string, flags ...func(*devserver.Options)) *dev {
 	t.Helper()
-	d, err := tryDev(t, name, configFile)
+	d, err := tryDev(t, name, configFile, flags...)
 	if err != nil {
 		t.Fatalf("dev ended before ready: %v", err)
 	}
@@ -64,7 +64,7 @@ func startDev(t *testing.T, name, configFile string) *dev {
 
 // tryDev is startDev that returns the error of a session that ended
 // before it was ready (a build or evaluation error).
-func tryDev(t *testing.T, name, configFile string) (*dev, error) {
+func tryDev(t *testing.T, name, configFile string, flags ...func(*devserver.Options)) (*dev, error) {
 	t.Helper()
 	dir := fixture(t, name)
 	p, err := config.Load(config.LoadOptions{Dir: dir, Path: configFile})
@@ -78,8 +78,12 @@ func tryDev(t *testing.T, name, configFile string) (*dev, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &dev{url: "http://" + ln.Addr().String(), rec: &events.Recorder{}}
 	done := make(chan error, 1)
+	opts := devserver.Options{Project: p, Listener: ln, Events: events.NewEmitter(d.rec), Isolates: 1, Environ: []string{}}
+	for _, f := range flags {
+		f(&opts)
+	}
 	go func() {
-		done <- devserver.Run(ctx, devserver.Options{Project: p, Listener: ln, Events: events.NewEmitter(d.rec), Isolates: 1, Environ: []string{}})
+		done <- devserver.Run(ctx, opts)
 	}()
 	ended := false
 	t.Cleanup(func() {

@@ -37,6 +37,11 @@ type Options struct {
 	Listener net.Listener
 	// Rebuild asks for a full rebuild (the dashboard's r key).
 	Rebuild <-chan struct{}
+	// TestScheduled serves /__scheduled and /cdn-cgi/handler/scheduled,
+	// which run the worker's scheduled handler (wrangler dev --test-scheduled).
+	TestScheduled bool
+	// Vars override the config's vars (wrangler dev --var KEY:VALUE).
+	Vars map[string]string
 }
 
 // Server is one dev session.
@@ -205,6 +210,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 // newApp composes one version of the app; the first start and every
 // rebuild (rebuild.go) go through it.
 func (s *Server) newApp(v appserver.Version) (*appserver.App, error) {
+	v.Config = withVars(v.Config, s.opts.Vars)
 	return appserver.New(v, appserver.Options{Dev: true, Events: s.opts.Events, Isolates: s.opts.Isolates,
 		PersistTo: s.opts.PersistTo, Containers: s.containers.Instances()})
 }
@@ -232,4 +238,21 @@ func envMap(environ []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// withVars is c with vars overridden (a copy: the project's config stays as
+// loaded, so a config reload keeps the overrides).
+func withVars(c *config.Config, vars map[string]string) *config.Config {
+	if len(vars) == 0 || c == nil {
+		return c
+	}
+	cc := *c
+	cc.Vars = make(map[string]any, len(c.Vars)+len(vars))
+	for k, v := range c.Vars {
+		cc.Vars[k] = v
+	}
+	for k, v := range vars {
+		cc.Vars[k] = v
+	}
+	return &cc
 }

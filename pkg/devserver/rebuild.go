@@ -300,6 +300,7 @@ func (s *Server) switchTo(app *appserver.App) {
 	old := s.app
 	s.app = app
 	s.live.assets.Store(app.Assets)
+	s.live.pool.Store(app.Pool)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()
 	_ = s.edge.SwapAndDrain(ctx, app.Edge) // past the drain, the old version is closed anyway
