@@ -86,6 +86,15 @@
 // pkg/durable's hibernation API calls ws._hibernate({message, close, error})
 // to receive a socket's events instead of dispatching them.
 //
+// # Incoming requests and other events
+//
+// An incoming request's cf is miniflare's fallback object (colo "DFW",
+// country "US", ...), as under wrangler dev; new Request(req) keeps it.
+// ctx.props is {}. Pool.Scheduled runs the scheduled(controller, env, ctx)
+// handler (default export object, WorkerEntrypoint method, or
+// addEventListener("scheduled")) and waits for its ctx.waitUntil work;
+// pkg/devserver serves it at /__scheduled with --test-scheduled.
+//
 // A Binding puts a value into env for every isolate: Var, Secret,
 // FetcherBinding, or a BindingFunc for anything else (namespaces).
 //
