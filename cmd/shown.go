@@ -33,9 +33,10 @@ func (s *shownFailures) Emit(e events.Event) {
 	s.Reporter.Emit(e)
 }
 
-// result marks err as shown when a plain line already carried its whole
-// text. The TUI may cut long errors and JSON goes to stdout, so those
-// still get the closing "error:" line on stderr.
+// result marks err as shown when a plain line already carried its text,
+// whole or with only context added around it on the way up (the step line
+// names what failed). The TUI may cut long errors and JSON goes to stdout,
+// so those still get the closing "error:" line on stderr.
 func (s *shownFailures) result(err error) error {
 	if err == nil || s.mode != ui.Plain {
 		return err
@@ -44,7 +45,7 @@ func (s *shownFailures) result(err error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, shown := range s.errors {
-		if strings.Contains(shown, msg) {
+		if strings.Contains(shown, msg) || (len(shown) >= 40 && strings.Contains(msg, shown)) {
 			return &cmdutil.ShownError{Err: err}
 		}
 	}

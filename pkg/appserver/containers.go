@@ -44,21 +44,16 @@ func StartContainers(ctx context.Context, p *config.Project, em *events.Emitter)
 			_ = e.Close()
 			return nil, fmt.Errorf("containers[] entry %q has no class_name; name the Durable Object class it backs", ct.Name)
 		}
-		var ref string
-		err := em.Step("image "+ct.ClassName, func() error {
-			res, err := build.Image(ctx, e, p, ct, em)
-			if err != nil {
-				return err
-			}
-			ref = res.Ref
-			if ref == "" {
-				ref = res.ID
-			}
-			return nil
-		})
+		// build.Image reports its own step (image:<repo>: built, skipped
+		// as unchanged, or failed with the Dockerfile's output).
+		res, err := build.Image(ctx, e, p, ct, em)
 		if err != nil {
 			_ = e.Close()
 			return nil, err
+		}
+		ref := res.Ref
+		if ref == "" {
+			ref = res.ID
 		}
 		classes[ct.ClassName] = containers.Class{Image: ref, MaxInstances: ct.MaxInstances}
 	}
