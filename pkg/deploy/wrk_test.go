@@ -223,17 +223,11 @@ valet: non2xx=7 w1=10 w2=20 a1=30 a2=40 other=5
 // TestRedeployUnderWrkOverSSH is the same over ssh:// (a throw-away sshd
 // on 127.0.0.1 in front of the test engine's socket).
 func TestRedeployUnderWrkOverSSH(t *testing.T) {
-	local := enginetest.Connect(t)
-	path, ok := strings.CutPrefix(local.Host(), "unix://")
-	if !ok {
-		t.Skipf("the test engine %s is not on a local unix socket", local.Host())
-	}
-	env := startSSHD(t, path)
-	t.Setenv("SSH_AUTH_SOCK", "")
+	env := enginetest.StartSSHD(t, enginetest.Connect(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	p := newProject(t, "")
-	d := newDeployer(t, p, env.host)
-	d.conn.SSHIdentity, d.conn.SSHKnownHosts = env.key, env.knownHosts
+	d := newDeployer(t, p, env.Host)
+	d.conn.SSHIdentity, d.conn.SSHKnownHosts = env.Key, env.KnownHosts
 	redeployUnderWrk(t, ctx, d)
 }
