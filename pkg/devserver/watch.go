@@ -94,6 +94,7 @@ func (w *watcher) batches(ctx context.Context, out chan<- []string, errs func(er
 	var timer <-chan time.Time
 	var first time.Time
 	lone := false // only writes to one existing file so far
+	extended := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -129,6 +130,14 @@ func (w *watcher) batches(ctx context.Context, out chan<- []string, errs func(er
 			timer = time.After(max(wait, 0))
 		case <-timer:
 			timer = nil
+			if lone && !extended && anyEmpty(pending) {
+				// A truncate seen before its write (a loaded machine): the
+				// file is still being saved; give the write time to land.
+				extended = true
+				timer = time.After(settle)
+				continue
+			}
+			extended = false
 			paths := make([]string, 0, len(pending))
 			for p := range pending {
 				paths = append(paths, p)
@@ -141,6 +150,16 @@ func (w *watcher) batches(ctx context.Context, out chan<- []string, errs func(er
 			}
 		}
 	}
+}
+
+// anyEmpty reports whether one of the paths is an empty file.
+func anyEmpty(paths map[string]bool) bool {
+	for p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // noise is what editors write beside a file while saving it.
