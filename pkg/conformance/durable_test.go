@@ -259,3 +259,20 @@ func TestDurableMissingExport(t *testing.T) {
 		}
 	}
 }
+
+// TestDurableExportsConfig is the durable-objects-exports-app fixture: a
+// class declared only in `exports` is reached through ctx.exports, and
+// counts apart from the bound one.
+func TestDurableExportsConfig(t *testing.T) {
+	d := startDev(t, "do-exports", "")
+	if v := d.getJSON(t, "/a")["value"]; v != 1.0 {
+		t.Errorf("/a = %v, want 1", v)
+	}
+	r := d.get(t, "/c")
+	if r.StatusCode != 200 {
+		t.Skipf("needs: classes declared only in the exports map served (ctx.exports.CounterC): /c = %d %q", r.StatusCode, trim(r.body))
+	}
+	expect(t, r, 200, `{"value":1}`)
+	expect(t, d.get(t, "/c"), 200, `{"value":2}`)
+	expect(t, d.get(t, "/a"), 200, `{"value":2}`)
+}
