@@ -5,6 +5,7 @@
 package appserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -106,6 +107,12 @@ func New(v Version, opts Options) (*App, error) {
 		if reg != nil {
 			reg.Attach(pool)
 			app.Durable = reg
+			// As wrangler dev: a bound class the worker does not export is
+			// an error at start, not a 500 at the first request.
+			if err := reg.MissingExports(context.Background(), pool, c.Main); err != nil {
+				_ = app.Close()
+				return nil, err
+			}
 		}
 	}
 	app.Edge = edge.Options{Assets: app.Assets, Events: opts.Events, Dev: opts.Dev}

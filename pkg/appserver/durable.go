@@ -2,6 +2,7 @@ package appserver
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/containers"
@@ -23,6 +24,13 @@ func newDurable(c *config.Config, opts Options) (*durable.Registry, error) {
 	var classes []string
 	for _, ct := range c.Containers {
 		classes = append(classes, ct.ClassName)
+	}
+	// Classes declared in wrangler's "exports" map are served too, reached
+	// through ctx.exports even without a binding.
+	for _, name := range c.ExportedClasses() {
+		if !slices.Contains(classes, name) {
+			classes = append(classes, name)
+		}
 	}
 	if len(bindings) == 0 && len(classes) == 0 {
 		return nil, nil
