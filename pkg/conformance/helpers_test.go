@@ -3,10 +3,8 @@ package conformance
 import (
 	"context"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,33 +13,14 @@ import (
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/devserver"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/testfs"
 )
 
 // fixture copies testdata/conformance/<name> to a temp dir: valet dev
 // writes its build under the project.
 func fixture(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "testdata", "conformance", name)
-	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return testfs.Fixture(t, filepath.Join("..", "..", "testdata", "conformance", name))
 }
 
 // dev is one `valet dev` session on a fixture, like wrangler's tests'
