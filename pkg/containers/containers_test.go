@@ -78,8 +78,15 @@ func newRig(t *testing.T, src string, max int) *rig {
 
 func newRigIn(t *testing.T, dir, src, class, binding string, max int) *rig {
 	t.Helper()
+	return newRigWith(t, dir, src, "../../testdata/durable/server", class, binding, max)
+}
+
+// newRigWith runs src as the worker, with class backed by a container of
+// the Go server in serverDir.
+func newRigWith(t *testing.T, dir, src, serverDir, class, binding string, max int) *rig {
+	t.Helper()
 	e := enginetest.Connect(t)
-	img := enginetest.GoImage(t, e, "durable-server", "../../testdata/durable/server")
+	img := enginetest.GoImage(t, e, filepath.Base(serverDir), serverDir)
 	if err := os.WriteFile(filepath.Join(dir, "worker.ts"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}

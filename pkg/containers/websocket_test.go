@@ -2,21 +2,11 @@ package containers
 
 import (
 	"context"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/valet-dev/valet/pkg/bundle"
-	"github.com/valet-dev/valet/pkg/durable"
-	"github.com/valet-dev/valet/pkg/engine"
-	"github.com/valet-dev/valet/pkg/engine/enginetest"
-	"github.com/valet-dev/valet/pkg/events"
-	"github.com/valet-dev/valet/pkg/runtime"
 )
 
 // A Durable Object that hands WebSocket upgrades to its container's port:
@@ -59,32 +49,7 @@ export default {
 // newWSRig is newRigIn with the WebSocket echo container.
 func newWSRig(t *testing.T, dir, src string) *rig {
 	t.Helper()
-	e := enginetest.Connect(t)
-	img := enginetest.GoImage(t, e, "wsecho", "../../testdata/durable/wsecho")
-	if err := os.WriteFile(filepath.Join(dir, "worker.ts"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	w, err := bundle.Worker(bundle.WorkerOptions{Entry: filepath.Join(dir, "worker.ts"), Root: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &events.Recorder{}
-	em := events.NewEmitter(rec)
-	app := "ctest" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
-	mgr := New(Options{Engine: e, App: app, Session: enginetest.Labels(t)[engine.LabelSession], Dev: true,
-		Classes: map[string]Class{"Box": {Image: img}}, Events: em})
-	reg, err := durable.New(durable.Options{App: app, Bindings: []durable.Binding{{Name: "BOX", Class: "Box"}}, Containers: mgr, Events: em})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := runtime.New(runtime.Options{Script: w.Script, SourceMap: w.SourceMap, Env: reg.Bindings(), Isolates: 2, Dev: true, Logs: em})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg.Attach(pool)
-	r := &rig{e: e, mgr: mgr, reg: reg, pool: pool, srv: httptest.NewServer(pool), rec: rec, app: app}
-	t.Cleanup(func() { r.close(t) })
-	return r
+	return newRigWith(t, dir, src, "../../testdata/durable/wsecho", "Box", "BOX", 0)
 }
 
 func wsEcho(t *testing.T, r *rig, path string) {
