@@ -24,6 +24,8 @@ type Manifest struct {
 	Created time.Time `json:"created"`
 
 	Worker *FileEntry   `json:"worker,omitempty"`
+	// WorkerExports are the worker module's exports ("default" included).
+	WorkerExports []string `json:"worker_exports,omitempty"`
 	Map    *FileEntry   `json:"sourcemap,omitempty"`
 	Assets []FileEntry  `json:"assets,omitempty"`
 	Images []ImageEntry `json:"images,omitempty"`
@@ -58,6 +60,7 @@ func (m *Manifest) computeDigest() {
 			fmt.Fprintf(h, "file %s %s\n", f.Path, f.Hash)
 		}
 	}
+	fmt.Fprintf(h, "exports %q\n", m.WorkerExports)
 	sort.Slice(m.Assets, func(i, j int) bool { return m.Assets[i].Path < m.Assets[j].Path })
 	for _, f := range m.Assets {
 		fmt.Fprintf(h, "asset %s %s\n", f.Path, f.Hash)

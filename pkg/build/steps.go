@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/engine"
-	"github.com/valet-dev/valet/pkg/runtime"
 )
 
 func skipCustom(st *state) string {
@@ -97,8 +97,10 @@ func WorkerOptions(st *stateLike, outDir string) bundle.WorkerOptions {
 		Define: c.Define,
 		Alias:  c.Alias,
 		Minify: minify,
-		// The bundle runs in valet's runtime: lower what it cannot parse.
-		Supported: runtime.EsbuildSupported(),
+		// With nodejs_compat, Node's builtins are workerd's to provide.
+		NodeCompat: slices.ContainsFunc(c.CompatibilityFlags, func(f string) bool {
+			return f == "nodejs_compat" || f == "nodejs_compat_v2"
+		}),
 	}
 }
 
@@ -127,6 +129,11 @@ func runWorker(_ context.Context, st *state) error {
 		}
 		*f.dst = &FileEntry{Path: f.name, Hash: hash, Size: size}
 	}
+	meta, err := bundle.ReadWorkerMeta(st.out)
+	if err != nil {
+		return fmt.Errorf("worker bundle: %w", err)
+	}
+	st.manifest.WorkerExports = meta.Exports
 	if fresh {
 		return skipped("unchanged")
 	}

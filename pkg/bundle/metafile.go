@@ -19,6 +19,7 @@ type metafile struct {
 type metaOutput struct {
 	EntryPoint string       `json:"entryPoint"`
 	CSSBundle  string       `json:"cssBundle"`
+	Exports    []string     `json:"exports"`
 	Imports    []metaImport `json:"imports"`
 	Bytes      int          `json:"bytes"`
 }
@@ -62,4 +63,14 @@ func (m *metafile) inputFiles(root string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// entryExports is the export list of the build's entry output.
+func (m *metafile) entryExports() []string {
+	for _, o := range m.Outputs {
+		if o.EntryPoint != "" {
+			return append([]string(nil), o.Exports...)
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,26 +21,34 @@ type WorkerOptions struct {
 	Define     map[string]string // config `define`: identifier -> JS expression
 	Alias      map[string]string // config `alias`: module -> replacement (relative to Root)
 	Minify     bool
-	Target     string   // default "es2020"
+	Target     string   // default "es2024" (as wrangler)
 	Conditions []string // default ["workerd", "worker", "browser"] (as wrangler)
 	Tsconfig   string   // optional tsconfig path; default: the nearest tsconfig.json
-	// Supported overrides esbuild's syntax support for the target runtime
-	// (pkg/runtime.EsbuildSupported); default: what goja is known to lack.
-	Supported map[string]bool
+	// NodeCompat leaves Node's builtins to the runtime (the nodejs_compat
+	// flag): a bare `buffer` is imported as `node:buffer`.
+	NodeCompat bool
 }
 
-// WorkerResult is a built worker: one classic script that assigns the entry
-// module's exports to globalThis.__valet_worker.
+// WorkerResult is a built worker: one ES module for workerd, importing the
+// runtime's own modules (cloudflare:*, node:*) by name.
 type WorkerResult struct {
 	Script    []byte
 	SourceMap []byte
 	Path      string   // OutDir/worker.js, empty when built in memory
+	Exports   []string // the module's exports, "default" included when it has one
 	Inputs    []string // absolute paths of the files that went in, for the watcher
 	Warnings  []Message
 }
 
-// WorkerGlobal is the global the worker script assigns its exports to.
-const WorkerGlobal = "__valet_worker"
+// HasDefault reports whether the module has a default export.
+func (r *WorkerResult) HasDefault() bool {
+	for _, e := range r.Exports {
+		if e == "default" {
+			return true
+		}
+	}
+	return false
+}
 
 // Worker bundles the worker once.
 func Worker(opts WorkerOptions) (*WorkerResult, error) {
@@ -86,13 +95,11 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		AllowOverwrite: true,
 		Write:          false,
 		Bundle:         true,
-		Format:         api.FormatIIFE,
-		GlobalName:     WorkerGlobal,
+		Format:         api.FormatESModule,
 		Platform:       api.PlatformNeutral,
 		MainFields:     []string{"browser", "module", "main"},
 		Conditions:     opts.Conditions,
 		Target:         target,
-		Supported:      supported(opts.Supported),
 		Define:         define,
 		Alias:          opts.Alias,
 		Tsconfig:       opts.Tsconfig,
@@ -106,13 +113,12 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		SourcesContent:    api.SourcesContentInclude,
 		Metafile:          true,
 		LogLevel:          api.LogLevelSilent,
-		// wrangler's default module rules, minus wasm (no WebAssembly here).
 		Loader: map[string]api.Loader{
 			".txt": api.LoaderText, ".html": api.LoaderText, ".sql": api.LoaderText,
 			".bin": api.LoaderBinary,
 		},
 		ResolveExtensions: []string{".tsx", ".ts", ".jsx", ".js", ".mjs", ".cjs", ".mts", ".cts", ".css", ".json"},
-		Plugins:           []api.Plugin{builtinsPlugin()},
+		Plugins:           []api.Plugin{builtinsPlugin(opts.NodeCompat)},
 	}
 	ctx, ctxErr := api.Context(build)
 	if ctxErr != nil {
@@ -156,7 +162,7 @@ func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
 		}
 	}
 	if o.Target == "" {
-		o.Target = "es2020"
+		o.Target = "es2024"
 	}
 	if len(o.Conditions) == 0 {
 		o.Conditions = []string{"workerd", "worker", "browser"}
@@ -193,12 +199,16 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 		return nil, fmt.Errorf("build worker: %w", err)
 	}
 	out.Inputs = meta.inputFiles(c.opts.Root)
+	out.Exports = meta.entryExports()
 	if c.opts.OutDir != "" {
 		out.Path = filepath.Join(c.opts.OutDir, "worker.js")
 		if _, err := writeIfChanged(out.Path, out.Script); err != nil {
 			return nil, fmt.Errorf("build worker: %w", err)
 		}
 		if _, err := writeIfChanged(out.Path+".map", out.SourceMap); err != nil {
+			return nil, fmt.Errorf("build worker: %w", err)
+		}
+		if err := WriteWorkerMeta(c.opts.OutDir, out); err != nil {
 			return nil, fmt.Errorf("build worker: %w", err)
 		}
 	}
@@ -228,13 +238,38 @@ func parseTarget(t string) (api.Target, error) {
 	return 0, fmt.Errorf("build: unknown target %q: use one of es2015…es2025 or esnext", t)
 }
 
-// supported defaults to what goja (pkg/runtime) lacks: async generators and
-// for-await, and import() in a classic script; esbuild lowers them, and
-// import(x) becomes require(x), which the runtime answers from
-// __valet_modules.
-func supported(s map[string]bool) map[string]bool {
-	if s != nil {
-		return s
+// WorkerMeta is what a host needs to know of a built worker besides its
+// files: its exports (valet's entry re-exports them).
+type WorkerMeta struct {
+	Exports []string `json:"exports"`
+}
+
+// WorkerMetaFile is written beside worker.js.
+const WorkerMetaFile = "worker.meta.json"
+
+// WriteWorkerMeta writes dir/worker.meta.json for r.
+func WriteWorkerMeta(dir string, r *WorkerResult) error {
+	b, err := json.Marshal(WorkerMeta{Exports: r.Exports})
+	if err != nil {
+		return err
 	}
-	return map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false}
+	_, err = writeIfChanged(filepath.Join(dir, WorkerMetaFile), b)
+	return err
+}
+
+// ReadWorkerMeta reads dir/worker.meta.json; a build without one (from an
+// older valet) reads as unknown exports (nil).
+func ReadWorkerMeta(dir string) (*WorkerMeta, error) {
+	b, err := os.ReadFile(filepath.Join(dir, WorkerMetaFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return &WorkerMeta{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m WorkerMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", WorkerMetaFile, err)
+	}
+	return &m, nil
 }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/valet-dev/valet/pkg/durable"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
 )
@@ -49,8 +48,6 @@ func (r *run) isDone() bool {
 	}
 }
 
-var _ durable.Container = (*Instance)(nil)
-
 // Running is true from Start until the container exited.
 func (in *Instance) Running() bool {
 	in.mu.Lock()
@@ -59,7 +56,7 @@ func (in *Instance) Running() bool {
 }
 
 // Start launches the container in the background.
-func (in *Instance) Start(opts durable.StartOptions) error {
+func (in *Instance) Start(opts StartOptions) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.run != nil && !in.run.isDone() {
@@ -76,7 +73,7 @@ func (in *Instance) Start(opts durable.StartOptions) error {
 	return nil
 }
 
-func (in *Instance) launch(r *run, opts durable.StartOptions) {
+func (in *Instance) launch(r *run, opts StartOptions) {
 	m := in.m
 	defer m.launches.Done()
 	labels := map[string]string{}
@@ -393,4 +390,12 @@ func (m *Manager) noInternet(class, id string, spec *engine.ContainerSpec, direc
 	spec.Network = engine.InternalNetwork
 	m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "info",
 		Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + engine.InternalNetwork + ")"})
+}
+
+// StartOptions are ctx.container.start()'s options.
+type StartOptions struct {
+	Env            map[string]string
+	Entrypoint     []string
+	EnableInternet bool
+	Labels         map[string]string
 }

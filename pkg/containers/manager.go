@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/valet-dev/valet/pkg/durable"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
 )
@@ -105,8 +104,8 @@ func New(opts Options) *Manager {
 }
 
 // For returns the container of object (class, id), or nil when the class
-// has no containers. It implements durable.Containers.
-func (m *Manager) For(class, id string) durable.Container {
+// has no containers.
+func (m *Manager) For(class, id string) *Instance {
 	if _, ok := m.opts.Classes[class]; !ok {
 		return nil
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd"
 )
 
 // AnyPort as Options.Port listens on a free port (valet dev --port 0).
@@ -42,6 +43,8 @@ type Options struct {
 	TestScheduled bool
 	// Vars override the config's vars (wrangler dev --var KEY:VALUE).
 	Vars map[string]string
+	// Workerd is the workerd executable; "" finds it (workerd.Locate).
+	Workerd string
 }
 
 // Server is one dev session.
@@ -55,6 +58,8 @@ type Server struct {
 	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
 	// containers of containers[]: engine, images, instances (one per session)
 	containers *appserver.ContainerSession
+	// objects says which version runs each Durable Object (one per session)
+	objects *workerd.Objects
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -111,7 +116,14 @@ func newServer(opts Options) (*Server, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	s := &Server{opts: opts, p: p, live: newLive()}
+	if opts.Workerd == "" && p.Config.Main != "" {
+		b, err := workerd.Locate(workerd.LocateOptions{Dir: p.Dir, Fetch: workerd.FetchFromRegistry(p.Dir)})
+		if err != nil {
+			return nil, err
+		}
+		opts.Workerd = b.Path
+	}
+	s := &Server{opts: opts, p: p, live: newLive(), objects: workerd.NewObjects()}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
@@ -173,8 +185,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			v.Script, v.SourceMap = res.Script, res.SourceMap
-			v.Filename = filepath.Join(s.p.Dir, "worker.js")
+			v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
 			return nil
 		})
 		if err != nil {
@@ -198,7 +209,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 		s.containers = cs
 	}
 	return em.Step("start", func() error {
-		app, err := s.newApp(v)
+		app, err := s.newApp(ctx, v)
 		if err != nil {
 			return err
 		}
@@ -209,10 +220,12 @@ func (s *Server) buildAll(ctx context.Context) error {
 
 // newApp composes one version of the app; the first start and every
 // rebuild (rebuild.go) go through it.
-func (s *Server) newApp(v appserver.Version) (*appserver.App, error) {
+func (s *Server) newApp(ctx context.Context, v appserver.Version) (*appserver.App, error) {
 	v.Config = withVars(v.Config, s.opts.Vars)
-	return appserver.New(v, appserver.Options{Dev: true, Events: s.opts.Events, Isolates: s.opts.Isolates,
-		PersistTo: s.opts.PersistTo, Containers: s.containers.Instances()})
+	return appserver.New(ctx, v, appserver.Options{
+		Dev: true, Events: s.opts.Events, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.devDir(), "workerd"),
+		PersistTo: s.opts.PersistTo, Objects: s.objects, Containers: s.containers.Instances(), CF: DevCF,
+	})
 }
 
 func (s *Server) close() {

@@ -30,7 +30,7 @@ func (s *Server) imagesChanged(ctx context.Context, rb *rebuilder, classes map[s
 	}
 	old := s.containers
 	s.containers = cs
-	if !s.swapVersion(s.live.version, rb) {
+	if !s.swapVersion(ctx, s.live.version, rb) {
 		s.containers = old
 		_ = cs.Close()
 		return false

@@ -12,7 +12,6 @@ import (
 	"github.com/valet-dev/valet/pkg/appserver"
 	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bundle"
-	"github.com/valet-dev/valet/pkg/runtime"
 )
 
 // live is the state of watch, rebuild and live reload: what the last builds
@@ -21,7 +20,7 @@ import (
 type live struct {
 	hub     *hub
 	assets  atomic.Pointer[assets.Server] // of the app in service, read by handler
-	pool    atomic.Pointer[runtime.Pool]  // the worker in service, for scheduled events
+	app     atomic.Pointer[appserver.App] // the version in service, for scheduled events
 	version appserver.Version             // the last good version; a rebuild starts from it
 	// refreshJS is the project's react-refresh runtime ([]byte), when it has one.
 	refreshJS atomic.Value
@@ -44,10 +43,10 @@ func newLive() *live {
 // the edge.
 func (s *Server) handler() http.Handler {
 	s.live.assets.Store(s.app.Assets)
-	s.live.pool.Store(s.app.Pool)
+	s.live.app.Store(s.app)
 	var h http.Handler = reloadHandler(s.live, uncompressed(&s.live.assets, s.edge))
 	if s.opts.TestScheduled {
-		h = scheduledHandler(&s.live.pool, h)
+		h = scheduledHandler(&s.live.app, h)
 	}
 	return h
 }

@@ -239,7 +239,7 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 			rb.record("worker", err)
 			if err == nil {
 				s.live.workerBuilt(res)
-				v.Script, v.SourceMap = res.Script, res.SourceMap
+				v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
 				newVersion = true
 				what = append(what, "worker")
 			}
@@ -254,7 +254,7 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 			}
 		}
 		if newVersion && rb.failed["worker"] == nil {
-			if s.swapVersion(v, rb) {
+			if s.swapVersion(ctx, v, rb) {
 				reload = msgReload
 			}
 		}
@@ -279,10 +279,10 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 }
 
 // swapVersion starts v beside the app in service and switches to it.
-func (s *Server) swapVersion(v appserver.Version, rb *rebuilder) bool {
+func (s *Server) swapVersion(ctx context.Context, v appserver.Version, rb *rebuilder) bool {
 	var app *appserver.App
 	err := s.opts.Events.Step("start", func() (err error) {
-		app, err = s.newApp(v)
+		app, err = s.newApp(ctx, v)
 		return err
 	})
 	rb.record("start", err)
@@ -300,7 +300,7 @@ func (s *Server) switchTo(app *appserver.App) {
 	old := s.app
 	s.app = app
 	s.live.assets.Store(app.Assets)
-	s.live.pool.Store(app.Pool)
+	s.live.app.Store(app)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()
 	_ = s.edge.SwapAndDrain(ctx, app.Edge) // past the drain, the old version is closed anyway

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/valet-dev/valet/pkg/runtime"
+	"github.com/valet-dev/valet/pkg/appserver"
 )
 
 // scheduledPaths are where `wrangler dev --test-scheduled` (miniflare)
@@ -18,30 +18,25 @@ var scheduledPaths = map[string]bool{"/__scheduled": true, "/cdn-cgi/handler/sch
 // scheduledHandler answers scheduledPaths by running the scheduled handler
 // of the worker in service (?cron=...&time=...), as wrangler does: "Ran
 // scheduled event", or a 500 with the error. Everything else goes to next.
-func scheduledHandler(pool *atomic.Pointer[runtime.Pool], next http.Handler) http.Handler {
+func scheduledHandler(app *atomic.Pointer[appserver.App], next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !scheduledPaths[r.URL.Path] {
 			next.ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
-		p := pool.Load()
-		if p == nil {
+		a := app.Load()
+		q := r.URL.Query()
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
+		defer cancel()
+		if a == nil {
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = io.WriteString(w, "Error: the app has no worker (main) to run a scheduled event on\n")
 			return
 		}
-		q := r.URL.Query()
-		ev := runtime.ScheduledEvent{Cron: q.Get("cron"), Time: scheduledTime(q.Get("time"))}
-		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
-		defer cancel()
-		if err := p.Scheduled(ctx, ev); err != nil {
+		if err := a.Scheduled(ctx, q.Get("cron"), scheduledTime(q.Get("time"))); err != nil {
 			w.WriteHeader(http.StatusInternalServerError)
-			msg := err.Error()
-			if je, ok := err.(*runtime.JSError); ok {
-				msg = je.String()
-			}
-			_, _ = io.WriteString(w, msg+"\n")
+			_, _ = io.WriteString(w, err.Error()+"\n")
 			return
 		}
 		_, _ = io.WriteString(w, "Ran scheduled event")

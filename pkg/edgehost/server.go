@@ -19,6 +19,7 @@ import (
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd"
 )
 
 // Defaults of the edge container.
@@ -37,7 +38,8 @@ type ServeOptions struct {
 	Addr     string    // default DefaultAddr
 	Control  string    // unix socket of the control API; default DefaultControl
 	Out      io.Writer // JSON event lines (the container's log)
-	Isolates int
+	// Workerd is the workerd executable that runs each version's worker.
+	Workerd string
 	// Ready is called once the public port is bound.
 	Ready func(url string)
 	// Engine connects to the Docker Engine that runs the Durable Objects'
@@ -54,6 +56,10 @@ type Server struct {
 	outMu sync.Mutex
 
 	engine *engineLink
+	// objects says which loaded version runs each Durable Object: during a
+	// switch, an object moves from the old version to the new one, never
+	// running in both.
+	objects *workerd.Objects
 
 	mu     sync.Mutex // one activation at a time; guards active and cur
 	active string
@@ -104,7 +110,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}}
+	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}, objects: workerd.NewObjects()}
 	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
@@ -193,7 +199,7 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 		if v.Script, err = os.ReadFile(filepath.Join(dir, m.Worker.Path)); err != nil {
 			return nil, nil, fmt.Errorf("version %s: %w", id, err)
 		}
-		v.Filename = m.Worker.Path
+		v.Exports = m.WorkerExports
 	}
 	if m.Map != nil {
 		v.SourceMap, _ = os.ReadFile(filepath.Join(dir, m.Map.Path))
@@ -216,9 +222,9 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	// Durable Object storage lives in the state volume, outside versions/:
 	// every version of the app sees the same objects, across redeploys and
 	// restarts of the edge.
-	app, err := appserver.New(v, appserver.Options{
-		Events: em, Isolates: s.opts.Isolates,
-		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr,
+	app, err := appserver.New(ctx, v, appserver.Options{
+		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
+		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects,
 	})
 	if err != nil {
 		_ = closeManager(mgr)

@@ -1,0 +1,54 @@
+// valet's control worker: it runs beside the app's worker in the same
+// workerd and is reached only through valet's private control socket.
+// It pings the app (readiness), delivers scheduled events, hands Durable
+// Objects over between versions, and (in dev) passes the worker's trace
+// events, exceptions with their stacks, to valet.
+const TOKEN = "__VALET_TOKEN__";
+
+export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    const q = url.searchParams;
+    switch (url.pathname) {
+      case "/ping": {
+        try {
+          const r = await env.PROBE.fetch("http://valet/");
+          return new Response(await r.text(), { status: r.status });
+        } catch (e) {
+          return new Response(String((e && e.stack) || e), { status: 500 });
+        }
+      }
+      case "/scheduled": {
+        const time = q.get("time");
+        const r = await env.APP.scheduled({
+          cron: q.get("cron") || "",
+          scheduledTime: time ? new Date(Number(time)) : new Date(),
+        });
+        return Response.json(r);
+      }
+      case "/object": {
+        // Hand over (release) or wake one object: ?class=&id=&op=release|wake
+        const ns = env["DO_" + q.get("class")];
+        if (!ns) return new Response("no such class " + q.get("class"), { status: 404 });
+        const stub = ns.get(ns.idFromString(q.get("id")));
+        return stub.fetch("http://valet/__valet/" + q.get("op"), { headers: { "x-valet-control": TOKEN } });
+      }
+    }
+    return new Response("not found", { status: 404 });
+  },
+
+  async tail(events, env) {
+    if (!env.__VALET_BRIDGE) return;
+    const items = [];
+    for (const e of events) {
+      if (!e.exceptions || e.exceptions.length === 0) continue;
+      items.push({
+        outcome: e.outcome,
+        url: e.event && e.event.request ? e.event.request.url : undefined,
+        exceptions: e.exceptions.map((x) => ({ name: x.name, message: x.message, stack: x.stack })),
+      });
+    }
+    if (items.length === 0) return;
+    await env.__VALET_BRIDGE.fetch("http://valet/trace", { method: "POST", body: JSON.stringify(items) });
+  },
+};
