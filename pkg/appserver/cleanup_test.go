@@ -165,7 +165,7 @@ func TestDevCleanup(t *testing.T) {
 	// Storage survived; a SIGKILL leaves the container behind...
 	p = startDev(t, bin, dir)
 	if b := p.get(t, "/api/c"); !strings.HasPrefix(b, "3 hello dev") {
-		t.Fatalf("after restart: %s", b)
+		t.Fatalf("after restart: %s\n%s", b, p.logs)
 	}
 	p.stop(t, syscall.SIGKILL)
 	if n := count(); n != 1 {
