@@ -221,13 +221,38 @@ func (m Model) viewLogs(n int) []string {
 	}
 	lines := make([]string, 0, len(logs))
 	for _, e := range logs {
-		line := "  " + e.Message
-		if e.Source != "" {
-			line = "  " + m.st.Source.Render(e.Source) + " " + m.st.Faint.Render(m.sym.Pipe) + " " + e.Message
-		}
-		lines = append(lines, line)
+		lines = append(lines, "  "+m.viewLog(e))
 	}
 	return lines
+}
+
+// viewLog is one row of the log pane: the level in place of the pipe, and
+// a stack as its first line and where it was thrown.
+func (m Model) viewLog(e events.Event) string {
+	msg, rest, _ := strings.Cut(e.Message, "\n")
+	if at := firstFrame(rest); at != "" {
+		msg += "  " + m.st.Faint.Render("at "+at)
+	}
+	if e.Source == "" {
+		return msg
+	}
+	return m.st.Source.Render(e.Source) + " " + m.st.LogMark(m.sym, e.Level) + " " + msg
+}
+
+// firstFrame is the place of a stack's first frame ("src/index.ts:3:9").
+func firstFrame(stack string) string {
+	for _, line := range strings.Split(stack, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "at ") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "at ")
+		if i := strings.LastIndex(line, " ("); i >= 0 && strings.HasSuffix(line, ")") {
+			return line[i+2 : len(line)-1]
+		}
+		return line
+	}
+	return ""
 }
 
 func (m Model) viewNote(e events.Event) string {

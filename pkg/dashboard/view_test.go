@@ -100,3 +100,24 @@ func TestProgram(t *testing.T) {
 		t.Errorf("summary %q", got)
 	}
 }
+
+// TestViewWorkerLogs: an uncaught exception takes one row of the log pane
+// (its first line and where it was thrown), and the level shows.
+func TestViewWorkerLogs(t *testing.T) {
+	m, _ := update(t, New(Options{Bindings: devBindings()}), tea.WindowSizeMsg{Width: 100, Height: 24}, devEvents(), EventsMsg{
+		{Kind: events.Log, Source: "worker", Level: "warn", Message: "deprecated call"},
+		{Kind: events.Log, Source: "worker", Level: "error", Message: "Uncaught TypeError: boom\n    at Object.fetch (src/index.ts:27:11)\n    at async next (src/mw.ts:4:3)"},
+	})
+	view := m.View()
+	for _, want := range []string{"worker ! deprecated call", "worker ✗ Uncaught TypeError: boom  at src/index.ts:27:11"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "src/mw.ts") {
+		t.Errorf("the log pane shows more than the first frame:\n%s", view)
+	}
+	if lines := strings.Split(view, "\n"); len(lines) > 24 || !strings.Contains(lines[len(lines)-1], "help") {
+		t.Errorf("the view is more than 24 lines or does not end with the help:\n%s", view)
+	}
+}

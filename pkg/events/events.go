@@ -40,8 +40,10 @@ type Event struct {
 	Bytes int64 `json:"bytes,omitempty"`
 	Total int64 `json:"total,omitempty"`
 
-	// Log: Source names where the line came from ("build", "container:Container/abc", "worker").
+	// Log: Source names where the line came from ("build", "container:Container/abc", "worker"),
+	// Level its level when the source has levels (log, info, debug, warn, error).
 	Source string `json:"source,omitempty"`
+	Level  string `json:"level,omitempty"`
 
 	// Request
 	Method string `json:"method,omitempty"`

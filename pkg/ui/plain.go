@@ -74,10 +74,16 @@ func (p *plainReporter) line(e events.Event) (string, bool) {
 	case events.Progress:
 		return p.progress(e)
 	case events.Log:
+		// The level shows in place of the pipe; a stack stays as the
+		// worker wrote it, one frame a line.
+		mark := st.LogMark(sym, e.Level)
 		if e.Source == "" {
+			if e.Level == "error" || e.Level == "warn" {
+				return mark + " " + e.Message, true
+			}
 			return e.Message, true
 		}
-		return st.Source.Render(e.Source) + " " + st.Faint.Render(sym.Pipe) + " " + e.Message, true
+		return st.Source.Render(e.Source) + " " + mark + " " + e.Message, true
 	case events.Info:
 		return st.Faint.Render(sym.Info) + " " + indent(e.Message), true
 	case events.Warning:

@@ -60,3 +60,15 @@ func (s Styles) Status(code int) lipgloss.Style {
 	}
 	return s.Status2xx
 }
+
+// LogMark is what separates a log line's source from its message: the pipe,
+// or for a warning or an error the level's symbol in its color.
+func (s Styles) LogMark(sym Symbols, level string) string {
+	switch level {
+	case "error":
+		return s.Failed.Render(sym.Failed)
+	case "warn":
+		return s.Warning.Render(sym.Warning)
+	}
+	return s.Faint.Render(sym.Pipe)
+}
