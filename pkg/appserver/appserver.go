@@ -64,6 +64,9 @@ type Options struct {
 	Containers *containers.Manager
 	// CF is request.cf as JSON (the dev defaults wrangler gives).
 	CF string
+	// TestScheduled (dev) has the worker answer GET /__scheduled by running
+	// its scheduled handler (wrangler dev --test-scheduled).
+	TestScheduled bool
 }
 
 // App is a version ready to serve.
@@ -75,6 +78,7 @@ type App struct {
 	proxy    *workerd.Proxy
 	bridge   *workerd.Bridge
 	member   *workerd.Member
+	logs     *logSink
 	assetsLn *http.Server
 	dirs     []string
 	closed   atomic.Bool
@@ -133,7 +137,9 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 
 	token := workerd.NewToken()
 	classes := facadeClasses(c, v.Exports)
-	mods, err := writeModules(dir, v, classes, token)
+	mods, err := writeModules(dir, v, workerd.EntryOptions{
+		App: appModule, Token: token, Dev: opts.Dev, TestScheduled: opts.Dev && opts.TestScheduled,
+	}, classes)
 	if err != nil {
 		return err
 	}
@@ -144,7 +150,6 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		Modules:            mods,
 		Control:            workerd.ControlSource(token),
 		Bridge:             filepath.Join(sockets, "bridge.sock"),
-		Tail:               opts.Dev,
 	}
 	if cfg.CompatibilityDate == "" {
 		// As wrangler dev without a date: today's runtime behaviour.
@@ -186,12 +191,13 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		containersFor = opts.Containers
 	}
 	logs := newLogSink(opts.Events, v.SourceMap)
+	app.logs = logs
 	// The member's control client is set once the process runs; until then
 	// no other version can ask it for an object it does not have yet.
 	ctlClient := &lazyControl{}
 	app.member = objects.Join(filepath.Base(dir), ctlClient.do)
 	app.bridge, err = workerd.NewBridge(workerd.BridgeOptions{
-		Socket: cfg.Bridge, Member: app.member, Containers: containersFor, Trace: logs.trace,
+		Socket: cfg.Bridge, Member: app.member, Containers: containersFor,
 	})
 	if err != nil {
 		return err
@@ -220,7 +226,7 @@ func (app *App) watch() {
 	if err != nil {
 		msg += ": " + err.Error()
 	}
-	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
+	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Level: "error", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
 }
 
 func (app *App) serveAssets(socket string) error {
@@ -233,12 +239,22 @@ func (app *App) serveAssets(socket string) error {
 	return nil
 }
 
-// Scheduled runs the worker's scheduled handler for cron at t.
-func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) error {
+// Scheduled runs the worker's scheduled handler for cron at t and returns
+// workerd's outcome ("ok", "exception", ...); see workerd.Process.Scheduled.
+func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) (string, error) {
 	if app.proc == nil {
-		return errors.New("the app has no worker (main) to run a scheduled event on")
+		return "", errors.New("the app has no worker (main) to run a scheduled event on")
 	}
 	return app.proc.Scheduled(ctx, cron, t)
+}
+
+// MapStack rewrites the positions in a stack of the worker to its original
+// sources and drops the frames of valet's own modules.
+func (app *App) MapStack(stack string) string {
+	if app.logs == nil {
+		return stack
+	}
+	return app.logs.mapStack(stack)
 }
 
 // Close stops the worker's workerd (its Durable Objects are handed over to
@@ -355,7 +371,7 @@ func uniqueKey(app, storage string) string {
 }
 
 // writeModules writes the worker's modules, valet's entry first.
-func writeModules(dir string, v Version, classes []facadeClass, token string) ([]workerd.Module, error) {
+func writeModules(dir string, v Version, eo workerd.EntryOptions, classes []facadeClass) ([]workerd.Module, error) {
 	hasDefault := false
 	for _, e := range v.Exports {
 		if e == "default" {
@@ -365,29 +381,26 @@ func writeModules(dir string, v Version, classes []facadeClass, token string) ([
 	if v.Exports == nil {
 		hasDefault = true
 	}
-	fc := make([]workerd.FacadeClass, len(classes))
-	for i, c := range classes {
-		fc[i] = c.FacadeClass
+	eo.HasDefault = hasDefault
+	for _, c := range classes {
+		eo.Classes = append(eo.Classes, c.FacadeClass)
 	}
 	script := v.Script
 	if len(v.SourceMap) > 0 {
 		script = withSourceMapURL(script, appModule+".map")
 	}
-	files := []struct {
-		name string
-		data []byte
-	}{
-		{workerd.EntryModule, []byte(workerd.Entry(appModule, hasDefault, fc, token))},
-		{workerd.RTModule, []byte(workerd.RuntimeSource())},
-		{appModule, script},
-	}
+	files := append(workerd.EntryModules(eo), workerd.SourceFile{Name: appModule})
 	var mods []workerd.Module
 	for _, f := range files {
-		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+		data := []byte(f.Source)
+		if f.Name == appModule {
+			data = script
+		}
+		p := filepath.Join(dir, f.Name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return nil, fmt.Errorf("write worker module: %w", err)
 		}
-		mods = append(mods, workerd.Module{Name: f.name, Type: "esModule", Path: p})
+		mods = append(mods, workerd.Module{Name: f.Name, Type: "esModule", Path: p})
 	}
 	if len(v.SourceMap) > 0 {
 		if err := os.WriteFile(filepath.Join(dir, appModule+".map"), v.SourceMap, 0o644); err != nil {

@@ -38,8 +38,9 @@ type Options struct {
 	Listener net.Listener
 	// Rebuild asks for a full rebuild (the dashboard's r key).
 	Rebuild <-chan struct{}
-	// TestScheduled serves /__scheduled and /cdn-cgi/handler/scheduled,
-	// which run the worker's scheduled handler (wrangler dev --test-scheduled).
+	// TestScheduled has the worker answer /__scheduled by running its
+	// scheduled handler (wrangler dev --test-scheduled);
+	// /cdn-cgi/handler/scheduled does so with or without it, as in wrangler.
 	TestScheduled bool
 	// Vars override the config's vars (wrangler dev --var KEY:VALUE).
 	Vars map[string]string
@@ -222,10 +223,18 @@ func (s *Server) buildAll(ctx context.Context) error {
 // rebuild (rebuild.go) go through it.
 func (s *Server) newApp(ctx context.Context, v appserver.Version) (*appserver.App, error) {
 	v.Config = withVars(v.Config, s.opts.Vars)
-	return appserver.New(ctx, v, appserver.Options{
+	app, err := appserver.New(ctx, v, appserver.Options{
 		Dev: true, Events: s.opts.Events, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.devDir(), "workerd"),
 		PersistTo: s.opts.PersistTo, Objects: s.objects, Containers: s.containers.Instances(), CF: DevCF,
+		TestScheduled: s.opts.TestScheduled,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if app.Edge.Worker != nil {
+		app.Edge.Worker = errorPages(app.Edge.Worker, app.MapStack, s.opts.Events)
+	}
+	return app, nil
 }
 
 func (s *Server) close() {

@@ -44,11 +44,7 @@ func newLive() *live {
 func (s *Server) handler() http.Handler {
 	s.live.assets.Store(s.app.Assets)
 	s.live.app.Store(s.app)
-	var h http.Handler = reloadHandler(s.live, uncompressed(&s.live.assets, s.edge))
-	if s.opts.TestScheduled {
-		h = scheduledHandler(&s.live.app, h)
-	}
-	return h
+	return handlerRoutes(&s.live.app, reloadHandler(s.live, uncompressed(&s.live.assets, s.edge)))
 }
 
 // uncompressed serves static files without gzip: on loopback compression

@@ -25,12 +25,11 @@ type Containers interface {
 }
 
 // Bridge answers one workerd process's calls to valet: its facades asking
-// to own an object, ctx.container, and trace events. It listens on a unix
+// to own an object, and ctx.container. It listens on a unix
 // socket the process's config names as an external service.
 type Bridge struct {
 	member     *Member
 	containers Containers
-	trace      func([]TraceItem)
 
 	mu   sync.Mutex
 	runs map[objectKey]*containerRun
@@ -47,26 +46,11 @@ type containerRun struct {
 	wait       func(ctx context.Context) error
 }
 
-// TraceItem is one invocation that threw, from the tail worker.
-type TraceItem struct {
-	Outcome    string          `json:"outcome"`
-	URL        string          `json:"url"`
-	Exceptions []TraceException `json:"exceptions"`
-}
-
-// TraceException is an uncaught exception with its stack.
-type TraceException struct {
-	Name    string `json:"name"`
-	Message string `json:"message"`
-	Stack   string `json:"stack"`
-}
-
 // BridgeOptions configure a Bridge.
 type BridgeOptions struct {
 	Socket     string
 	Member     *Member
 	Containers Containers // nil: no class has containers
-	Trace      func([]TraceItem)
 }
 
 // NewBridge listens on opts.Socket and serves until Close.
@@ -76,7 +60,7 @@ func NewBridge(opts BridgeOptions) (*Bridge, error) {
 		return nil, err
 	}
 	ln.SetUnlinkOnClose(true)
-	b := &Bridge{member: opts.Member, containers: opts.Containers, trace: opts.Trace, runs: map[objectKey]*containerRun{}, ln: ln}
+	b := &Bridge{member: opts.Member, containers: opts.Containers, runs: map[objectKey]*containerRun{}, ln: ln}
 	b.srv = &http.Server{Handler: b, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = b.srv.Serve(ln) }()
 	return b, nil
@@ -104,8 +88,6 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{})
 	case "/containers/port":
 		b.port(w, r, class, id)
-	case "/trace":
-		b.traced(w, r)
 	default:
 		writeError(w, http.StatusNotFound, "valet bridge: no such call "+r.URL.Path)
 	}
@@ -329,18 +311,6 @@ func spliceUpgrade(w http.ResponseWriter, resp *http.Response) {
 	go func() { _, _ = io.Copy(rwc, buf); done <- struct{}{} }()
 	go func() { _, _ = io.Copy(client, rwc); done <- struct{}{} }()
 	<-done
-}
-
-func (b *Bridge) traced(w http.ResponseWriter, r *http.Request) {
-	var items []TraceItem
-	if err := json.NewDecoder(io.LimitReader(r.Body, 4<<20)).Decode(&items); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	if b.trace != nil {
-		b.trace(items)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{})
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }

@@ -74,9 +74,6 @@ type Config struct {
 	Assets string
 	// Control is the source of valet's control worker (see control.js).
 	Control string
-	// Tail sends the worker's trace events (exceptions with stacks) to the
-	// control worker, which hands them to the bridge (dev).
-	Tail bool
 }
 
 // Render returns the config as Cap'n Proto text. Module paths are written
@@ -177,9 +174,6 @@ func (c *Config) worker(dir string) string {
 		}
 	}
 	w.Text("globalOutbound", serviceInternet)
-	if c.Tail && c.Control != "" {
-		w.Set("tails", List(quote(serviceControl)))
-	}
 	return w.String()
 }
 
@@ -196,9 +190,6 @@ func (c *Config) controlWorker() string {
 	bindings := []string{
 		NewStruct().Text("name", "APP").Text("service", c.Service).String(),
 		NewStruct().Text("name", "PROBE").Set("service", probe.String()).String(),
-	}
-	if c.Bridge != "" {
-		bindings = append(bindings, NewStruct().Text("name", BridgeBinding).Text("service", serviceBridge).String())
 	}
 	for _, d := range c.DurableObjects {
 		ns := NewStruct().Text("className", d.Class).Text("serviceName", c.Service)

@@ -317,32 +317,31 @@ func parseTimestamp(raw json.RawMessage) time.Time {
 }
 
 // Scheduled runs the worker's scheduled handler for cron at t (the zero
-// time: now), and fails with the handler's error.
-func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) error {
+// time: now) and returns workerd's outcome of it: "ok", or how it ended
+// ("exception", "exceededCpu", ...). err is set when the event could not
+// be delivered.
+func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) (outcome string, err error) {
 	u := "http://valet/scheduled?cron=" + urlQuery(cron)
 	if !t.IsZero() {
 		u += "&time=" + fmt.Sprint(t.UnixMilli())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	resp, err := p.Control().Do(req)
 	if err != nil {
-		return fmt.Errorf("scheduled event: %w", err)
+		return "", fmt.Errorf("scheduled event: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var r struct {
 		Outcome string `json:"outcome"`
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &r) != nil {
-		return fmt.Errorf("scheduled event: %s", strings.TrimSpace(string(body)))
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &r) != nil || r.Outcome == "" {
+		return "", fmt.Errorf("scheduled event: %s", strings.TrimSpace(string(body)))
 	}
-	if r.Outcome != "ok" {
-		return fmt.Errorf("scheduled event: the handler ended with %s", r.Outcome)
-	}
-	return nil
+	return r.Outcome, nil
 }
 
 // ControlObject hands one Durable Object over (op "release") or has this
