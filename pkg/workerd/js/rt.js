@@ -247,6 +247,15 @@ async function release(st) {
   return { alarm };
 }
 
+// Handlers the runtime calls with no caller to see their exceptions:
+// workerd logs nothing for them (a failing alarm is retried silently), so
+// they go to the log with their stack.
+const UNSEEN = new Set(["alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+
+function report(e) {
+  console.error("Uncaught", e);
+}
+
 export function facade(User, options) {
   if (typeof User !== "function") return User;
   const isDO = User.prototype instanceof DurableObject;
@@ -307,10 +316,12 @@ export function facade(User, options) {
         result = st.inner[name](...args);
       } catch (e) {
         settle(st);
+        if (UNSEEN.has(name)) report(e);
         throw e;
       }
       if (result && typeof result.then === "function") {
-        return Promise.resolve(result).finally(() => settle(st));
+        const done = Promise.resolve(result).finally(() => settle(st));
+        return UNSEEN.has(name) ? done.catch((e) => { report(e); throw e; }) : done;
       }
       settle(st);
       return result;
