@@ -45,7 +45,12 @@ func startDev(t *testing.T, name, configFile string, flags ...func(*devserver.Op
 // before it was ready (a build or evaluation error).
 func tryDev(t *testing.T, name, configFile string, flags ...func(*devserver.Options)) (*dev, error) {
 	t.Helper()
-	dir := fixture(t, name)
+	return tryDevIn(t, fixture(t, name), configFile, flags...)
+}
+
+// tryDevIn is tryDev on the project in dir.
+func tryDevIn(t *testing.T, dir, configFile string, flags ...func(*devserver.Options)) (*dev, error) {
+	t.Helper()
 	p, err := config.Load(config.LoadOptions{Dir: dir, Path: configFile})
 	if err != nil {
 		t.Fatal(err)
