@@ -43,6 +43,10 @@ on --ip:--port (127.0.0.1:8787 by default, or dev.ip/dev.port from the config),
 with Durable Objects stored under --persist-to and their containers on the local
 Docker Engine. Secrets come from .dev.vars (or .env).
 
+As in wrangler dev, an uncaught exception of the worker answers with an error
+page (the plain stack for curl) whose stack points at your sources, and
+/cdn-cgi/handler/scheduled?cron=...&time=<ms> runs the scheduled handler.
+
 Ctrl-C stops the server and removes every container it started.`,
 		Example: `  valet dev
   valet dev --port 3000 --env staging
