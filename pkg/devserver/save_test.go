@@ -52,7 +52,7 @@ func TestSaveKeepsDurableObjects(t *testing.T) {
 	}
 	for _, e := range s.rec.Events() {
 		if e.Kind == events.Reloaded || (e.Kind == events.StepDone && (e.Step == "worker" || e.Step == "start")) {
-			t.Logf("%s %s %v", e.Kind, e.Step+e.Message, e.Duration)
+			t.Logf("%s %s %s %v", e.Kind, e.Step, e.Message, e.Duration)
 		}
 	}
 	t.Logf("save to the new version serving: %v", serving)
