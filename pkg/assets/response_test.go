@@ -16,7 +16,7 @@ func TestContentTypes(t *testing.T) {
 	for target, want := range map[string]string{
 		"/about":                    "text/html; charset=utf-8",
 		"/assets/style.css":         "text/css; charset=utf-8",
-		"/assets/app-abc123.js":     "application/javascript",
+		"/assets/app-abc123.js":     "text/javascript; charset=utf-8",
 		"/data.json":                "application/json",
 		"/logo.png":                 "image/png",
 		"/bin":                      "",
