@@ -299,7 +299,6 @@ func (s *Server) swapVersion(v appserver.Version, rb *rebuilder) bool {
 func (s *Server) switchTo(app *appserver.App) {
 	old := s.app
 	s.app = app
-	s.live.assets.Store(app.Assets)
 	s.live.pool.Store(app.Pool)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()

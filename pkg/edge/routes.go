@@ -50,6 +50,12 @@ func NewRoutes(rwf config.RunWorkerFirst) Routes {
 	return r
 }
 
+// Static reports whether run_worker_first is a list of rules (Cloudflare's
+// static routing): then a path no rule matches is the assets' whenever
+// they answer it, not_found_handling included, and the worker sees only
+// what the rules send it.
+func (r Routes) Static() bool { return len(r.include) > 0 || len(r.exclude) > 0 }
+
 // Decide returns where pathname (the request's encoded path) goes.
 func (r Routes) Decide(pathname string) Decision {
 	if r.all {
