@@ -206,3 +206,38 @@ func TestBuildImages(t *testing.T) {
 		t.Fatal("no-change build changed the version")
 	}
 }
+
+// TestCustomBuildFindsNpmBins: build.command calls the project's npm
+// binaries by name, as `npm run` does, before any of the same name on PATH,
+// and those hoisted to a workspace root above the project.
+func TestCustomBuildFindsNpmBins(t *testing.T) {
+	p := project(t)
+	tool := func(dir, name, body string) {
+		t.Helper()
+		bin := filepath.Join(dir, "node_modules", ".bin")
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tool(p.Dir, "bundler", `echo "project bundler $1" > built.txt`)
+	tool(filepath.Dir(p.Dir), "hoisted", `echo hoisted >> built.txt`)
+	shadow := t.TempDir()
+	if err := os.WriteFile(filepath.Join(shadow, "bundler"), []byte("#!/bin/sh\necho shadowed > built.txt\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p.Config.Build = &config.Build{Command: "bundler --ok && hoisted"}
+	environ := []string{"PATH=" + shadow + string(filepath.ListSeparator) + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	if _, err := Run(context.Background(), Options{Project: p, SkipImages: true, Environ: environ}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(p.Dir, "built.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "project bundler --ok\nhoisted\n" {
+		t.Errorf("built.txt = %q, want the project's bundler then the hoisted tool", got)
+	}
+}

@@ -388,7 +388,7 @@ func (rb *rebuilder) record(step string, err error) {
 func (rb *rebuilder) errors() []buildError {
 	out := make([]buildError, 0, len(rb.failed))
 	for step, err := range rb.failed {
-		out = append(out, buildError{Title: step, Text: err.Error()})
+		out = append(out, newBuildError(step, err))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
 	return out
