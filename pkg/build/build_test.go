@@ -3,8 +3,10 @@ package build
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,4 +242,78 @@ func TestCustomBuildFindsNpmBins(t *testing.T) {
 	if string(got) != "project bundler --ok\nhoisted\n" {
 		t.Errorf("built.txt = %q, want the project's bundler then the hoisted tool", got)
 	}
+}
+
+// TestBuildSkipsLinksOutOfTheProject: a symbolic link in public/ or in a
+// ready assets directory whose target lies outside the project is neither
+// copied nor listed in the manifest, and a warning names it; links to the
+// project's own files are copied as their targets.
+func TestBuildSkipsLinksOutOfTheProject(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(secret, []byte("TOP SECRET"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := func(target, at string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(at), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(t *testing.T, p *config.Project, leak, kept string) {
+		t.Helper()
+		rec := &events.Recorder{}
+		res, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec), SkipImages: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, a := range res.Manifest.Assets {
+			paths = append(paths, a.Path)
+		}
+		leaked := slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "assets/"+leak) })
+		if leaked || !slices.Contains(paths, "assets/"+kept) {
+			t.Errorf("manifest assets = %q: want %s, not %s", paths, kept, leak)
+		}
+		filepath.WalkDir(p.Dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if b, _ := os.ReadFile(path); strings.Contains(string(b), "TOP SECRET") {
+					t.Errorf("%s holds the file from outside the project", path)
+				}
+			}
+			return nil
+		})
+		var warned bool
+		for _, e := range rec.Events() {
+			warned = warned || e.Kind == events.Warning && strings.Contains(e.Message, leak) && strings.Contains(e.Message, "outside the project")
+		}
+		if !warned {
+			t.Errorf("no warning names %s: %+v", leak, rec.Events())
+		}
+	}
+	t.Run("public dir", func(t *testing.T) {
+		p := project(t)
+		link(secret, filepath.Join(p.Dir, "public", "leak.txt"))
+		link("../shared.txt", filepath.Join(p.Dir, "public", "shared.txt"))
+		if err := os.WriteFile(filepath.Join(p.Dir, "shared.txt"), []byte("shared"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		check(t, p, "leak.txt", "shared.txt")
+	})
+	t.Run("assets dir", func(t *testing.T) {
+		p := project(t)
+		p.Config.Frontend = nil
+		p.Config.Assets.Directory = "static"
+		if err := os.MkdirAll(filepath.Join(p.Dir, "static"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p.Dir, "static", "index.html"), []byte("<p>hi"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		link(filepath.Dir(secret), filepath.Join(p.Dir, "static", "leak"))
+		link("index.html", filepath.Join(p.Dir, "static", "home.html"))
+		check(t, p, "leak", "home.html")
+	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 	"github.com/valet-dev/valet/pkg/runtime"
 )
 
@@ -52,6 +53,7 @@ func FrontendOptions(st *stateLike, dev bool) bundle.FrontendOptions {
 		Env:       publicEnv(st.Env),
 		Dev:       dev,
 		Alias:     c.Alias,
+		Project:   st.Project.Dir,
 	}
 }
 
@@ -64,6 +66,9 @@ func runFrontend(_ context.Context, st *state) error {
 	res, err := bundle.Frontend(opts)
 	if err != nil {
 		return err
+	}
+	for _, msg := range res.Skipped {
+		st.opts.Events.Warn(msg)
 	}
 	st.cache.record(key, opts.OutDir, res.Inputs, filepath.Join(opts.Root, publicDir(opts.PublicDir)))
 	return nil
@@ -145,7 +150,8 @@ func runAssets(_ context.Context, st *state) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("assets directory %s does not exist; build the frontend first or fix assets.directory", rel(st.p.Dir, src))
 	}
-	entries, err := syncDir(src, filepath.Join(st.out, "assets"), "assets")
+	outside := func(l projectfs.Outside) { st.opts.Events.Warn(l.Message(st.p.Dir)) }
+	entries, err := syncDir(st.p.Dir, src, filepath.Join(st.out, "assets"), "assets", outside)
 	if err != nil {
 		return err
 	}

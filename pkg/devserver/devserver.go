@@ -55,6 +55,7 @@ type Server struct {
 	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
 	// containers of containers[]: engine, images, instances (one per session)
 	containers *appserver.ContainerSession
+	warned     map[string]bool // warnings given once per session
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -111,7 +112,7 @@ func newServer(opts Options) (*Server, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	s := &Server{opts: opts, p: p, live: newLive()}
+	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
