@@ -317,3 +317,43 @@ func TestBuildSkipsLinksOutOfTheProject(t *testing.T) {
 		check(t, p, "leak", "home.html")
 	})
 }
+
+func TestOwnPaths(t *testing.T) {
+	p := project(t)
+	got := OwnPaths(p, filepath.Join(p.Dir, "state"), p.Dir, filepath.Dir(p.Dir), "")
+	want := []string{filepath.Join(p.Dir, ".valet"), filepath.Join(p.Dir, "dist"), filepath.Join(p.Dir, "state")}
+	if !slices.Equal(got, want) {
+		t.Errorf("OwnPaths = %q, want %q (a directory holding the project is not set apart)", got, want)
+	}
+}
+
+// TestBuildRootContextSameImage: with the Dockerfile at the project root
+// (the context is the whole project), what valet writes there (.valet/,
+// the frontend's output) is no input: two builds with nothing changed give
+// the same image, even one that copies the whole context.
+func TestBuildRootContextSameImage(t *testing.T) {
+	e := enginetest.Connect(t)
+	p := project(t)
+	p.Config.Name = "buildroot-" + filepath.Base(p.Dir)
+	p.Config.Containers[0].Image = "./Dockerfile"
+	if err := os.WriteFile(filepath.Join(p.Dir, "Dockerfile"), []byte("FROM scratch\nCOPY . /app/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	connect := func(context.Context) (*engine.Engine, error) { return e, nil }
+	first, err := Run(context.Background(), Options{Project: p, Engine: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.RemoveImage(context.Background(), first.Manifest.Images[0].ID, true) })
+	second, err := Run(context.Background(), Options{Project: p, Engine: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := first.Manifest.Images[0], second.Manifest.Images[0]
+	if b.ID != a.ID || !b.Cached {
+		t.Errorf("second build's image = %+v, want the first's %s, unbuilt", b, a.ID)
+	}
+	if second.Manifest.Digest != first.Manifest.Digest {
+		t.Errorf("the version changed with nothing changed: %s → %s", first.Manifest.Version, second.Manifest.Version)
+	}
+}

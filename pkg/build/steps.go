@@ -180,7 +180,7 @@ func runImages(ctx context.Context, st *state) error {
 	}
 	st.engine = e
 	for _, c := range st.p.Config.Containers {
-		res, err := Image(ctx, e, st.p, c, st.opts.Events)
+		res, err := Image(ctx, e, st.p, c, OwnPaths(st.p, st.out), st.opts.Events)
 		if err != nil {
 			return err
 		}

@@ -120,6 +120,11 @@ func newServer(opts Options) (*Server, error) {
 // devDir holds what dev builds, away from the production build output.
 func (s *Server) devDir() string { return filepath.Join(s.p.Dir, ".valet", "dev") }
 
+// own are the paths valet writes while it runs (.valet/, the frontend's
+// output, the --persist-to directory wherever it is): not watched, never
+// build input.
+func (s *Server) own() []string { return build.OwnPaths(s.p, s.opts.PersistTo) }
+
 // buildAll runs the custom build, the bundles, and loads the app.
 func (s *Server) buildAll(ctx context.Context) error {
 	em := s.opts.Events
@@ -192,7 +197,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	v.Secrets = secrets.Values
 	s.live.version = v
 	if s.containers == nil {
-		cs, err := appserver.StartContainers(ctx, s.p, em)
+		cs, err := appserver.StartContainers(ctx, s.p, appserver.ContainerOptions{Events: em, Own: s.own()})
 		if err != nil {
 			return err
 		}
