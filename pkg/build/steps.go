@@ -114,13 +114,31 @@ func runWorker(_ context.Context, st *state) error {
 	}
 	key := cacheKey("worker", opts)
 	script := filepath.Join(st.out, "worker.js")
-	fresh := st.cache.fresh(key, script)
+	exports, fresh := st.cache.workerExports(key)
+	fresh = fresh && st.cache.fresh(key, script)
+	var res *bundle.WorkerResult
 	if !fresh {
-		res, err := bundle.Worker(opts)
-		if err != nil {
+		// Built in memory and written once checked: a refused worker does
+		// not replace the one the last version lists.
+		inMemory := opts
+		inMemory.OutDir = ""
+		var err error
+		if res, err = bundle.Worker(inMemory); err != nil {
 			return err
 		}
-		st.cache.record(key, script, res.Inputs, "")
+		exports = res.Exports
+	}
+	// The config may have changed while the worker did not: check every time.
+	if err := CheckExports(st.p, exports); err != nil {
+		return err
+	}
+	if res != nil {
+		for name, data := range map[string][]byte{"worker.js": res.Script, "worker.js.map": res.SourceMap} {
+			if err := writeFileAtomic(filepath.Join(st.out, name), data); err != nil {
+				return fmt.Errorf("worker bundle: %w", err)
+			}
+		}
+		st.cache.recordWorker(key, script, res.Inputs, res.Exports)
 	}
 	for _, f := range []struct {
 		name string

@@ -168,6 +168,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	}
 	if c.Main != "" {
 		wo := build.WorkerOptions(&build.Inputs{Project: s.p}, "")
+		var exportsErr error
 		err := em.Step("worker", func() error {
 			wc, err := bundle.NewWorkerContext(wo)
 			if err != nil {
@@ -179,10 +180,18 @@ func (s *Server) buildAll(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			if err := build.CheckExports(s.p, res.Exports); err != nil {
+				exportsErr = err
+				return err
+			}
 			v.Script, v.SourceMap = res.Script, res.SourceMap
 			v.Filename = filepath.Join(s.p.Dir, "worker.js")
 			return nil
 		})
+		if exportsErr != nil {
+			// As wrangler dev: the start stops, as valet build refuses it.
+			return exportsErr
+		}
 		if err != nil {
 			return &buildFailure{"worker", err}
 		}

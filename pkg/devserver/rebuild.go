@@ -252,8 +252,10 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 		if ch.worker && s.worker != nil {
 			var res *bundle.WorkerResult
 			err := em.Step("worker", func() (err error) {
-				res, err = s.worker.Rebuild()
-				return err
+				if res, err = s.worker.Rebuild(); err != nil {
+					return err
+				}
+				return build.CheckExports(s.p, res.Exports)
 			})
 			rb.record("worker", err)
 			if err == nil {
