@@ -5,7 +5,6 @@
 package appserver
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -105,14 +104,10 @@ func New(v Version, opts Options) (*App, error) {
 		}
 		app.Pool = pool
 		if reg != nil {
+			// A bound class the worker does not export was refused before,
+			// from the bundle's exports (build.CheckExports).
 			reg.Attach(pool)
 			app.Durable = reg
-			// As wrangler dev: a bound class the worker does not export is
-			// an error at start, not a 500 at the first request.
-			if err := reg.MissingExports(context.Background(), pool, c.Main); err != nil {
-				_ = app.Close()
-				return nil, err
-			}
 		}
 	}
 	app.Edge = edge.Options{Assets: app.Assets, Events: opts.Events, Dev: opts.Dev}

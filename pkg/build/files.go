@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 )
 
 func hashBytes(b []byte) string {
@@ -58,11 +60,13 @@ func writeFileAtomic(path string, data []byte) error {
 // syncDir makes dst a copy of src: changed files are copied, files no longer
 // in src removed, unchanged ones (same size and hash) left alone so a
 // no-change build writes nothing. It returns an entry per file, with paths
-// relative to rel (e.g. "assets/index.html").
-func syncDir(src, dst, rel string) ([]FileEntry, error) {
+// relative to rel (e.g. "assets/index.html"). A symbolic link is copied as
+// its target when that lies inside project, and left out, named to
+// outside, when it does not.
+func syncDir(project, src, dst, rel string, outside func(projectfs.Outside)) ([]FileEntry, error) {
 	var entries []FileEntry
 	seen := map[string]bool{}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	err := projectfs.Walk(project, src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -88,7 +92,7 @@ func syncDir(src, dst, rel string) ([]FileEntry, error) {
 			return err
 		}
 		return writeFileAtomic(target, data)
-	})
+	}, outside)
 	if err != nil {
 		return nil, fmt.Errorf("copy assets %s: %w", src, err)
 	}

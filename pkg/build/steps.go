@@ -9,6 +9,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 	"github.com/valet-dev/valet/pkg/runtime"
 )
 
@@ -52,6 +53,7 @@ func FrontendOptions(st *stateLike, dev bool) bundle.FrontendOptions {
 		Env:       publicEnv(st.Env),
 		Dev:       dev,
 		Alias:     c.Alias,
+		Project:   st.Project.Dir,
 	}
 }
 
@@ -64,6 +66,9 @@ func runFrontend(_ context.Context, st *state) error {
 	res, err := bundle.Frontend(opts)
 	if err != nil {
 		return err
+	}
+	for _, msg := range res.Skipped {
+		st.opts.Events.Warn(msg)
 	}
 	st.cache.record(key, opts.OutDir, res.Inputs, filepath.Join(opts.Root, publicDir(opts.PublicDir)))
 	return nil
@@ -109,13 +114,31 @@ func runWorker(_ context.Context, st *state) error {
 	}
 	key := cacheKey("worker", opts)
 	script := filepath.Join(st.out, "worker.js")
-	fresh := st.cache.fresh(key, script)
+	exports, fresh := st.cache.workerExports(key)
+	fresh = fresh && st.cache.fresh(key, script)
+	var res *bundle.WorkerResult
 	if !fresh {
-		res, err := bundle.Worker(opts)
-		if err != nil {
+		// Built in memory and written once checked: a refused worker does
+		// not replace the one the last version lists.
+		inMemory := opts
+		inMemory.OutDir = ""
+		var err error
+		if res, err = bundle.Worker(inMemory); err != nil {
 			return err
 		}
-		st.cache.record(key, script, res.Inputs, "")
+		exports = res.Exports
+	}
+	// The config may have changed while the worker did not: check every time.
+	if err := CheckExports(st.p, exports); err != nil {
+		return err
+	}
+	if res != nil {
+		for name, data := range map[string][]byte{"worker.js": res.Script, "worker.js.map": res.SourceMap} {
+			if err := writeFileAtomic(filepath.Join(st.out, name), data); err != nil {
+				return fmt.Errorf("worker bundle: %w", err)
+			}
+		}
+		st.cache.recordWorker(key, script, res.Inputs, res.Exports)
 	}
 	for _, f := range []struct {
 		name string
@@ -145,7 +168,8 @@ func runAssets(_ context.Context, st *state) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("assets directory %s does not exist; build the frontend first or fix assets.directory", rel(st.p.Dir, src))
 	}
-	entries, err := syncDir(src, filepath.Join(st.out, "assets"), "assets")
+	outside := func(l projectfs.Outside) { st.opts.Events.Warn(l.Message(st.p.Dir)) }
+	entries, err := syncDir(st.p.Dir, src, filepath.Join(st.out, "assets"), "assets", outside)
 	if err != nil {
 		return err
 	}
@@ -174,7 +198,7 @@ func runImages(ctx context.Context, st *state) error {
 	}
 	st.engine = e
 	for _, c := range st.p.Config.Containers {
-		res, err := Image(ctx, e, st.p, c, st.opts.Events)
+		res, err := Image(ctx, e, st.p, c, OwnPaths(st.p, st.out), st.opts.Events)
 		if err != nil {
 			return err
 		}

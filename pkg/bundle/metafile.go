@@ -18,6 +18,7 @@ type metafile struct {
 
 type metaOutput struct {
 	EntryPoint string       `json:"entryPoint"`
+	Exports    []string     `json:"exports"` // listed by esbuild for ESM output only
 	CSSBundle  string       `json:"cssBundle"`
 	Imports    []metaImport `json:"imports"`
 	Bytes      int          `json:"bytes"`
@@ -35,6 +36,16 @@ func parseMetafile(s string) (*metafile, error) {
 		return nil, fmt.Errorf("read esbuild metafile: %w", err)
 	}
 	return &m, nil
+}
+
+// entryExports lists the names the entry point's output exports, sorted.
+func (m *metafile) entryExports() []string {
+	for _, o := range m.Outputs {
+		if o.EntryPoint != "" {
+			return append([]string{}, o.Exports...)
+		}
+	}
+	return []string{}
 }
 
 // fileNamespaces are valet's namespaces whose paths are real files.

@@ -35,7 +35,11 @@ type WorkerResult struct {
 	SourceMap []byte
 	Path      string   // OutDir/worker.js, empty when built in memory
 	Inputs    []string // absolute paths of the files that went in, for the watcher
-	Warnings  []Message
+	// Exports are the names the entry module exports ("default", classes
+	// such as Durable Objects), sorted: what config.CheckExports checks
+	// the bindings against, whatever runs the script.
+	Exports  []string
+	Warnings []Message
 }
 
 // WorkerGlobal is the global the worker script assigns its exports to.
@@ -57,6 +61,10 @@ type WorkerContext struct {
 	opts WorkerOptions
 	mu   sync.Mutex // esbuild contexts are not for concurrent rebuilds
 	ctx  api.BuildContext
+	// exports is an ESM build of the same graph, written nowhere: esbuild's
+	// metafile names an entry's exports for ESM output only, and the
+	// script is a classic one (nil once the script is ESM itself).
+	exports api.BuildContext
 }
 
 // NewWorkerContext checks the options and prepares an incremental build.
@@ -118,7 +126,20 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 	if ctxErr != nil {
 		return nil, newError("worker", ctxErr.Errors)
 	}
-	return &WorkerContext{opts: opts, ctx: ctx}, nil
+	wc := &WorkerContext{opts: opts, ctx: ctx}
+	if build.Format != api.FormatESModule {
+		exp := build
+		exp.Format, exp.GlobalName = api.FormatESModule, ""
+		exp.Outfile = filepath.Join(opts.Root, "worker.exports.mjs")
+		exp.Sourcemap, exp.SourcesContent = api.SourceMapNone, api.SourcesContentExclude
+		exp.MinifyWhitespace, exp.MinifyIdentifiers, exp.MinifySyntax = false, false, false
+		exp.Target, exp.Supported = api.ESNext, nil
+		if wc.exports, ctxErr = api.Context(exp); ctxErr != nil {
+			ctx.Dispose()
+			return nil, newError("worker", ctxErr.Errors)
+		}
+	}
+	return wc, nil
 }
 
 func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
@@ -172,7 +193,17 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 	if c.ctx == nil {
 		return nil, errors.New("build worker: context already disposed")
 	}
+	// The exports build runs beside the script's: an edit waits for one.
+	var exp api.BuildResult
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if c.exports != nil {
+			exp = c.exports.Rebuild()
+		}
+	}()
 	res := c.ctx.Rebuild()
+	<-done
 	if err := newError("worker", res.Errors); err != nil {
 		return nil, err
 	}
@@ -193,6 +224,17 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 		return nil, fmt.Errorf("build worker: %w", err)
 	}
 	out.Inputs = meta.inputFiles(c.opts.Root)
+	out.Exports = meta.entryExports()
+	if c.exports != nil {
+		if err := newError("worker", exp.Errors); err != nil {
+			return nil, err
+		}
+		em, err := parseMetafile(exp.Metafile)
+		if err != nil {
+			return nil, fmt.Errorf("build worker: %w", err)
+		}
+		out.Exports = em.entryExports()
+	}
 	if c.opts.OutDir != "" {
 		out.Path = filepath.Join(c.opts.OutDir, "worker.js")
 		if _, err := writeIfChanged(out.Path, out.Script); err != nil {
@@ -212,6 +254,10 @@ func (c *WorkerContext) Dispose() {
 	if c.ctx != nil {
 		c.ctx.Dispose()
 		c.ctx = nil
+	}
+	if c.exports != nil {
+		c.exports.Dispose()
+		c.exports = nil
 	}
 }
 

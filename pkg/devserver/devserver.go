@@ -55,6 +55,7 @@ type Server struct {
 	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
 	// containers of containers[]: engine, images, instances (one per session)
 	containers *appserver.ContainerSession
+	warned     map[string]bool // warnings given once per session
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -111,13 +112,18 @@ func newServer(opts Options) (*Server, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	s := &Server{opts: opts, p: p, live: newLive()}
+	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
 
 // devDir holds what dev builds, away from the production build output.
 func (s *Server) devDir() string { return filepath.Join(s.p.Dir, ".valet", "dev") }
+
+// own are the paths valet writes while it runs (.valet/, the frontend's
+// output, the --persist-to directory wherever it is): not watched, never
+// build input.
+func (s *Server) own() []string { return build.OwnPaths(s.p, s.opts.PersistTo) }
 
 // buildAll runs the custom build, the bundles, and loads the app.
 func (s *Server) buildAll(ctx context.Context) error {
@@ -162,6 +168,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	}
 	if c.Main != "" {
 		wo := build.WorkerOptions(&build.Inputs{Project: s.p}, "")
+		var exportsErr error
 		err := em.Step("worker", func() error {
 			wc, err := bundle.NewWorkerContext(wo)
 			if err != nil {
@@ -173,10 +180,18 @@ func (s *Server) buildAll(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			if err := build.CheckExports(s.p, res.Exports); err != nil {
+				exportsErr = err
+				return err
+			}
 			v.Script, v.SourceMap = res.Script, res.SourceMap
 			v.Filename = filepath.Join(s.p.Dir, "worker.js")
 			return nil
 		})
+		if exportsErr != nil {
+			// As wrangler dev: the start stops, as valet build refuses it.
+			return exportsErr
+		}
 		if err != nil {
 			return &buildFailure{"worker", err}
 		}
@@ -191,7 +206,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	v.Secrets = secrets.Values
 	s.live.version = v
 	if s.containers == nil {
-		cs, err := appserver.StartContainers(ctx, s.p, em)
+		cs, err := appserver.StartContainers(ctx, s.p, appserver.ContainerOptions{Events: em, Own: s.own()})
 		if err != nil {
 			return err
 		}
