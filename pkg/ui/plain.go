@@ -27,7 +27,7 @@ func newPlainReporter(w io.Writer, color bool) *plainReporter {
 	if color {
 		sym = text.Unicode()
 	}
-	return &plainReporter{w: w, sym: sym, st: text.NewStyles(text.NewRenderer(w, color)), shown: map[string]int{}}
+	return &plainReporter{w: w, sym: sym, st: text.NewStyles(color), shown: map[string]int{}}
 }
 
 func (p *plainReporter) Start() {}

@@ -3,12 +3,11 @@ package ui
 import (
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 	"github.com/valet-dev/valet/pkg/ui/dashboard"
-	"github.com/valet-dev/valet/pkg/ui/text"
 )
 
 // tuiReporter is the step dashboard of build, deploy and friends, run by a
@@ -18,8 +17,7 @@ type tuiReporter struct {
 }
 
 func newTUIReporter(io *iostreams.IOStreams) *tuiReporter {
-	renderer := text.NewRenderer(io.ErrOut, io.ColorEnabled())
-	model := dashboard.New(dashboard.Options{Renderer: renderer})
+	model := dashboard.New(dashboard.Options{Color: io.ColorEnabled()})
 	return &tuiReporter{NewProgram(io, model, ProgramOptions{
 		Events: func(batch []events.Event) tea.Msg { return dashboard.EventsMsg(batch) },
 		Stop:   func(at time.Time) tea.Msg { return dashboard.StopMsg{At: at} },

@@ -4,15 +4,12 @@
 package dashboard
 
 import (
-	"io"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/progress"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/ui/text"
@@ -28,8 +25,8 @@ type StopMsg struct{ At time.Time }
 
 // Options configure a Model.
 type Options struct {
-	// Renderer decides colors; nil means no color (termenv.Ascii).
-	Renderer *lipgloss.Renderer
+	// Color styles the view; without it the view is plain text.
+	Color bool
 	// Logs is how many log lines the view keeps (default 5; l shows 4×).
 	Logs int
 }
@@ -63,7 +60,6 @@ type Model struct {
 	keys    keyMap
 	help    help.Model
 	spinner spinner.Model
-	bar     progress.Model
 	logCap  int
 
 	width, height int
@@ -87,28 +83,21 @@ type Model struct {
 
 // New returns an empty dashboard.
 func New(opts Options) Model {
-	r := opts.Renderer
-	if r == nil {
-		r = text.NewRenderer(io.Discard, false)
-	}
 	if opts.Logs <= 0 {
 		opts.Logs = 5
 	}
-	st := text.NewStyles(r)
+	st := text.NewStyles(opts.Color)
 	h := help.New()
-	h.Styles.ShortKey = st.Bold
-	h.Styles.ShortDesc = st.Faint
-	h.Styles.ShortSeparator = st.Faint
-	h.Styles.FullKey = st.Bold
-	h.Styles.FullDesc = st.Faint
-	h.Styles.FullSeparator = st.Faint
+	h.Styles = help.Styles{
+		ShortKey: st.Bold, ShortDesc: st.Faint, ShortSeparator: st.Faint,
+		FullKey: st.Bold, FullDesc: st.Faint, FullSeparator: st.Faint, Ellipsis: st.Faint,
+	}
 	return Model{
 		st:        st,
 		sym:       text.Unicode(),
 		keys:      defaultKeys(),
 		help:      h,
-		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(r.NewStyle().Foreground(lipgloss.Color("6")))),
-		bar:       progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithSolidFill("6"), progress.WithColorProfile(r.ColorProfile())),
+		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 		logCap:    opts.Logs,
 		stepIndex: map[string]int{},
 		contIndex: map[string]int{},
@@ -126,8 +115,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-	case tea.KeyMsg:
+		m.help.SetWidth(msg.Width)
+	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Quit):
 			m.interrupted = true
