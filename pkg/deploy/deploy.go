@@ -47,9 +47,9 @@ type Result struct {
 	Images   int                      `json:"images_sent"`
 	Edge     EdgeChange               `json:"edge"`
 	Check    *edgehost.CheckResult    `json:"check,omitempty"`
-	Drain    time.Duration            `json:"drain_ns,omitempty"`
+	Drain    events.Millis            `json:"drain_ms,omitempty"`
 	Pruned   []edgehost.VersionRecord `json:"pruned,omitempty"`
-	Duration time.Duration            `json:"duration_ns"`
+	Duration events.Millis            `json:"duration_ms"`
 }
 
 // deployRun is the state the steps share, after goreleaser's pipes.
@@ -105,7 +105,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return r.res, err
 		}
 	}
-	r.res.Duration = time.Since(start)
+	r.res.Duration = events.Millis(time.Since(start))
 	return r.res, nil
 }
 
@@ -380,7 +380,7 @@ func (e *HealthCheckError) Error() string {
 		if c.Error != "" {
 			what = c.Error
 		}
-		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Duration().Round(time.Millisecond))
 		if c.Body != "" {
 			fmt.Fprintf(&b, "\n  response: %s", strings.TrimSpace(c.Body))
 		}

@@ -26,36 +26,42 @@ const (
 	Reloaded       Kind = "reloaded"        // dev: a rebuild took effect
 )
 
-// Event is one thing that happened. Only the fields that fit its Kind are set.
+// Event is one thing that happened. Only the fields that fit its Kind are
+// set. It has no JSON form of its own: pkg/ui writes and reads the one
+// (ui.MarshalEvent), with the duration in milliseconds.
 type Event struct {
-	Time time.Time `json:"time"`
-	Kind Kind      `json:"kind"`
+	Time time.Time
+	Kind Kind
 
-	Step     string        `json:"step,omitempty"`
-	Message  string        `json:"message,omitempty"`
-	Error    string        `json:"error,omitempty"`
-	Duration time.Duration `json:"duration_ns,omitempty"`
+	Step     string
+	Message  string
+	Error    string
+	Duration time.Duration
 
 	// Progress
-	Bytes int64 `json:"bytes,omitempty"`
-	Total int64 `json:"total,omitempty"`
+	Bytes int64
+	Total int64
 
 	// Log: Source names where the line came from ("build", "container:Container/abc", "worker").
-	Source string `json:"source,omitempty"`
+	Source string
 
 	// Request
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Status int    `json:"status,omitempty"`
-	Route  string `json:"route,omitempty"` // "asset", "worker", "do:Container"
+	Method string
+	Path   string
+	Status int
+	Route  string // "asset", "worker", "do:Container"
 
 	// ContainerState
-	Class    string `json:"class,omitempty"`
-	ObjectID string `json:"object_id,omitempty"`
-	State    string `json:"state,omitempty"` // starting, running, sleeping, stopped, crashed
+	Class    string
+	ObjectID string
+	State    string // starting, running, sleeping, stopped, crashed
 
 	// Ready
-	URL string `json:"url,omitempty"`
+	URL string
+
+	// Version is the app version that emitted the event, on a host where
+	// two may run at once (during a deploy's switch).
+	Version string
 }
 
 // Sink receives events. Implementations must be safe for concurrent use.

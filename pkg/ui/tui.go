@@ -7,7 +7,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
-	"github.com/valet-dev/valet/pkg/ui/dashboard"
+	"github.com/valet-dev/valet/pkg/ui/steps"
 )
 
 // tuiReporter is the step dashboard of build, deploy and friends, run by a
@@ -17,12 +17,12 @@ type tuiReporter struct {
 }
 
 func newTUIReporter(io *iostreams.IOStreams) *tuiReporter {
-	model := dashboard.New(dashboard.Options{Color: io.ColorEnabled()})
+	model := steps.New(steps.Options{Color: io.ColorEnabled()})
 	return &tuiReporter{NewProgram(io, model, ProgramOptions{
-		Events: func(batch []events.Event) tea.Msg { return dashboard.EventsMsg(batch) },
-		Stop:   func(at time.Time) tea.Msg { return dashboard.StopMsg{At: at} },
+		Events: func(batch []events.Event) tea.Msg { return steps.EventsMsg(batch) },
+		Stop:   func(at time.Time) tea.Msg { return steps.StopMsg{At: at} },
 		Exited: func(final tea.Model) bool {
-			m, ok := final.(dashboard.Model)
+			m, ok := final.(steps.Model)
 			return ok && m.Interrupted()
 		},
 	})}

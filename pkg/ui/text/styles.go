@@ -3,6 +3,7 @@ package text
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -52,4 +53,12 @@ func (s Styles) Status(code int) lipgloss.Style {
 		return s.Status3xx
 	}
 	return s.Status2xx
+}
+
+// Help styles a dashboard's help line: keys bold, the rest faint.
+func (s Styles) Help() help.Styles {
+	return help.Styles{
+		ShortKey: s.Bold, ShortDesc: s.Faint, ShortSeparator: s.Faint,
+		FullKey: s.Bold, FullDesc: s.Faint, FullSeparator: s.Faint, Ellipsis: s.Faint,
+	}
 }

@@ -1,4 +1,4 @@
-package dashboard
+package steps
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 )
 
 // The golden files in testdata/ are the view at 60×20 with no color;
-// go test ./pkg/ui/dashboard -update rewrites them.
+// go test ./pkg/ui/steps -update rewrites them.
 
 func deployEvents() EventsMsg {
 	return EventsMsg{

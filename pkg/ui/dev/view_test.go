@@ -1,4 +1,4 @@
-package dashboard
+package dev
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 )
 
 // The golden files in testdata/ are the view with no color (the ASCII
-// profile); go test ./pkg/dashboard -update rewrites them.
+// profile); go test ./pkg/ui/dev -update rewrites them.
 
 func devBindings() []Binding {
 	return []Binding{

@@ -1,7 +1,8 @@
-// Package dashboard is the bubbletea view of valet's event stream: steps
-// with spinners, progress bars for transfers, container states, the last
-// log lines, and a summary when the work ends. pkg/ui feeds it events.
-package dashboard
+// Package steps is the bubbletea view of the step pipelines (build,
+// deploy, init): steps with spinners, progress bars for transfers,
+// container states, the last log lines, and a summary when the work ends.
+// pkg/ui feeds it events.
+package steps
 
 import (
 	"time"
@@ -88,10 +89,7 @@ func New(opts Options) Model {
 	}
 	st := text.NewStyles(opts.Color)
 	h := help.New()
-	h.Styles = help.Styles{
-		ShortKey: st.Bold, ShortDesc: st.Faint, ShortSeparator: st.Faint,
-		FullKey: st.Bold, FullDesc: st.Faint, FullSeparator: st.Faint, Ellipsis: st.Faint,
-	}
+	h.Styles = st.Help()
 	return Model{
 		st:        st,
 		sym:       text.Unicode(),

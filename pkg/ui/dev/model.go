@@ -1,9 +1,9 @@
-// Package dashboard is the terminal dashboard of `valet dev`: the URL, the
+// Package dev is the terminal dashboard of `valet dev`: the URL, the
 // bindings with their Durable Object classes, containers and instance
 // states, the live request log, the build status and a log pane. It renders
 // the event stream of pkg/events; on no TTY (or --no-tui) pkg/ui's plain
 // lines show the same events.
-package dashboard
+package dev
 
 import (
 	"time"
@@ -88,10 +88,7 @@ func New(opts Options) Model {
 	}
 	st := text.NewStyles(opts.Color)
 	h := help.New()
-	h.Styles = help.Styles{
-		ShortKey: st.Bold, ShortDesc: st.Faint, ShortSeparator: st.Faint,
-		FullKey: st.Bold, FullDesc: st.Faint, FullSeparator: st.Faint, Ellipsis: st.Faint,
-	}
+	h.Styles = st.Help()
 	return Model{opts: opts, st: st, sym: text.Unicode(), keys: defaultKeys(), help: h, classes: map[string]*class{}}
 }
 

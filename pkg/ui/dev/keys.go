@@ -1,4 +1,4 @@
-package dashboard
+package dev
 
 import "charm.land/bubbles/v2/key"
 
