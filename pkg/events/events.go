@@ -4,6 +4,7 @@
 package events
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -104,16 +105,42 @@ func (em *Emitter) Emit(e Event) {
 	em.sink.Emit(e)
 }
 
-// Step runs fn as a named step, emitting started and done/failed events.
+// Step runs fn as a named step: the middleware of every step valet runs
+// (pkg/pipeline's and the single ones of dev's rebuilds), so that timing,
+// events and skips live here and not in each step. It emits started, then
+// done, failed, or skipped with its reason when fn returns a Skip.
 func (em *Emitter) Step(name string, fn func() error) error {
 	start := time.Now()
 	em.Emit(Event{Kind: StepStarted, Step: name})
-	if err := fn(); err != nil {
+	err := fn()
+	if reason, ok := SkipReason(err); ok {
+		em.Emit(Event{Kind: StepSkipped, Step: name, Message: reason, Duration: time.Since(start)})
+		return nil
+	}
+	if err != nil {
 		em.Emit(Event{Kind: StepFailed, Step: name, Error: err.Error(), Duration: time.Since(start)})
 		return err
 	}
 	em.Emit(Event{Kind: StepDone, Step: name, Duration: time.Since(start)})
 	return nil
+}
+
+// Skip is what a step returns when it finds its work done already or
+// nothing to do: a value with a reason, shown as a note, not a failure
+// (goreleaser's pipe.Skip).
+func Skip(reason string) error { return skipError(reason) }
+
+type skipError string
+
+func (e skipError) Error() string { return "skipped: " + string(e) }
+
+// SkipReason reports whether err is (or wraps) a Skip, and its reason.
+func SkipReason(err error) (string, bool) {
+	var s skipError
+	if errors.As(err, &s) {
+		return string(s), true
+	}
+	return "", false
 }
 
 // Infof emits an Info event.
