@@ -148,6 +148,28 @@ func TestBuildBundlesAndManifest(t *testing.T) {
 	}
 }
 
+// A step the build does not run is reported skipped with its reason, as a
+// step that found its work done is.
+func TestBuildReportsSkipReasons(t *testing.T) {
+	p := project(t)
+	rec := &events.Recorder{}
+	if _, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec), SkipImages: true}); err != nil {
+		t.Fatal(err)
+	}
+	skips := map[string]string{}
+	for _, e := range rec.Events() {
+		if e.Kind == events.StepSkipped {
+			skips[e.Step] = e.Message
+		}
+	}
+	want := map[string]string{"custom build": "no build.command", "images": "--no-images"}
+	for step, reason := range want {
+		if got, ok := skips[step]; !ok || got != reason {
+			t.Errorf("step %q: skipped %v with reason %q, want skipped: %s (all skips: %v)", step, ok, got, reason, skips)
+		}
+	}
+}
+
 func TestBuildErrors(t *testing.T) {
 	t.Run("syntax error at its position", func(t *testing.T) {
 		p := project(t)

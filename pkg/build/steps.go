@@ -8,17 +8,40 @@ import (
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/internal/projectfs"
 	"github.com/valet-dev/valet/pkg/runtime"
 )
 
-func skipCustom(st *state) string {
-	if b := st.p.Config.Build; b == nil || b.Command == "" {
+// NoCustomBuild, NoFrontend and NoWorker are the reasons, from the config
+// alone, not to run a step; valet dev's first build skips the same steps
+// for the same reasons. "" means the step runs.
+func NoCustomBuild(c *config.Config) string {
+	if b := c.Build; b == nil || b.Command == "" {
 		return "no build.command"
 	}
 	return ""
 }
+
+// NoFrontend: see NoCustomBuild.
+func NoFrontend(c *config.Config) string {
+	if c.Frontend == nil {
+		return "no frontend"
+	}
+	return ""
+}
+
+// NoWorker: see NoCustomBuild.
+func NoWorker(c *config.Config) string {
+	if c.Main == "" {
+		return "no main"
+	}
+	return ""
+}
+
+func skipCustom(st *state) string { return NoCustomBuild(st.p.Config) }
 
 func runCustom(ctx context.Context, st *state) error {
 	return RunCommand(ctx, CommandOptions{
@@ -29,12 +52,7 @@ func runCustom(ctx context.Context, st *state) error {
 	})
 }
 
-func skipFrontend(st *state) string {
-	if st.p.Config.Frontend == nil {
-		return "no frontend"
-	}
-	return ""
-}
+func skipFrontend(st *state) string { return NoFrontend(st.p.Config) }
 
 // FrontendOptions derives the bundler's options from the config. Dev builds
 // are unminified and carry inline source maps.
@@ -61,7 +79,7 @@ func runFrontend(_ context.Context, st *state) error {
 	opts := FrontendOptions(&stateLike{Project: st.p, Env: st.envMap()}, false)
 	key := cacheKey("frontend", opts)
 	if st.cache.fresh(key, opts.OutDir) {
-		return skipped("unchanged")
+		return events.Skip("unchanged")
 	}
 	res, err := bundle.Frontend(opts)
 	if err != nil {
@@ -81,12 +99,7 @@ func publicDir(p string) string {
 	return p
 }
 
-func skipWorker(st *state) string {
-	if st.p.Config.Main == "" {
-		return "no main"
-	}
-	return ""
-}
+func skipWorker(st *state) string { return NoWorker(st.p.Config) }
 
 // WorkerOptions derives the worker bundle's options from the config.
 func WorkerOptions(st *stateLike, outDir string) bundle.WorkerOptions {
@@ -151,7 +164,7 @@ func runWorker(_ context.Context, st *state) error {
 		*f.dst = &FileEntry{Path: f.name, Hash: hash, Size: size}
 	}
 	if fresh {
-		return skipped("unchanged")
+		return events.Skip("unchanged")
 	}
 	return nil
 }

@@ -1,22 +1,22 @@
-package dashboard
+package steps
 
 import (
 	"testing"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 func TestKeysMatch(t *testing.T) {
 	k := defaultKeys()
 	tests := []struct {
-		msg  tea.KeyMsg
+		msg  tea.KeyPressMsg
 		want key.Binding
 	}{
-		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")}, k.Quit},
-		{tea.KeyMsg{Type: tea.KeyCtrlC}, k.Quit},
-		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("l")}, k.Logs},
-		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")}, k.Help},
+		{tea.KeyPressMsg{Code: 'q', Text: "q"}, k.Quit},
+		{tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}, k.Quit},
+		{tea.KeyPressMsg{Code: 'l', Text: "l"}, k.Logs},
+		{tea.KeyPressMsg{Code: '?', Text: "?"}, k.Help},
 	}
 	for _, tt := range tests {
 		if !key.Matches(tt.msg, tt.want) {

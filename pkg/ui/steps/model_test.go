@@ -1,4 +1,4 @@
-package dashboard
+package steps
 
 import (
 	"bytes"
@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 )
@@ -76,7 +76,7 @@ func TestUpdateLogsAreCapped(t *testing.T) {
 	if got := m.viewLogs(); len(got) != 2 {
 		t.Errorf("viewLogs = %q, want 2 lines", got)
 	}
-	m, _ = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("l")})
+	m, _ = update(t, m, tea.KeyPressMsg{Code: 'l', Text: "l"})
 	if got := m.viewLogs(); len(got) != 8 {
 		t.Errorf("viewLogs after l = %d lines, want 8", len(got))
 	}
@@ -104,7 +104,7 @@ func TestUpdateServing(t *testing.T) {
 }
 
 func TestUpdateQuit(t *testing.T) {
-	for _, k := range []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune("q")}, {Type: tea.KeyCtrlC}} {
+	for _, k := range []tea.KeyPressMsg{{Code: 'q', Text: "q"}, {Code: 'c', Mod: tea.ModCtrl}} {
 		m, cmd := update(t, New(Options{}), k)
 		if !m.Interrupted() {
 			t.Errorf("%s: not interrupted", k)
@@ -130,7 +130,7 @@ func TestUpdateStop(t *testing.T) {
 }
 
 func TestUpdateHelpToggle(t *testing.T) {
-	m, _ := update(t, New(Options{}), tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+	m, _ := update(t, New(Options{}), tea.KeyPressMsg{Code: '?', Text: "?"})
 	if !m.help.ShowAll {
 		t.Error("? did not expand the help")
 	}
@@ -138,8 +138,8 @@ func TestUpdateHelpToggle(t *testing.T) {
 
 func TestUpdateWindowSize(t *testing.T) {
 	m, _ := update(t, New(Options{}), tea.WindowSizeMsg{Width: 40, Height: 10})
-	if m.width != 40 || m.help.Width != 40 {
-		t.Errorf("width = %d, help width = %d; want 40", m.width, m.help.Width)
+	if m.width != 40 || m.help.Width() != 40 {
+		t.Errorf("width = %d, help width = %d; want 40", m.width, m.help.Width())
 	}
 }
 

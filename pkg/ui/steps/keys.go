@@ -1,6 +1,6 @@
-package dashboard
+package steps
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // keyMap is every key the dashboard answers. It implements help.KeyMap, so
 // the help line at the bottom is generated from the same bindings.

@@ -1,18 +1,18 @@
-package dashboard
+package steps
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/valet-dev/valet/pkg/events"
 )
 
 // The golden files in testdata/ are the view at 60×20 with no color;
-// go test ./pkg/ui/dashboard -update rewrites them.
+// go test ./pkg/ui/steps -update rewrites them.
 
 func deployEvents() EventsMsg {
 	return EventsMsg{
@@ -31,7 +31,7 @@ func deployEvents() EventsMsg {
 
 func TestViewRunning(t *testing.T) {
 	m, _ := update(t, New(Options{}), tea.WindowSizeMsg{Width: 60, Height: 20}, deployEvents())
-	golden.RequireEqual(t, []byte(m.View()))
+	golden.RequireEqual(t, []byte(m.View().Content))
 }
 
 func TestViewFailed(t *testing.T) {
@@ -39,7 +39,7 @@ func TestViewFailed(t *testing.T) {
 		EventsMsg{{Kind: events.StepFailed, Step: "build image Container", Duration: 1200 * time.Millisecond,
 			Error: "build image Container: Dockerfile:2: COPY failed: file not found\nhint: check the build context"}},
 		StopMsg{At: t0.Add(2 * time.Second)})
-	golden.RequireEqual(t, []byte(m.View()))
+	golden.RequireEqual(t, []byte(m.View().Content))
 }
 
 func TestViewDev(t *testing.T) {
@@ -54,12 +54,12 @@ func TestViewDev(t *testing.T) {
 		{Kind: events.Reloaded, Duration: 38 * time.Millisecond},
 		{Kind: events.Request, Method: "POST", Path: "/api/a/very/long/path/that/will/not/fit/in/sixty/columns", Status: 404, Duration: 2 * time.Millisecond, Route: "worker"},
 	}, StopMsg{At: t0.Add(90 * time.Second)})
-	golden.RequireEqual(t, []byte(m.View()))
+	golden.RequireEqual(t, []byte(m.View().Content))
 }
 
 func TestViewFitsWidth(t *testing.T) {
 	m, _ := update(t, New(Options{}), tea.WindowSizeMsg{Width: 30, Height: 20}, deployEvents())
-	for _, l := range strings.Split(m.View(), "\n") {
+	for _, l := range strings.Split(m.View().Content, "\n") {
 		if n := len([]rune(l)); n > 30 {
 			t.Errorf("line %q is %d wide, want at most 30", l, n)
 		}

@@ -1,10 +1,11 @@
-package dashboard
+package dev
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/valet-dev/valet/pkg/events"
@@ -18,9 +19,17 @@ const (
 	maxErrorRows       = 8
 )
 
-// View renders the dashboard to fit width × height: the fixed sections
+// View shows the dashboard full screen; the terminal's own screen comes
+// back when it ends.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	return v
+}
+
+// render draws the dashboard to fit width × height: the fixed sections
 // first, then the request log and the log pane share what is left.
-func (m Model) View() string {
+func (m Model) render() string {
 	if m.stopped {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package dashboard
+package dev
 
 import (
 	"bytes"
@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 )
 
 // The golden files in testdata/ are the view with no color (the ASCII
-// profile); go test ./pkg/dashboard -update rewrites them.
+// profile); go test ./pkg/ui/dev -update rewrites them.
 
 func devBindings() []Binding {
 	return []Binding{
@@ -43,18 +43,18 @@ func devEvents() EventsMsg {
 
 func TestViewDev(t *testing.T) {
 	m, _ := update(t, New(Options{Bindings: devBindings()}), tea.WindowSizeMsg{Width: 100, Height: 24}, devEvents())
-	golden.RequireEqual(t, []byte(m.View()))
+	golden.RequireEqual(t, []byte(m.View().Content))
 }
 
 func TestViewBuildError(t *testing.T) {
 	m, _ := update(t, New(Options{Bindings: devBindings()}), tea.WindowSizeMsg{Width: 80, Height: 24}, devEvents(),
 		EventsMsg{{Kind: events.StepFailed, Step: "frontend", Error: "build frontend: 1 error\nsrc/App.tsx:3:9: error: Expected \";\" but found \"x\"\n  3 | const a x\n    |         ^"}})
-	golden.RequireEqual(t, []byte(m.View()))
+	golden.RequireEqual(t, []byte(m.View().Content))
 }
 
 func TestViewLogsAndStopping(t *testing.T) {
 	m, _ := update(t, New(Options{Bindings: devBindings(), Quit: func() {}}), tea.WindowSizeMsg{Width: 80, Height: 24}, devEvents(), keyMsg("l"), keyMsg("x"))
-	golden.RequireEqual(t, []byte(m.View()))
+	golden.RequireEqual(t, []byte(m.View().Content))
 }
 
 // TestViewFits: every size, from tiny to wide, gives lines no wider and no
@@ -62,7 +62,7 @@ func TestViewLogsAndStopping(t *testing.T) {
 func TestViewFits(t *testing.T) {
 	for _, size := range [][2]int{{20, 5}, {40, 10}, {80, 24}, {200, 60}} {
 		m, _ := update(t, New(Options{Bindings: devBindings()}), tea.WindowSizeMsg{Width: size[0], Height: size[1]}, devEvents())
-		lines := strings.Split(m.View(), "\n")
+		lines := strings.Split(m.View().Content, "\n")
 		if len(lines) > size[1] {
 			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
 		}

@@ -1,10 +1,11 @@
-package dashboard
+package steps
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/valet-dev/valet/pkg/ui/text"
@@ -14,9 +15,15 @@ import (
 // durations off a narrow terminal.
 const maxNameWidth = 32
 
-// View renders the model: steps, containers, the URL, logs, warnings, and
+// barWidth is the width of a transfer's progress bar.
+const barWidth = 20
+
+// View renders the model inline, below the command line (not full screen).
+func (m Model) View() tea.View { return tea.NewView(m.render()) }
+
+// render draws the model: steps, containers, the URL, logs, warnings, and
 // the help line (or, once stopped, the summary). Pure: it reads the model only.
-func (m Model) View() string {
+func (m Model) render() string {
 	var sections []string
 	add := func(lines []string) {
 		if len(lines) > 0 {
@@ -89,8 +96,13 @@ func (m Model) progress(s step) string {
 	if s.total <= 0 {
 		return m.st.Faint.Render(text.Bytes(s.bytes))
 	}
-	pct := float64(text.Percent(s.bytes, s.total)) / 100
-	return m.bar.ViewAs(pct) + " " + m.st.Faint.Render(text.Progress(s.bytes, s.total))
+	return m.bar(text.Percent(s.bytes, s.total)) + " " + m.st.Faint.Render(text.Progress(s.bytes, s.total))
+}
+
+// bar draws pct (0..100) as a bar of barWidth cells.
+func (m Model) bar(pct int) string {
+	full := (pct*barWidth + 50) / 100
+	return m.st.Accent.Render(strings.Repeat("█", full)) + m.st.Faint.Render(strings.Repeat("░", barWidth-full))
 }
 
 func (m Model) viewContainers() []string {

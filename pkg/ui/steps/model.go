@@ -1,18 +1,16 @@
-// Package dashboard is the bubbletea view of valet's event stream: steps
-// with spinners, progress bars for transfers, container states, the last
-// log lines, and a summary when the work ends. pkg/ui feeds it events.
-package dashboard
+// Package steps is the bubbletea view of the step pipelines (build,
+// deploy, init): steps with spinners, progress bars for transfers,
+// container states, the last log lines, and a summary when the work ends.
+// pkg/ui feeds it events.
+package steps
 
 import (
-	"io"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/progress"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/ui/text"
@@ -28,8 +26,8 @@ type StopMsg struct{ At time.Time }
 
 // Options configure a Model.
 type Options struct {
-	// Renderer decides colors; nil means no color (termenv.Ascii).
-	Renderer *lipgloss.Renderer
+	// Color styles the view; without it the view is plain text.
+	Color bool
 	// Logs is how many log lines the view keeps (default 5; l shows 4×).
 	Logs int
 }
@@ -63,7 +61,6 @@ type Model struct {
 	keys    keyMap
 	help    help.Model
 	spinner spinner.Model
-	bar     progress.Model
 	logCap  int
 
 	width, height int
@@ -87,28 +84,18 @@ type Model struct {
 
 // New returns an empty dashboard.
 func New(opts Options) Model {
-	r := opts.Renderer
-	if r == nil {
-		r = text.NewRenderer(io.Discard, false)
-	}
 	if opts.Logs <= 0 {
 		opts.Logs = 5
 	}
-	st := text.NewStyles(r)
+	st := text.NewStyles(opts.Color)
 	h := help.New()
-	h.Styles.ShortKey = st.Bold
-	h.Styles.ShortDesc = st.Faint
-	h.Styles.ShortSeparator = st.Faint
-	h.Styles.FullKey = st.Bold
-	h.Styles.FullDesc = st.Faint
-	h.Styles.FullSeparator = st.Faint
+	h.Styles = st.Help()
 	return Model{
 		st:        st,
 		sym:       text.Unicode(),
 		keys:      defaultKeys(),
 		help:      h,
-		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(r.NewStyle().Foreground(lipgloss.Color("6")))),
-		bar:       progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithSolidFill("6"), progress.WithColorProfile(r.ColorProfile())),
+		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 		logCap:    opts.Logs,
 		stepIndex: map[string]int{},
 		contIndex: map[string]int{},
@@ -126,8 +113,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-	case tea.KeyMsg:
+		m.help.SetWidth(msg.Width)
+	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Quit):
 			m.interrupted = true

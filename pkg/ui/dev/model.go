@@ -1,18 +1,16 @@
-// Package dashboard is the terminal dashboard of `valet dev`: the URL, the
+// Package dev is the terminal dashboard of `valet dev`: the URL, the
 // bindings with their Durable Object classes, containers and instance
 // states, the live request log, the build status and a log pane. It renders
 // the event stream of pkg/events; on no TTY (or --no-tui) pkg/ui's plain
 // lines show the same events.
-package dashboard
+package dev
 
 import (
-	"io"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/ui/text"
@@ -27,7 +25,7 @@ type StopMsg struct{}
 
 // Options configure a Model.
 type Options struct {
-	Renderer *lipgloss.Renderer // colors; nil: none
+	Color    bool // styles the view; without it the view is plain text
 	Bindings []Binding
 	// Actions behind the keys; nil ones do nothing. They run outside Update.
 	Open    func(url string) error // b
@@ -85,17 +83,12 @@ type Model struct {
 
 // New returns a dashboard with no events yet.
 func New(opts Options) Model {
-	r := opts.Renderer
-	if r == nil {
-		r = text.NewRenderer(io.Discard, false)
-	}
 	if opts.Keep <= 0 {
 		opts.Keep = 500
 	}
-	st := text.NewStyles(r)
+	st := text.NewStyles(opts.Color)
 	h := help.New()
-	h.Styles.ShortKey, h.Styles.ShortDesc, h.Styles.ShortSeparator = st.Bold, st.Faint, st.Faint
-	h.Styles.FullKey, h.Styles.FullDesc, h.Styles.FullSeparator = st.Bold, st.Faint, st.Faint
+	h.Styles = st.Help()
 	return Model{opts: opts, st: st, sym: text.Unicode(), keys: defaultKeys(), help: h, classes: map[string]*class{}}
 }
 
@@ -112,8 +105,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-	case tea.KeyMsg:
+		m.help.SetWidth(msg.Width)
+	case tea.KeyPressMsg:
 		return m.key(msg)
 	case EventsMsg:
 		for _, e := range msg {
@@ -130,7 +123,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		if m.stopping || m.opts.Quit == nil {

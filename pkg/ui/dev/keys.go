@@ -1,6 +1,6 @@
-package dashboard
+package dev
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // keyMap is every key the dev dashboard answers. It implements
 // help.KeyMap, so the help line is generated from the same bindings.

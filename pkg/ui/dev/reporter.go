@@ -1,15 +1,14 @@
-package dashboard
+package dev
 
 import (
 	"fmt"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 	"github.com/valet-dev/valet/pkg/ui"
-	"github.com/valet-dev/valet/pkg/ui/text"
 )
 
 // Reporter runs the dashboard on the terminal (full screen) and feeds it
@@ -25,14 +24,11 @@ type Reporter struct {
 func NewReporter(ios *iostreams.IOStreams, opts Options) *Reporter {
 	r := &Reporter{}
 	opts.Quit = func() { r.Quit() }
-	if opts.Renderer == nil {
-		opts.Renderer = text.NewRenderer(ios.ErrOut, ios.ColorEnabled())
-	}
+	opts.Color = ios.ColorEnabled()
 	out := ios.ErrOut
 	r.Program = ui.NewProgram(ios, New(opts), ui.ProgramOptions{
-		Events:    func(batch []events.Event) tea.Msg { return EventsMsg(batch) },
-		Stop:      func(time.Time) tea.Msg { return StopMsg{} },
-		AltScreen: true,
+		Events: func(batch []events.Event) tea.Msg { return EventsMsg(batch) },
+		Stop:   func(time.Time) tea.Msg { return StopMsg{} },
 		Exited: func(final tea.Model) bool {
 			m, ok := final.(Model)
 			if !ok {
