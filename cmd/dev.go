@@ -8,12 +8,12 @@ import (
 
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/dashboard"
 	"github.com/valet-dev/valet/pkg/devserver"
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 	"github.com/valet-dev/valet/pkg/ui"
+	"github.com/valet-dev/valet/pkg/ui/dev"
 )
 
 // DevOptions are the inputs of `valet dev`.
@@ -125,9 +125,9 @@ func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebui
 	if vars, err := devvars.Load(p.Dir, p.Env); err == nil {
 		secrets = vars.Keys() // names only: values are never shown
 	}
-	return dashboard.NewReporter(io, dashboard.Options{
-		Bindings: dashboard.BindingsFrom(p.Config, secrets),
-		Open:     dashboard.OpenBrowser,
+	return dev.NewReporter(io, dev.Options{
+		Bindings: dev.BindingsFrom(p.Config, secrets),
+		Open:     dev.OpenBrowser,
 		Rebuild: func() {
 			select {
 			case rebuild <- struct{}{}:

@@ -11,6 +11,8 @@ import (
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/pipeline"
+	"github.com/valet-dev/valet/pkg/ui/text"
 )
 
 // DefaultPort is the public port when deploy.port is unset.
@@ -47,9 +49,9 @@ type Result struct {
 	Images   int                      `json:"images_sent"`
 	Edge     EdgeChange               `json:"edge"`
 	Check    *edgehost.CheckResult    `json:"check,omitempty"`
-	Drain    time.Duration            `json:"drain_ns,omitempty"`
+	Drain    events.Millis            `json:"drain_ms,omitempty"`
 	Pruned   []edgehost.VersionRecord `json:"pruned,omitempty"`
-	Duration time.Duration            `json:"duration_ns"`
+	Duration events.Millis            `json:"duration_ms"`
 }
 
 // deployRun is the state the steps share, after goreleaser's pipes.
@@ -80,61 +82,31 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			r.t.E.Close()
 		}
 	}()
-	steps := []struct {
-		name string
-		run  func(context.Context) error
-	}{
-		{"build", r.build},
-		{"connect", r.connect},
-		{"edge", r.edge},
-		{"lock", r.lock},
-		{"plan", r.plan},
-		{"images", r.images},
-		{"upload", r.upload},
-		{"switch", r.activate},
+	if err := pipeline.Run(ctx, r.em, deploySteps(), r); err != nil {
+		return r.res, err
 	}
-	for _, s := range steps {
-		if err := ctx.Err(); err != nil {
-			return r.res, err
-		}
-		err := r.step(ctx, s.name, s.run)
-		if err == errDone {
-			break
-		}
-		if err != nil {
-			return r.res, err
-		}
-	}
-	r.res.Duration = time.Since(start)
+	r.res.Duration = events.Millis(time.Since(start))
 	return r.res, nil
 }
 
-// step is the middleware around every step: events and timing live here.
-func (r *deployRun) step(ctx context.Context, name string, run func(context.Context) error) error {
-	start := time.Now()
-	r.em.Emit(events.Event{Kind: events.StepStarted, Step: name})
-	err := run(ctx)
-	switch {
-	case err == nil || err == errDone:
-		r.em.Emit(events.Event{Kind: events.StepDone, Step: name, Duration: time.Since(start)})
-	case err == errSkip:
-		r.em.Emit(events.Event{Kind: events.StepSkipped, Step: name, Duration: time.Since(start), Message: "nothing to send"})
-		return nil
-	default:
-		r.em.Emit(events.Event{Kind: events.StepFailed, Step: name, Error: err.Error(), Duration: time.Since(start)})
+// deploySteps is the pipeline of a deploy. A step that finds nothing to do
+// returns events.Skip; one after which nothing is left (no change, a dry
+// run) returns pipeline.ErrStop.
+func deploySteps() []pipeline.Step[*deployRun] {
+	step := func(name string, run func(*deployRun, context.Context) error) pipeline.Step[*deployRun] {
+		return pipeline.Step[*deployRun]{Name: name, Run: func(ctx context.Context, r *deployRun) error { return run(r, ctx) }}
 	}
-	return err
+	return []pipeline.Step[*deployRun]{
+		step("build", (*deployRun).build),
+		step("connect", (*deployRun).connect),
+		step("edge", (*deployRun).edge),
+		step("lock", (*deployRun).lock),
+		step("plan", (*deployRun).plan),
+		step("images", (*deployRun).images),
+		step("upload", (*deployRun).upload),
+		step("switch", (*deployRun).activate),
+	}
 }
-
-// errSkip is a step that found nothing to do.
-var errSkip = sentinelErr("skip")
-
-// errDone ends the pipeline early without an error (no change, dry run).
-var errDone = sentinelErr("done")
-
-type sentinelErr string
-
-func (e sentinelErr) Error() string { return string(e) }
 
 func (r *deployRun) build(ctx context.Context) error {
 	p := r.opts.Project
@@ -224,7 +196,7 @@ func (r *deployRun) edge(ctx context.Context) error {
 		return err
 	}
 	if built {
-		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), humanBytes(sent)))
+		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), text.Bytes(sent)))
 	}
 	r.res.Bytes += sent
 	bindIP := r.opts.BindIP
@@ -288,18 +260,18 @@ func (r *deployRun) plan(ctx context.Context) error {
 	}
 	if r.state.Active == m.Version {
 		r.em.Info(fmt.Sprintf("version %s is already serving on %s: nothing to do", m.Version, r.t.E.Host()))
-		return errDone
+		return pipeline.ErrStop
 	}
 	if r.opts.DryRun {
 		r.em.Info(fmt.Sprintf("would upload %d of %d files (%s) and switch %s from %s to %s (%s)",
-			len(r.missing), len(hashes), humanBytes(bytes), r.t.App, orNone(r.state.Active), m.Version, r.res.Summary))
+			len(r.missing), len(hashes), text.Bytes(bytes), r.t.App, orNone(r.state.Active), m.Version, r.res.Summary))
 		if l := r.state.Lock; l != nil {
 			r.em.Warn("the deploy lock is held by " + l.String())
 		}
 		for _, im := range m.Images {
 			r.em.Info(fmt.Sprintf("image %s (%s): %s", im.Class, im.Ref, r.imagePlan(ctx, im)))
 		}
-		return errDone
+		return pipeline.ErrStop
 	}
 	return nil
 }
@@ -352,18 +324,6 @@ func orNone(s string) string {
 	return s
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 // HealthCheckError is a new version that did not pass its check; the old
 // one keeps serving.
 type HealthCheckError struct {
@@ -380,7 +340,7 @@ func (e *HealthCheckError) Error() string {
 		if c.Error != "" {
 			what = c.Error
 		}
-		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Duration().Round(time.Millisecond))
 		if c.Body != "" {
 			fmt.Fprintf(&b, "\n  response: %s", strings.TrimSpace(c.Body))
 		}

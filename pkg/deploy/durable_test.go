@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -258,12 +257,16 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// The edge's log carries the container's output and states.
-	var buf bytes.Buffer
-	if err := Logs(ctx, d.conn, LogsOptions{Out: &buf}); err != nil {
+	var log events.Recorder
+	if err := Logs(ctx, d.conn, LogsOptions{Events: &log}); err != nil {
 		t.Fatal(err)
 	}
-	if s := buf.String(); !strings.Contains(s, "[container:Box/") || !strings.Contains(s, "listening on 8080") {
-		t.Errorf("logs lack the container's output:\n%s", s)
+	found := false
+	for _, e := range log.Events() {
+		found = found || e.Kind == events.Log && strings.HasPrefix(e.Source, "container:Box/") && strings.Contains(e.Message, "listening on 8080")
+	}
+	if !found {
+		t.Errorf("logs lack the container's output:\n%+v", log.Events())
 	}
 
 	// Destroy leaves no container.

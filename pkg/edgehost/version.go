@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // Plan is what the host answers to a manifest: which of its files it lacks.
@@ -253,7 +254,7 @@ func (s *Store) layout(m *build.Manifest) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(tmp, "manifest.json"), b, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(tmp, "manifest.json"), b, 0o644); err != nil {
 		return err
 	}
 	_ = os.RemoveAll(final) // a partial one from an older valet
