@@ -110,22 +110,3 @@ func TestWorkerThatThrowsAtLoad(t *testing.T) {
 	}
 }
 
-func TestLoadErrorText(t *testing.T) {
-	bin := workerdtest.Binary(t)
-	dir := t.TempDir()
-	token := NewToken()
-	cfg := &Config{
-		Service: "app", CompatibilityDate: "2025-06-01",
-		Modules: []Module{
-			writeModule(t, dir, EntryModule, Entry("worker.js", true, nil, token)),
-			writeModule(t, dir, RTModule, RuntimeSource()),
-			writeModule(t, dir, "worker.js", `throw new Error("broken at load"); export default {};`),
-		},
-		Control: ControlSource(token),
-	}
-	sock, _ := ShortDir("t")
-	defer os.RemoveAll(sock)
-	start := time.Now()
-	_, err := Start(context.Background(), StartOptions{Binary: bin, Config: cfg, Dir: dir, SocketDir: sock, Ready: 10 * time.Second})
-	t.Logf("%v after %v", err, time.Since(start))
-}
