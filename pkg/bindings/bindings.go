@@ -109,7 +109,6 @@ var durableObjects = &Kind{
 	},
 }
 
-
 var assets = &Kind{
 	Name: "assets",
 	List: func(c *config.Config, _ []string) []Binding {
@@ -125,7 +124,6 @@ var assets = &Kind{
 		return workerd.Binding{Name: b.Name, Member: "service", Value: workerd.NewStruct().Text("name", ctx.AssetsService).String()}, nil
 	},
 }
-
 
 var vars = &Kind{
 	Name: "var",
@@ -157,7 +155,6 @@ var vars = &Kind{
 	},
 }
 
-
 var secrets = &Kind{
 	Name: "secret",
 	List: func(_ *config.Config, names []string) []Binding {
@@ -173,4 +170,3 @@ var secrets = &Kind{
 		return workerd.TextBinding(b.Name, ctx.Secrets[b.Name]), nil
 	},
 }
-

@@ -109,4 +109,3 @@ func TestWorkerThatThrowsAtLoad(t *testing.T) {
 		t.Fatalf("want the load error, got %v", err)
 	}
 }
-
