@@ -64,7 +64,7 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 			return cmdutil.CancelError
 		}
 	}
-	res, err := deploy.Destroy(ctx, c)
+	res, err := deploy.Destroy(ctx, c, warningsTo(opts.IO.ErrOut))
 	if err != nil {
 		return err
 	}

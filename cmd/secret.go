@@ -91,11 +91,7 @@ func secretRun(ctx context.Context, opts *SecretOptions) error {
 	if err != nil {
 		return err
 	}
-	em := events.NewEmitter(events.SinkFunc(func(e events.Event) {
-		if e.Kind == events.Warning {
-			fmt.Fprintln(opts.IO.ErrOut, "warning:", e.Message)
-		}
-	}))
+	em := warningsTo(opts.IO.ErrOut)
 	switch opts.Verb {
 	case "list":
 		names, err := deploy.SecretNames(ctx, c)
@@ -155,4 +151,14 @@ func readSecret(io_ *iostreams.IOStreams, name string) (string, error) {
 		return "", cmdutil.Usagef("no value for secret %s on stdin: pipe it in (printf %%s \"$VALUE\" | valet secret put %s)", name, name)
 	}
 	return v, nil
+}
+
+// warningsTo is the emitter of a command without progress output: only its
+// warnings are shown, on w.
+func warningsTo(w io.Writer) *events.Emitter {
+	return events.NewEmitter(events.SinkFunc(func(e events.Event) {
+		if e.Kind == events.Warning {
+			fmt.Fprintln(w, "warning:", e.Message)
+		}
+	}))
 }

@@ -156,7 +156,7 @@ func newDeployer(t *testing.T, p *project, host string) *deployer {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := Destroy(ctx, d.conn); err != nil {
+		if _, err := Destroy(ctx, d.conn, nil); err != nil {
 			t.Errorf("destroy: %v", err)
 		}
 	})
@@ -318,7 +318,7 @@ func TestDeployLifecycle(t *testing.T) {
 	tg.E.Close()
 
 	// Destroy leaves nothing of the app.
-	if _, err := Destroy(ctx, d.conn); err != nil {
+	if _, err := Destroy(ctx, d.conn, nil); err != nil {
 		t.Fatal(err)
 	}
 	left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name})

@@ -47,10 +47,14 @@
 //
 //	build    pkg/build: manifest with every file's hash and the image IDs
 //	connect  --host, deploy.host or the local engine (unix, tcp+TLS, ssh)
+//	lock     `valet edge lock` in state.json, through the running edge (a
+//	         first deploy starts the edge for it); refused with who, when,
+//	         which command and what to do; renewed every minute until the
+//	         deploy ends (`valet edge renew`)
 //	edge     edge image present? else build it; edge container running the
 //	         wanted image and port? else start it (an upgrade creates the new
-//	         one, stops the old, starts the new: Result.Edge.Gap)
-//	lock     `valet edge lock` in state.json; refused with who/when/what
+//	         one, stops the old, starts the new: Result.Edge.Gap), under the
+//	         lock: it lives in the state volume, not in the edge
 //	plan     state + `valet edge missing HASH...`: only absent files are sent;
 //	         the active version equal to the build ends here (no change)
 //	images   by ID: present → skipped, else docker save (local) → docker load
@@ -68,8 +72,13 @@
 // # Crashes
 //
 // kill -9 of the client at any step leaves the serving version untouched
-// (the switch is the rename of state.json). The lock records user@host, the
-// client's hostname and pid: a later deploy from the same machine whose
-// holder pid is gone takes it over at once, with a warning; from anywhere
-// else after 15 minutes. Uploads left in incoming/ are removed after an hour.
+// (the switch is the rename of state.json). Every command that changes the
+// host (deploy, rollback, secret put/delete, destroy) holds the lock, and
+// renews it while it works, so a slow one is never taken over. The lock
+// records user@host, the client's hostname and pid: a later command from
+// the same machine whose holder pid is gone takes it over at once, with a
+// warning; from anywhere else once it went 15 minutes without a renewal.
+// A command whose lock was taken over meanwhile stops (*LockLostError).
+// Uploads left in incoming/ are removed after an hour; staged blobs and
+// version directories are fsynced before the history names them.
 package deploy

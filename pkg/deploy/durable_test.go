@@ -238,10 +238,10 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tg.E.Close()
-	if err := e.Kill(ctx, tg.Edge); err != nil {
+	if err := e.Kill(ctx, tg.EdgeID()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Wait(ctx, tg.Edge); err != nil {
+	if _, err := e.Wait(ctx, tg.EdgeID()); err != nil {
 		t.Fatal(err)
 	}
 	if list := objects(); len(list) != 1 {
@@ -267,7 +267,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// Destroy leaves no container.
-	if res, err := Destroy(ctx, d.conn); err != nil || res.Objects != 1 || !res.Volume {
+	if res, err := Destroy(ctx, d.conn, nil); err != nil || res.Objects != 1 || !res.Volume {
 		t.Fatalf("destroy: %+v %v", res, err)
 	}
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
@@ -277,7 +277,7 @@ func TestDeployDurableContainers(t *testing.T) {
 
 // ensureEdgeStarted starts the stopped edge again and waits for it.
 func (t *Target) ensureEdgeStarted(ctx context.Context) error {
-	if _, err := t.E.Client().ContainerStart(ctx, t.Edge, client.ContainerStartOptions{}); err != nil {
+	if _, err := t.E.Client().ContainerStart(ctx, t.EdgeID(), client.ContainerStartOptions{}); err != nil {
 		return err
 	}
 	return t.waitEdge(ctx)

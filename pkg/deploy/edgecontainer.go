@@ -45,7 +45,7 @@ func (t *Target) attachEdge(ctx context.Context) (bool, error) {
 	}
 	for i := len(list) - 1; i >= 0; i-- {
 		if list[i].Running() {
-			t.Edge = list[i].ID
+			t.setEdge(list[i].ID)
 			return true, nil
 		}
 	}
@@ -82,7 +82,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 				return ch, fmt.Errorf("start the edge container on %s: %w", t.E.Host(), err)
 			}
 		}
-		t.Edge = keep.ID
+		t.setEdge(keep.ID)
 		return ch, t.waitEdge(ctx)
 	}
 	id, err := t.createEdge(ctx, spec)
@@ -108,7 +108,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 		}
 		return ch, fmt.Errorf("start the edge container on %s: %w\n  Is port %d free on the host? Set deploy.port to another one", t.E.Host(), err, spec.Port)
 	}
-	t.Edge = id
+	t.setEdge(id)
 	if err := t.waitEdge(ctx); err != nil {
 		return ch, err
 	}
@@ -171,8 +171,8 @@ func (t *Target) waitEdge(ctx context.Context) error {
 		if err == nil && res.Code == 0 {
 			return nil
 		}
-		if st, ierr := t.E.Inspect(ctx, t.Edge); ierr == nil && !st.Running {
-			logs := t.tailLogs(ctx, t.Edge)
+		if st, ierr := t.E.Inspect(ctx, t.EdgeID()); ierr == nil && !st.Running {
+			logs := t.tailLogs(ctx, t.EdgeID())
 			return fmt.Errorf("the edge container on %s exited with code %d:\n%s", t.E.Host(), st.ExitCode, logs)
 		}
 		if time.Now().After(deadline) {

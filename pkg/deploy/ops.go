@@ -52,11 +52,12 @@ func Rollback(ctx context.Context, c Conn, version string, em *events.Emitter) (
 		return nil, err
 	}
 	defer t.E.Close()
-	release, err := t.acquire(ctx, "rollback", em)
+	held, err := t.acquire(ctx, "rollback", em)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer held.release()
+	ctx = held.ctx
 	st, err := t.State(ctx)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func Rollback(ctx context.Context, c Conn, version string, em *events.Emitter) (
 		if a != nil {
 			res.Check = a.Check
 		}
-		return err
+		return lockCause(ctx, err)
 	})
 	return res, err
 }
@@ -105,14 +106,34 @@ type DestroyResult struct {
 }
 
 // Destroy removes every container of the app from the host (the edge, then
-// its Durable Objects' containers), the state volume and the app's images.
-// The edge image stays: other apps share it.
-func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
+// its Durable Objects' containers), the state volume, the app's networks
+// and its images. The edge image stays: other apps share it. It takes the
+// deploy lock first: a deploy, rollback or secret change in progress
+// refuses it (*LockedError). em (nil: none) gets its warnings.
+func Destroy(ctx context.Context, c Conn, em *events.Emitter) (*DestroyResult, error) {
+	if em == nil {
+		em = events.NewEmitter(nil)
+	}
 	t, err := c.target(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer t.E.Close()
+	// Every change to the host goes through a running edge, so with none
+	// running nothing can be in progress, and there is no lock to take.
+	running, err := t.attachEdge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if running {
+		held, err := t.acquire(ctx, "destroy", em)
+		if err != nil {
+			return nil, err
+		}
+		// The lock goes with the volume; release finds no edge to unlock.
+		defer held.release()
+		ctx = held.ctx
+	}
 	res := &DestroyResult{}
 	// The edge first: once it is gone nothing starts a Durable Object's
 	// container any more, so the sweep that follows leaves none behind.
@@ -160,11 +181,12 @@ func SecretPut(ctx context.Context, c Conn, name, value string, em *events.Emitt
 		return err
 	}
 	defer t.E.Close()
-	release, err := t.acquire(ctx, "secret put", em)
+	held, err := t.acquire(ctx, "secret put", em)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer held.release()
+	ctx = held.ctx
 	tx := newTx()
 	err = t.upload(ctx, func(tw *tar.Writer) error {
 		if err := tw.WriteHeader(&tar.Header{Name: tx + "/", Mode: 0o700, Typeflag: tar.TypeDir, ModTime: time.Now()}); err != nil {
@@ -185,12 +207,12 @@ func SecretDelete(ctx context.Context, c Conn, name string, em *events.Emitter) 
 		return err
 	}
 	defer t.E.Close()
-	release, err := t.acquire(ctx, "secret delete", em)
+	held, err := t.acquire(ctx, "secret delete", em)
 	if err != nil {
 		return err
 	}
-	defer release()
-	return t.secretVerb(ctx, "delete", name)
+	defer held.release()
+	return lockCause(held.ctx, t.secretVerb(held.ctx, "delete", name))
 }
 
 // SecretNames lists the secrets' names (never their values).

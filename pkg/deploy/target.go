@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -30,8 +31,25 @@ const (
 type Target struct {
 	E   *engine.Engine
 	App string
-	// Edge is the running edge container's ID ("" until ensureEdge/findEdge).
-	Edge string
+	// LockRenew is how often a held lock is renewed (0: edgehost.LockRenew).
+	LockRenew time.Duration
+
+	mu sync.Mutex // guards edgeCID: a lock's renewal reads it while the edge is replaced
+	// edgeCID is the running edge container's ID ("" until ensureEdge/attachEdge).
+	edgeCID string
+}
+
+// EdgeID is the running edge container's ID, "" before one was found or started.
+func (t *Target) EdgeID() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.edgeCID
+}
+
+func (t *Target) setEdge(id string) {
+	t.mu.Lock()
+	t.edgeCID = id
+	t.mu.Unlock()
 }
 
 // VolumeName is the app's state volume on the host.
@@ -61,11 +79,12 @@ type execResult struct {
 // edge runs `valet edge args...` in the edge container over the engine
 // connection and waits for it. out, when non-nil, receives its JSON answer.
 func (t *Target) edge(ctx context.Context, out any, args ...string) (*execResult, error) {
-	if t.Edge == "" {
+	edgeID := t.EdgeID()
+	if edgeID == "" {
 		return nil, errors.New("no edge container on the host")
 	}
 	cli := t.E.Client()
-	cr, err := cli.ExecCreate(ctx, t.Edge, client.ExecCreateOptions{
+	cr, err := cli.ExecCreate(ctx, edgeID, client.ExecCreateOptions{
 		AttachStdout: true, AttachStderr: true,
 		Cmd: append([]string{"/valet", "edge"}, args...),
 	})
@@ -136,7 +155,7 @@ func (t *Target) State(ctx context.Context) (*edgehost.State, error) {
 
 // readFile reads one file of the state volume (read-only: CopyFromContainer).
 func (t *Target) readFile(ctx context.Context, p string) ([]byte, error) {
-	res, err := t.E.Client().CopyFromContainer(ctx, t.Edge, client.CopyFromContainerOptions{SourcePath: p})
+	res, err := t.E.Client().CopyFromContainer(ctx, t.EdgeID(), client.CopyFromContainerOptions{SourcePath: p})
 	if err != nil {
 		return nil, fmt.Errorf("read %s on %s: %w", p, t.E.Host(), err)
 	}
@@ -165,7 +184,7 @@ func (t *Target) upload(ctx context.Context, fill func(*tar.Writer) error) error
 		}
 		pw.CloseWithError(err)
 	}()
-	_, err := t.E.Client().CopyToContainer(ctx, t.Edge, client.CopyToContainerOptions{
+	_, err := t.E.Client().CopyToContainer(ctx, t.EdgeID(), client.CopyToContainerOptions{
 		DestinationPath: edgehost.DefaultStateDir + "/incoming", Content: pr,
 	})
 	pr.CloseWithError(err)

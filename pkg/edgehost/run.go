@@ -22,14 +22,14 @@ const (
 const (
 	ExitFailed  = 1 // the verb failed; JSON on stdout says why when it can
 	ExitUsage   = 2
-	ExitRefused = 3 // lock held by someone else
+	ExitRefused = 3 // lock held by someone else (lock), or no longer ours (renew)
 )
 
 // Main runs `valet edge VERB ...` and returns the exit code. Answers are JSON
 // on stdout (read by pkg/deploy through an exec); errors go to stderr.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|unlock|state|secret ...")
+		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|renew|unlock|state|secret ...")
 		return ExitUsage
 	}
 	stateDir := envOr(EnvStateDir, DefaultStateDir)
@@ -85,6 +85,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, ping(ctx, control))
 	case "lock":
 		return runLock(store, rest, out, stderr)
+	case "renew":
+		if len(rest) != 1 {
+			return usage(stderr, "renew TOKEN")
+		}
+		res, err := store.Renew(rest[0])
+		return answerLock(res, err, out, stderr)
 	case "unlock":
 		if len(rest) != 1 {
 			return usage(stderr, "unlock TOKEN")
@@ -99,7 +105,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "secret":
 		return runSecret(ctx, store, control, rest, out, stderr)
 	}
-	return usage(stderr, "serve|plan|stage|activate|reload|lock|unlock|state|secret")
+	return usage(stderr, "serve|plan|stage|activate|reload|lock|renew|unlock|state|secret")
 }
 
 func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) int {
@@ -117,6 +123,12 @@ func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) i
 		return usage(stderr, "lock --token T --holder H [--hostname N --pid P --command C --take-over T]")
 	}
 	res, err := store.TryLock(l, takeOver)
+	return answerLock(res, err, out, stderr)
+}
+
+// answerLock prints a lock or renew answer; a lock held by someone else
+// exits ExitRefused.
+func answerLock(res *LockResult, err error, out *json.Encoder, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
