@@ -45,7 +45,7 @@ func edgeRun(ctx context.Context, opts *EdgeOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if code := edgehost.Main(ctx, opts.Args, opts.IO.Out, opts.IO.ErrOut); code != 0 {
+	if code := edgehost.Main(ctx, opts.Args, opts.IO.In, opts.IO.Out, opts.IO.ErrOut); code != 0 {
 		return &cmdutil.SilentError{Code: code}
 	}
 	return nil

@@ -26,6 +26,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envSecretChild) != "" {
+		os.Exit(runSecretChild())
+	}
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}

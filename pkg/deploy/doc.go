@@ -40,8 +40,12 @@
 //
 // The client writes files with CopyToContainer into /state/incoming/<tx>
 // and runs `valet edge VERB` through Engine exec; the verbs answer JSON on
-// stdout. Inputs never travel as arguments except hashes and ids, so a
-// secret's value is a 0600 file in the upload, never an argv or env entry.
+// stdout. Inputs never travel as arguments except hashes and ids. A
+// secret's value travels only in the input stream of the exec of `valet
+// edge secret put` (one JSON value: a stream cut short stores nothing), so
+// it is never a file in transit, an argv or an env entry, and only over a
+// connection that keeps it secret: unix://, ssh://, or tcp:// with verified
+// TLS (plain tcp:// or TLS without DOCKER_TLS_VERIFY is refused).
 //
 // # The pipeline (Run)
 //

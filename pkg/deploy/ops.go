@@ -1,10 +1,8 @@
 package deploy
 
 import (
-	"archive/tar"
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/moby/moby/client"
 
@@ -167,83 +165,4 @@ func Destroy(ctx context.Context, c Conn, em *events.Emitter) (*DestroyResult, e
 		}
 	}
 	return res, nil
-}
-
-// SecretPut stores a secret on the host (starting the edge if the app was
-// never deployed) and reloads the active version with it. The value travels
-// as a file copied into the container, never as an argument or environment.
-func SecretPut(ctx context.Context, c Conn, name, value string, em *events.Emitter) error {
-	if err := edgehost.ValidSecretName(name); err != nil {
-		return err
-	}
-	t, err := c.attached(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.E.Close()
-	held, err := t.acquire(ctx, "secret put", em)
-	if err != nil {
-		return err
-	}
-	defer held.release()
-	ctx = held.ctx
-	tx := newTx()
-	err = t.upload(ctx, func(tw *tar.Writer) error {
-		if err := tw.WriteHeader(&tar.Header{Name: tx + "/", Mode: 0o700, Typeflag: tar.TypeDir, ModTime: time.Now()}); err != nil {
-			return err
-		}
-		return writeTarFile(tw, tx+"/secret", 0o600, []byte(value))
-	})
-	if err != nil {
-		return err
-	}
-	return t.secretVerb(ctx, "put", name, tx)
-}
-
-// SecretDelete removes a secret and reloads the active version.
-func SecretDelete(ctx context.Context, c Conn, name string, em *events.Emitter) error {
-	t, err := c.attached(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.E.Close()
-	held, err := t.acquire(ctx, "secret delete", em)
-	if err != nil {
-		return err
-	}
-	defer held.release()
-	return lockCause(held.ctx, t.secretVerb(held.ctx, "delete", name))
-}
-
-// SecretNames lists the secrets' names (never their values).
-func SecretNames(ctx context.Context, c Conn) ([]string, error) {
-	t, err := c.attached(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer t.E.Close()
-	var a struct {
-		Names []string `json:"names"`
-	}
-	if err := t.edgeOK(ctx, &a, "secret", "list"); err != nil {
-		return nil, err
-	}
-	return a.Names, nil
-}
-
-func (t *Target) secretVerb(ctx context.Context, args ...string) error {
-	var a struct {
-		Reload *edgehost.ActivateResult `json:"reload"`
-	}
-	x, err := t.edge(ctx, &a, append([]string{"secret"}, args...)...)
-	if err != nil {
-		return err
-	}
-	if a.Reload != nil && !a.Reload.OK {
-		return &HealthCheckError{Version: a.Reload.Version, Serving: a.Reload.Previous, Result: a.Reload}
-	}
-	if x.Code != 0 {
-		return fmt.Errorf("secret %s on %s: %s", args[0], t.E.Host(), x.Stderr)
-	}
-	return nil
 }

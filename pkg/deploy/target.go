@@ -79,13 +79,21 @@ type execResult struct {
 // edge runs `valet edge args...` in the edge container over the engine
 // connection and waits for it. out, when non-nil, receives its JSON answer.
 func (t *Target) edge(ctx context.Context, out any, args ...string) (*execResult, error) {
+	return t.edgeIn(ctx, out, nil, args...)
+}
+
+// edgeIn is edge with stdin: what the verb reads, written into the exec's
+// stdin stream (never an argument or an environment variable, which the
+// engine keeps and shows). When send is not nil it writes that input; the
+// stream is closed once it returns.
+func (t *Target) edgeIn(ctx context.Context, out any, send func(io.Writer) error, args ...string) (*execResult, error) {
 	edgeID := t.EdgeID()
 	if edgeID == "" {
 		return nil, errors.New("no edge container on the host")
 	}
 	cli := t.E.Client()
 	cr, err := cli.ExecCreate(ctx, edgeID, client.ExecCreateOptions{
-		AttachStdout: true, AttachStderr: true,
+		AttachStdout: true, AttachStderr: true, AttachStdin: send != nil,
 		Cmd: append([]string{"/valet", "edge"}, args...),
 	})
 	if err != nil {
@@ -94,6 +102,16 @@ func (t *Target) edge(ctx context.Context, out any, args ...string) (*execResult
 	att, err := cli.ExecAttach(ctx, cr.ID, client.ExecAttachOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("exec valet edge %s on %s: %w", args[0], t.E.Host(), err)
+	}
+	if send != nil {
+		err := send(att.Conn)
+		if err == nil {
+			err = att.CloseWrite()
+		}
+		if err != nil {
+			att.Close()
+			return nil, fmt.Errorf("exec valet edge %s on %s: send its input: %w", args[0], t.E.Host(), err)
+		}
 	}
 	var stdout, stderr bytes.Buffer
 	_, err = stdcopy.StdCopy(&stdout, &stderr, att.Reader)

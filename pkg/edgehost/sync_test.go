@@ -16,7 +16,7 @@ const envEdgeMain = "VALET_EDGEHOST_TEST_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envEdgeMain) != "" {
-		os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
