@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +47,12 @@ type Options struct {
 	Classes map[string]Class
 	Events  *events.Emitter
 	Network string // "" is engine.DefaultNetwork
+	// EgressNetwork, when set, makes Network the app's own internal
+	// network, where every container runs and is reached (with
+	// ByNetworkAddress); a container started with enableInternet also
+	// joins EgressNetwork, for its route out. Unset (valet dev), a
+	// container without internet moves to engine.InternalNetwork instead.
+	EgressNetwork string
 	// ReadyTimeout bounds how long getTcpPort(p).fetch waits for a freshly
 	// started container to listen on p. 0: 20s (the package's own bound).
 	ReadyTimeout time.Duration
@@ -228,26 +233,15 @@ func Sweep(ctx context.Context, e engine.API, app string) (int, error) {
 // containerName is valet-<app>-<class>-<id[:12]>[-<suffix>], in the
 // engine's alphabet.
 func containerName(app, class, id, suffix string) string {
-	clean := func(s string) string {
-		var b strings.Builder
-		for _, r := range strings.ToLower(s) {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte('-')
-			}
-		}
-		return b.String()
-	}
 	if len(id) > 12 {
 		id = id[:12]
 	}
 	if app == "" {
 		app = "app"
 	}
-	name := "valet-" + clean(app) + "-" + clean(class) + "-" + id
+	name := "valet-" + engine.SafeName(app) + "-" + engine.SafeName(class) + "-" + id
 	if suffix != "" {
-		name += "-" + clean(suffix)
+		name += "-" + engine.SafeName(suffix)
 	}
 	return name
 }

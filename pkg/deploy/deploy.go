@@ -259,7 +259,13 @@ func (r *deployRun) ensureEdge(ctx context.Context) error {
 	if bindIP == "" {
 		bindIP = "0.0.0.0"
 	}
-	ch, err := r.t.ensureEdge(ctx, edgeSpec{Image: r.edgeRef, Port: r.port(), BindIP: bindIP})
+	withPrivate := len(r.opts.Project.Config.Containers) > 0
+	// Checked whether the edge is replaced or kept: a network someone
+	// changed since is refused here, before anything is sent.
+	if _, _, err := r.t.ensureNetworks(ctx, withPrivate); err != nil {
+		return err
+	}
+	ch, err := r.t.ensureEdge(ctx, edgeSpec{Image: r.edgeRef, Port: r.port(), BindIP: bindIP, Private: withPrivate})
 	if err != nil {
 		return err
 	}

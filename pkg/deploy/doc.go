@@ -22,17 +22,23 @@
 // pkg/durable, pkg/containers), with their storage in /state/do, shared by
 // every version and kept across redeploys and edge restarts. Each object's
 // container is started on demand by the edge through the mounted socket,
-// from the image the version was built with (by ID), on the network the
-// edge is on (valet; the edge joins the internal network first for a
-// container started with enableInternet: false), and reached at its
-// address there: nothing is published. The containers are valet-<app>-<class>-<id>-<version>-<n>,
+// from the image the version was built with (by ID), on the app's own
+// private network valet-<app>-private (internal, no host address: its
+// containers reach nothing but one another), which the edge joins, and
+// reached at its address there: nothing is published, and nothing is
+// forwarded between bridges. The edge itself is on valet-<app>-public,
+// which a container started with enableInternet also joins for its route
+// out. No network holds two apps; an existing network of one of those
+// names is used only if it is as valet makes it (internal or not, labels,
+// options), else the deploy stops at the edge step saying which network
+// and how to fix it. The containers are valet-<app>-<class>-<id>-<version>-<n>,
 // labelled dev.valet.app, dev.valet.role=durable, dev.valet.version and a
 // session of their own; their output and state changes go to the edge's
 // log (valet logs). A switch drains the old version, then removes its
 // containers; the new version starts its own (its health check, going
 // through the worker, may start them). An edge that starts removes what an
 // earlier edge of the app left running; destroy removes the edge first,
-// then every container of the app. Over tcp:// no socket can be mounted:
+// then every container of the app, then its networks. Over tcp:// no socket can be mounted:
 // an app with containers[] is refused at the connect step, before anything
 // is sent, saying to deploy over ssh:// or unix://.
 //

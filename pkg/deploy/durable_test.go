@@ -133,8 +133,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// The edge, itself in a container, reaches it by its address on a
-	// network they share (valet, or the internal one of a container
-	// started with enableInternet: false): nothing is published.
+	// network they share (the app's private one): nothing is published.
 	ins, err := e.Client().ContainerInspect(ctx, list[0].ID, client.ContainerInspectOptions{})
 	if err != nil {
 		t.Fatal(err)

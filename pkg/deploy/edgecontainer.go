@@ -23,6 +23,26 @@ type edgeSpec struct {
 	Image  string
 	Port   int    // public port on the host
 	BindIP string // host address the port is published on
+	// Private: the app has containers[]; the edge joins the app's private
+	// network, where they run (edgehost.AppNetworks).
+	Private bool
+}
+
+// ensureNetworks creates the app's networks, or checks that existing ones
+// are what valet made (*engine.NetworkMismatchError otherwise), before
+// anything runs on them: the public one always, the private one when the
+// app has containers. It returns their IDs ("" for one not wanted).
+func (t *Target) ensureNetworks(ctx context.Context, withPrivate bool) (public, private string, err error) {
+	priv, pub := edgehost.AppNetworks(t.App)
+	if public, err = t.E.EnsureNetworkSpec(ctx, pub); err != nil {
+		return "", "", err
+	}
+	if withPrivate {
+		if private, err = t.E.EnsureNetworkSpec(ctx, priv); err != nil {
+			return "", "", err
+		}
+	}
+	return public, private, nil
 }
 
 // EdgeChange says what ensureEdge had to do.
@@ -120,7 +140,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 }
 
 func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) {
-	netID, err := t.E.EnsureNetwork(ctx, engine.DefaultNetwork)
+	netID, privateID, err := t.ensureNetworks(ctx, spec.Private)
 	if err != nil {
 		return "", err
 	}
@@ -136,7 +156,7 @@ func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) 
 		binds = append(binds, sock+":/var/run/docker.sock")
 		env = append(env, "DOCKER_HOST=unix:///var/run/docker.sock")
 	}
-	name := fmt.Sprintf("valet-%s-edge-%d", safeName(t.App), time.Now().UnixMilli()%1e9)
+	name := fmt.Sprintf("valet-%s-edge-%d", engine.SafeName(t.App), time.Now().UnixMilli()%1e9)
 	created, err := t.E.Client().ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{
@@ -158,6 +178,12 @@ func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) 
 	})
 	if err != nil {
 		return "", fmt.Errorf("create the edge container on %s: %w", t.E.Host(), err)
+	}
+	if privateID != "" {
+		if _, err := t.E.Client().NetworkConnect(ctx, privateID, client.NetworkConnectOptions{Container: created.ID}); err != nil {
+			_ = t.E.Remove(context.WithoutCancel(ctx), created.ID)
+			return "", fmt.Errorf("connect the edge to the app's private network on %s: %w", t.E.Host(), err)
+		}
 	}
 	return created.ID, nil
 }

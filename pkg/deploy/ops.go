@@ -99,6 +99,7 @@ func previousVersion(st *edgehost.State) (string, error) {
 type DestroyResult struct {
 	Containers int  `json:"containers"` // all of them, the edge included
 	Objects    int  `json:"objects"`    // of them, Durable Objects' containers
+	Networks   int  `json:"networks"`
 	Volume     bool `json:"volume"`
 	Images     int  `json:"images"`
 }
@@ -148,6 +149,10 @@ func Destroy(ctx context.Context, c Conn, em *events.Emitter) (*DestroyResult, e
 		if err != nil {
 			return res, err
 		}
+	}
+	// Its networks, once nothing is on them.
+	if res.Networks, err = t.E.RemoveNetworks(ctx, map[string]string{engine.LabelApp: t.App}); err != nil {
+		return res, err
 	}
 	cli := t.E.Client()
 	if _, err := cli.VolumeRemove(ctx, VolumeName(t.App), client.VolumeRemoveOptions{Force: true}); err == nil {

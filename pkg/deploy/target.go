@@ -53,22 +53,7 @@ func (t *Target) setEdge(id string) {
 }
 
 // VolumeName is the app's state volume on the host.
-func VolumeName(app string) string { return "valet-" + safeName(app) }
-
-func safeName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('-')
-		}
-	}
-	if b.Len() == 0 {
-		return "app"
-	}
-	return b.String()
-}
+func VolumeName(app string) string { return "valet-" + engine.SafeName(app) }
 
 // execResult is a finished `valet edge ...` inside the edge container.
 type execResult struct {

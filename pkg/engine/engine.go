@@ -49,7 +49,8 @@ type Engine struct {
 	insecure string
 
 	netMu    sync.Mutex
-	networks map[string]string // name → ID of networks known to exist
+	networks map[string]string      // name → ID of networks known to exist (and checked)
+	specs    map[string]NetworkSpec // name → what that network must be
 }
 
 // Connect reaches the engine named by opts and pings it, negotiating the API
@@ -82,7 +83,7 @@ func Connect(ctx context.Context, opts Options) (*Engine, error) {
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	e := &Engine{host: host, networks: map[string]string{}, insecure: insecurity(u.Scheme)}
+	e := &Engine{host: host, networks: map[string]string{}, specs: map[string]NetworkSpec{}, insecure: insecurity(u.Scheme)}
 	clientOpts := []client.Opt{client.WithAPIVersionFromEnv()}
 	switch u.Scheme {
 	case "ssh":
