@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -56,7 +53,7 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withStopSignals(ctx)
 	defer stop()
 	err = deploy.Logs(ctx, c, deploy.LogsOptions{Follow: !opts.NoFollow, JSON: opts.JSON, Out: opts.IO.Out})
 	if ctx.Err() != nil {

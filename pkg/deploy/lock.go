@@ -14,6 +14,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/proc"
 )
 
 // LockedError is a command refused because someone else holds the lock.
@@ -105,7 +106,7 @@ func (t *Target) acquire(ctx context.Context, command string, em *events.Emitter
 			return t.keep(ctx, token, command), nil
 		case r.Code == edgehost.ExitRefused && res.Held != nil:
 			held := res.Held
-			if attempt == 0 && held.Hostname == hostname && !pidAlive(held.PID) {
+			if attempt == 0 && held.Hostname == hostname && (proc.ID{Host: held.Hostname, PID: held.PID}).Gone() {
 				args = append(args, "--take-over", held.Token)
 				continue
 			}

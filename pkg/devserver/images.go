@@ -22,7 +22,8 @@ func (s *Server) imagesChanged(ctx context.Context, rb *rebuilder, classes map[s
 	}
 	sort.Strings(names)
 	// A new session builds every image (unchanged ones are found by their
-	// input digest) and sweeps the app's containers, the old session's too.
+	// input digest); its sweep keeps the old session's containers (this
+	// process runs), which go with old.Close below.
 	cs, err := appserver.StartContainers(ctx, s.p, s.opts.Events)
 	rb.record("images", err)
 	if err != nil {
@@ -36,6 +37,6 @@ func (s *Server) imagesChanged(ctx context.Context, rb *rebuilder, classes map[s
 		return false
 	}
 	s.opts.Events.Info("new image for " + strings.Join(names, ", ") + ": containers restart on their next request")
-	go old.Close() // its containers were swept; this releases the engine connection
+	go old.Close() // removes its containers (a new one replaces any still there) and releases the engine connection
 	return true
 }
