@@ -143,7 +143,8 @@ func (t *Target) keep(ctx context.Context, token, command string) *heldLock {
 			case <-tick.C:
 			}
 			var res edgehost.LockResult
-			rctx, rcancel := context.WithTimeout(lctx, every)
+			// A slow answer is no loss: the lock has LockStale to spare.
+			rctx, rcancel := context.WithTimeout(lctx, max(every, 30*time.Second))
 			r, err := t.edge(rctx, &res, "renew", token)
 			rcancel()
 			if err == nil && r.Code == edgehost.ExitRefused {
