@@ -43,7 +43,9 @@ on --ip:--port (127.0.0.1:8787 by default, or dev.ip/dev.port from the config),
 with Durable Objects stored under --persist-to and their containers on the local
 Docker Engine. Secrets come from .dev.vars (or .env).
 
-Ctrl-C stops the server and removes every container it started.`,
+Ctrl-C (or SIGTERM, or SIGHUP when the terminal goes away) stops the server and
+removes every container it started. At start, it removes the containers that a
+killed valet dev of the app left behind, never those of one still running.`,
 		Example: `  valet dev
   valet dev --port 3000 --env staging
   valet dev --no-tui | tee dev.log

@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -57,7 +54,7 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withStopSignals(ctx)
 	defer stop()
 	r := ui.NewLogReporter(opts.IO, opts.JSON)
 	r.Start()

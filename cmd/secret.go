@@ -155,3 +155,13 @@ func readSecret(io_ *iostreams.IOStreams, name string) (string, error) {
 	}
 	return v, nil
 }
+
+// warningsTo is the emitter of a command without progress output: only its
+// warnings are shown, on w.
+func warningsTo(w io.Writer) *events.Emitter {
+	return events.NewEmitter(events.SinkFunc(func(e events.Event) {
+		if e.Kind == events.Warning {
+			fmt.Fprintln(w, "warning:", e.Message)
+		}
+	}))
+}

@@ -132,8 +132,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// The edge, itself in a container, reaches it by its address on a
-	// network they share (valet, or the internal one of a container
-	// started with enableInternet: false): nothing is published.
+	// network they share (the app's private one): nothing is published.
 	ins, err := e.Client().ContainerInspect(ctx, list[0].ID, client.ContainerInspectOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -237,10 +236,10 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tg.E.Close()
-	if err := e.Kill(ctx, tg.Edge); err != nil {
+	if err := e.Kill(ctx, tg.EdgeID()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Wait(ctx, tg.Edge); err != nil {
+	if _, err := e.Wait(ctx, tg.EdgeID()); err != nil {
 		t.Fatal(err)
 	}
 	if list := objects(); len(list) != 1 {
@@ -270,7 +269,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// Destroy leaves no container.
-	if res, err := Destroy(ctx, d.conn); err != nil || res.Objects != 1 || !res.Volume {
+	if res, err := Destroy(ctx, d.conn, nil); err != nil || res.Objects != 1 || !res.Volume {
 		t.Fatalf("destroy: %+v %v", res, err)
 	}
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
@@ -280,7 +279,7 @@ func TestDeployDurableContainers(t *testing.T) {
 
 // ensureEdgeStarted starts the stopped edge again and waits for it.
 func (t *Target) ensureEdgeStarted(ctx context.Context) error {
-	if _, err := t.E.Client().ContainerStart(ctx, t.Edge, client.ContainerStartOptions{}); err != nil {
+	if _, err := t.E.Client().ContainerStart(ctx, t.EdgeID(), client.ContainerStartOptions{}); err != nil {
 		return err
 	}
 	return t.waitEdge(ctx)

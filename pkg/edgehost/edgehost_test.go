@@ -224,6 +224,47 @@ func TestLock(t *testing.T) {
 	}
 }
 
+// TestLockRenewal moves the store's clock: a holder that renews keeps its
+// lock however long it works; one that stops renewing loses it LockStale
+// after its last renewal, and a renewal then says it is lost.
+func TestLockRenewal(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	s, _ := NewStore(t.TempDir())
+	s.Clock = func() time.Time { return now }
+	slow := Lock{Holder: "ann@laptop", Token: "slow", Command: "deploy"}
+	if r, err := s.TryLock(slow, ""); err != nil || !r.Acquired {
+		t.Fatal(r, err)
+	}
+	other := Lock{Holder: "bob@desk", Token: "other", Command: "deploy"}
+	// An hour of work, renewed every LockRenew: never stale.
+	for i := 0; i < 60; i++ {
+		now = now.Add(LockRenew)
+		if r, err := s.Renew("slow"); err != nil || !r.Acquired {
+			t.Fatalf("renewal %d: %+v %v", i, r, err)
+		}
+		if r, _ := s.TryLock(other, ""); r.Acquired || r.Held.Token != "slow" {
+			t.Fatalf("after %s of a renewed lock, another client took it: %+v", time.Duration(i+1)*LockRenew, r)
+		}
+	}
+	st, _ := s.Read()
+	if age := now.Sub(st.Lock.Time); age < LockStale {
+		t.Fatalf("the lock is only %s old; the test means to outlive LockStale", age)
+	}
+	// Not renewed any more: stale once LockStale has passed since the last renewal.
+	now = now.Add(LockStale - time.Second)
+	if r, _ := s.TryLock(other, ""); r.Acquired {
+		t.Fatalf("taken %s after the last renewal: %+v", LockStale-time.Second, r)
+	}
+	now = now.Add(2 * time.Second)
+	r, _ := s.TryLock(other, "")
+	if !r.Acquired || r.TookOver == nil || r.TookOver.Token != "slow" {
+		t.Fatalf("an unrenewed lock past LockStale was not taken over: %+v", r)
+	}
+	if r, _ := s.Renew("slow"); r.Acquired || r.Held == nil || r.Held.Token != "other" {
+		t.Fatalf("a renewal of a lost lock: %+v", r)
+	}
+}
+
 func TestHealthFromConfigErrors(t *testing.T) {
 	for _, tc := range []string{"nope", "-1s"} {
 		_, err := HealthFromConfig(cfgWithInterval(tc))

@@ -50,6 +50,8 @@ func (s *State) Record(id string) (VersionRecord, bool) {
 // Store is the state volume.
 type Store struct {
 	Dir string
+	// Clock tells the time of locks; nil is time.Now (tests move it).
+	Clock func() time.Time
 }
 
 // NewStore returns the store at dir, creating its directories.

@@ -1,14 +1,15 @@
 //go:build unix
 
-package deploy
+package proc
 
 import (
 	"errors"
 	"syscall"
 )
 
-// pidAlive reports whether a process of this machine still runs.
-func pidAlive(pid int) bool {
+// alive reports whether a process with pid runs (signal 0 probes it; a
+// process of another user answers EPERM, and runs).
+func alive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
