@@ -31,6 +31,40 @@ type Context struct {
 	Secrets map[string]string
 	// AssetsService names the service answering the assets binding.
 	AssetsService string
+	// PersistTo is the directory of the app's local data (Durable Objects,
+	// KV, D1, ...); "" keeps it in memory.
+	PersistTo string
+	// App names the app (storage keys are derived from it).
+	App string
+	// Services collects the services the bindings need beside the worker
+	// (a KV worker, a disk directory, ...), added once each by name.
+	Services *Services
+}
+
+// Services is the set of extra workerd services of one config.
+type Services struct {
+	byName map[string]bool
+	list   []workerd.Service
+}
+
+// Add adds s unless a service of its name is there already.
+func (s *Services) Add(svc workerd.Service) {
+	if s.byName == nil {
+		s.byName = map[string]bool{}
+	}
+	if s.byName[svc.Name] {
+		return
+	}
+	s.byName[svc.Name] = true
+	s.list = append(s.list, svc)
+}
+
+// List returns the services in the order they were added.
+func (s *Services) List() []workerd.Service {
+	if s == nil {
+		return nil
+	}
+	return s.list
 }
 
 // TypeContext is what a kind may need to write its TypeScript type.
