@@ -38,6 +38,9 @@ func TestMain(m *testing.M) {
 //	waitport ADDR [D] wait until ADDR (host:port) accepts TCP, up to D (default 10s)
 //	exitcode N PROG [ARGS...]
 //	                  run PROG like exec and fail unless it exits with code N
+//	ptyexec [-within D] PROG [ARGS...]
+//	                  run PROG on a pseudo-terminal that never answers
+//	                  (pty_test.go); what it wrote goes to stdout
 //	httpget URL [STATUS]
 //	                  GET URL; the body goes to stdout; fails unless the status
 //	                  is STATUS (default 200)
@@ -52,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"exitcode": cmdExitcode,
 			"waitport": cmdWaitport,
 			"httpget":  cmdHTTPGet,
+			"ptyexec":  cmdPtyexec,
 		},
 	})
 }

@@ -64,7 +64,7 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 			return cmdutil.CancelError
 		}
 	}
-	res, err := deploy.Destroy(ctx, c)
+	res, err := deploy.Destroy(ctx, c, warningsTo(opts.IO.ErrOut))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 
 // destroySummary says what went, in words.
 func destroySummary(app string, res *deploy.DestroyResult) string {
-	if res.Containers == 0 && res.Images == 0 && !res.Volume {
+	if res.Containers == 0 && res.Images == 0 && res.Networks == 0 && !res.Volume {
 		return app + " had nothing on the host"
 	}
 	parts := []string{countOf(res.Containers-res.Objects, "edge container")}
@@ -82,6 +82,9 @@ func destroySummary(app string, res *deploy.DestroyResult) string {
 		parts = append(parts, countOf(res.Objects, "Durable Object container"))
 	}
 	parts = append(parts, countOf(res.Images, "image"))
+	if res.Networks > 0 {
+		parts = append(parts, countOf(res.Networks, "network"))
+	}
 	if res.Volume {
 		parts = append(parts, "its state volume (versions, secrets, Durable Object storage)")
 	}

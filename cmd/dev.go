@@ -8,12 +8,12 @@ import (
 
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/dashboard"
 	"github.com/valet-dev/valet/pkg/devserver"
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 	"github.com/valet-dev/valet/pkg/ui"
+	"github.com/valet-dev/valet/pkg/ui/dev"
 )
 
 // DevOptions are the inputs of `valet dev`.
@@ -47,7 +47,9 @@ As in wrangler dev, an uncaught exception of the worker answers with an error
 page (the plain stack for curl) whose stack points at your sources, and
 /cdn-cgi/handler/scheduled?cron=...&time=<ms> runs the scheduled handler.
 
-Ctrl-C stops the server and removes every container it started.`,
+Ctrl-C (or SIGTERM, or SIGHUP when the terminal goes away) stops the server and
+removes every container it started. At start, it removes the containers that a
+killed valet dev of the app left behind, never those of one still running.`,
 		Example: `  valet dev
   valet dev --port 3000 --env staging
   valet dev --no-tui | tee dev.log
@@ -129,9 +131,9 @@ func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebui
 	if vars, err := devvars.Load(p.Dir, p.Env); err == nil {
 		secrets = vars.Keys() // names only: values are never shown
 	}
-	return dashboard.NewReporter(io, dashboard.Options{
-		Bindings: dashboard.BindingsFrom(p.Config, secrets),
-		Open:     dashboard.OpenBrowser,
+	return dev.NewReporter(io, dev.Options{
+		Bindings: dev.BindingsFrom(p.Config, secrets),
+		Open:     dev.OpenBrowser,
 		Rebuild: func() {
 			select {
 			case rebuild <- struct{}{}:

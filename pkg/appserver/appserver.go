@@ -155,7 +155,11 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		// As wrangler dev without a date: today's runtime behaviour.
 		cfg.CompatibilityDate = time.Now().UTC().Format("2006-01-02")
 	}
-	bctx := bindings.Context{Secrets: v.Secrets}
+	appName := opts.AppName
+	if appName == "" {
+		appName = c.Name
+	}
+	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{}}
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -166,10 +170,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if cfg.Bindings, err = bindings.Workerd(c, bctx); err != nil {
 		return err
 	}
-	appName := opts.AppName
-	if appName == "" {
-		appName = c.Name
-	}
+	cfg.Services = bctx.Services.List()
 	for _, cl := range classes {
 		cfg.DurableObjects = append(cfg.DurableObjects, workerd.DurableObjectClass{
 			Class: cl.Name, UniqueKey: uniqueKey(appName, cl.Storage), SQL: true,

@@ -23,12 +23,12 @@ type Manifest struct {
 	Digest  string    `json:"digest"`  // sha256 of everything below
 	Created time.Time `json:"created"`
 
-	Worker *FileEntry   `json:"worker,omitempty"`
+	Worker *FileEntry `json:"worker,omitempty"`
 	// WorkerExports are the worker module's exports ("default" included).
-	WorkerExports []string `json:"worker_exports,omitempty"`
-	Map    *FileEntry   `json:"sourcemap,omitempty"`
-	Assets []FileEntry  `json:"assets,omitempty"`
-	Images []ImageEntry `json:"images,omitempty"`
+	WorkerExports []string     `json:"worker_exports,omitempty"`
+	Map           *FileEntry   `json:"sourcemap,omitempty"`
+	Assets        []FileEntry  `json:"assets,omitempty"`
+	Images        []ImageEntry `json:"images,omitempty"`
 	// Config is the resolved config the version runs with, so a host can
 	// serve it without the project's files.
 	Config json.RawMessage `json:"config"`

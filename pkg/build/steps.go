@@ -9,15 +9,39 @@ import (
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 )
 
-func skipCustom(st *state) string {
-	if b := st.p.Config.Build; b == nil || b.Command == "" {
+// NoCustomBuild, NoFrontend and NoWorker are the reasons, from the config
+// alone, not to run a step; valet dev's first build skips the same steps
+// for the same reasons. "" means the step runs.
+func NoCustomBuild(c *config.Config) string {
+	if b := c.Build; b == nil || b.Command == "" {
 		return "no build.command"
 	}
 	return ""
 }
+
+// NoFrontend: see NoCustomBuild.
+func NoFrontend(c *config.Config) string {
+	if c.Frontend == nil {
+		return "no frontend"
+	}
+	return ""
+}
+
+// NoWorker: see NoCustomBuild.
+func NoWorker(c *config.Config) string {
+	if c.Main == "" {
+		return "no main"
+	}
+	return ""
+}
+
+func skipCustom(st *state) string { return NoCustomBuild(st.p.Config) }
 
 func runCustom(ctx context.Context, st *state) error {
 	return RunCommand(ctx, CommandOptions{
@@ -28,12 +52,7 @@ func runCustom(ctx context.Context, st *state) error {
 	})
 }
 
-func skipFrontend(st *state) string {
-	if st.p.Config.Frontend == nil {
-		return "no frontend"
-	}
-	return ""
-}
+func skipFrontend(st *state) string { return NoFrontend(st.p.Config) }
 
 // FrontendOptions derives the bundler's options from the config. Dev builds
 // are unminified and carry inline source maps.
@@ -52,6 +71,7 @@ func FrontendOptions(st *stateLike, dev bool) bundle.FrontendOptions {
 		Env:       publicEnv(st.Env),
 		Dev:       dev,
 		Alias:     c.Alias,
+		Project:   st.Project.Dir,
 	}
 }
 
@@ -59,11 +79,14 @@ func runFrontend(_ context.Context, st *state) error {
 	opts := FrontendOptions(&stateLike{Project: st.p, Env: st.envMap()}, false)
 	key := cacheKey("frontend", opts)
 	if st.cache.fresh(key, opts.OutDir) {
-		return skipped("unchanged")
+		return events.Skip("unchanged")
 	}
 	res, err := bundle.Frontend(opts)
 	if err != nil {
 		return err
+	}
+	for _, msg := range res.Skipped {
+		st.opts.Events.Warn(msg)
 	}
 	st.cache.record(key, opts.OutDir, res.Inputs, filepath.Join(opts.Root, publicDir(opts.PublicDir)))
 	return nil
@@ -76,12 +99,7 @@ func publicDir(p string) string {
 	return p
 }
 
-func skipWorker(st *state) string {
-	if st.p.Config.Main == "" {
-		return "no main"
-	}
-	return ""
-}
+func skipWorker(st *state) string { return NoWorker(st.p.Config) }
 
 // WorkerOptions derives the worker bundle's options from the config.
 func WorkerOptions(st *stateLike, outDir string) bundle.WorkerOptions {
@@ -111,13 +129,31 @@ func runWorker(_ context.Context, st *state) error {
 	}
 	key := cacheKey("worker", opts)
 	script := filepath.Join(st.out, "worker.js")
-	fresh := st.cache.fresh(key, script)
+	exports, fresh := st.cache.workerExports(key)
+	fresh = fresh && st.cache.fresh(key, script)
+	var res *bundle.WorkerResult
 	if !fresh {
-		res, err := bundle.Worker(opts)
-		if err != nil {
+		// Built in memory and written once checked: a refused worker does
+		// not replace the one the last version lists.
+		inMemory := opts
+		inMemory.OutDir = ""
+		var err error
+		if res, err = bundle.Worker(inMemory); err != nil {
 			return err
 		}
-		st.cache.record(key, script, res.Inputs, "")
+		exports = res.Exports
+	}
+	// The config may have changed while the worker did not: check every time.
+	if err := CheckExports(st.p, exports); err != nil {
+		return err
+	}
+	if res != nil {
+		for name, data := range map[string][]byte{"worker.js": res.Script, "worker.js.map": res.SourceMap} {
+			if err := writeFileAtomic(filepath.Join(st.out, name), data); err != nil {
+				return fmt.Errorf("worker bundle: %w", err)
+			}
+		}
+		st.cache.recordWorker(key, script, res.Inputs, res.Exports)
 	}
 	for _, f := range []struct {
 		name string
@@ -129,13 +165,9 @@ func runWorker(_ context.Context, st *state) error {
 		}
 		*f.dst = &FileEntry{Path: f.name, Hash: hash, Size: size}
 	}
-	meta, err := bundle.ReadWorkerMeta(st.out)
-	if err != nil {
-		return fmt.Errorf("worker bundle: %w", err)
-	}
-	st.manifest.WorkerExports = meta.Exports
+	st.manifest.WorkerExports = exports
 	if fresh {
-		return skipped("unchanged")
+		return events.Skip("unchanged")
 	}
 	return nil
 }
@@ -152,7 +184,8 @@ func runAssets(_ context.Context, st *state) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("assets directory %s does not exist; build the frontend first or fix assets.directory", rel(st.p.Dir, src))
 	}
-	entries, err := syncDir(src, filepath.Join(st.out, "assets"), "assets")
+	outside := func(l projectfs.Outside) { st.opts.Events.Warn(l.Message(st.p.Dir)) }
+	entries, err := syncDir(st.p.Dir, src, filepath.Join(st.out, "assets"), "assets", outside)
 	if err != nil {
 		return err
 	}
@@ -181,7 +214,7 @@ func runImages(ctx context.Context, st *state) error {
 	}
 	st.engine = e
 	for _, c := range st.p.Config.Containers {
-		res, err := Image(ctx, e, st.p, c, st.opts.Events)
+		res, err := Image(ctx, e, st.p, c, OwnPaths(st.p, st.out), st.opts.Events)
 		if err != nil {
 			return err
 		}

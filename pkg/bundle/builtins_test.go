@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,9 +10,9 @@ import (
 func TestBuiltinFilter(t *testing.T) {
 	re := regexp.MustCompile(builtinFilter())
 	for path, want := range map[string]bool{
-		"cloudflare:workers": true, "cloudflare:sockets": true, "node:fs": true, "node:test": true,
 		"buffer": true, "fs/promises": true, "async_hooks": true, "events": true,
 		"buffer/": false, "eventsource": false, "fs/extra": false, "./buffer": false, "react": false,
+		"node:fs": false, // handled by the prefix rule
 	} {
 		if got := re.MatchString(path); got != want {
 			t.Errorf("%q matched = %v, want %v", path, got, want)
@@ -19,18 +20,25 @@ func TestBuiltinFilter(t *testing.T) {
 	}
 }
 
-func TestBuiltinSpecifier(t *testing.T) {
-	for in, want := range map[string]string{
-		"events": "node:events", "node:events": "node:events",
-		"fs/promises": "node:fs/promises", "cloudflare:workers": "cloudflare:workers",
-	} {
-		if got := builtinSpecifier(in); got != want {
-			t.Errorf("builtinSpecifier(%q) = %q", in, got)
+// TestRuntimeModulesStayImports: the runtime's modules are imports of the
+// ES module workerd runs; with nodejs_compat a bare builtin is node:'s.
+func TestRuntimeModulesStayImports(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "index.js"), `import { DurableObject } from "cloudflare:workers";
+import { Buffer } from "buffer";
+import path from "node:path";
+export class D extends DurableObject {}
+export default { fetch() { return new Response(Buffer.from(path.join("a", "b")).toString()); } };`)
+	res, err := Worker(WorkerOptions{Entry: "index.js", Root: dir, NodeCompat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range []string{`from "cloudflare:workers"`, `from "node:buffer"`, `from "node:path"`} {
+		if !strings.Contains(string(res.Script), imp) {
+			t.Errorf("script lacks %s:\n%s", imp, res.Script)
 		}
 	}
-	src := builtinModule("node:fs")
-	if !strings.Contains(src, `globalThis.__valet_modules["node:fs"]`) ||
-		!strings.Contains(src, `valet does not provide module \"node:fs\"`) {
-		t.Errorf("module source:\n%s", src)
+	if strings.Join(res.Exports, ",") != "D,default" {
+		t.Errorf("exports = %v", res.Exports)
 	}
 }

@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,9 +34,12 @@ type WorkerResult struct {
 	Script    []byte
 	SourceMap []byte
 	Path      string   // OutDir/worker.js, empty when built in memory
-	Exports   []string // the module's exports, "default" included when it has one
 	Inputs    []string // absolute paths of the files that went in, for the watcher
-	Warnings  []Message
+	// Exports are the names the entry module exports ("default", classes
+	// such as Durable Objects), sorted: what config.CheckExports checks
+	// the bindings against, whatever runs the script.
+	Exports  []string
+	Warnings []Message
 }
 
 // HasDefault reports whether the module has a default export.
@@ -208,9 +210,6 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 		if _, err := writeIfChanged(out.Path+".map", out.SourceMap); err != nil {
 			return nil, fmt.Errorf("build worker: %w", err)
 		}
-		if err := WriteWorkerMeta(c.opts.OutDir, out); err != nil {
-			return nil, fmt.Errorf("build worker: %w", err)
-		}
 	}
 	return out, nil
 }
@@ -236,40 +235,4 @@ func parseTarget(t string) (api.Target, error) {
 		return v, nil
 	}
 	return 0, fmt.Errorf("build: unknown target %q: use one of es2015…es2025 or esnext", t)
-}
-
-// WorkerMeta is what a host needs to know of a built worker besides its
-// files: its exports (valet's entry re-exports them).
-type WorkerMeta struct {
-	Exports []string `json:"exports"`
-}
-
-// WorkerMetaFile is written beside worker.js.
-const WorkerMetaFile = "worker.meta.json"
-
-// WriteWorkerMeta writes dir/worker.meta.json for r.
-func WriteWorkerMeta(dir string, r *WorkerResult) error {
-	b, err := json.Marshal(WorkerMeta{Exports: r.Exports})
-	if err != nil {
-		return err
-	}
-	_, err = writeIfChanged(filepath.Join(dir, WorkerMetaFile), b)
-	return err
-}
-
-// ReadWorkerMeta reads dir/worker.meta.json; a build without one (from an
-// older valet) reads as unknown exports (nil).
-func ReadWorkerMeta(dir string) (*WorkerMeta, error) {
-	b, err := os.ReadFile(filepath.Join(dir, WorkerMetaFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return &WorkerMeta{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var m WorkerMeta
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", WorkerMetaFile, err)
-	}
-	return &m, nil
 }

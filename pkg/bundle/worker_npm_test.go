@@ -45,11 +45,8 @@ export default app;
 		t.Fatal(err)
 	}
 	script := string(res.Script)
-	if !strings.Contains(script, `globalThis.__valet_modules["cloudflare:workers"]`) {
-		t.Error("cloudflare:workers not turned into a runtime module")
-	}
-	if strings.Contains(script, "\nimport ") || strings.Contains(script, "\nexport ") {
-		t.Error("module syntax left in the script")
+	if !strings.Contains(script, `from "cloudflare:workers"`) {
+		t.Error("cloudflare:workers is not imported from the runtime")
 	}
 	var hono bool
 	for _, in := range res.Inputs {
@@ -58,9 +55,9 @@ export default app;
 	if !hono {
 		t.Error("hono not among the inputs")
 	}
-	vm := runWorker(t, res.Script, `{"cloudflare:workers": {DurableObject: class DurableObject {}, env: {}}}`)
-	if got := awaitString(t, vm, `typeof __valet_worker.default.fetch + " " + typeof __valet_worker.Backend`); got != "function function" {
-		t.Errorf("exports: %s", got)
+	got := evalWorker(t, res.Script, nil, `typeof w.default.fetch + " " + typeof w.Backend`, `w.default.fetch(new Request("http://x/"))`)
+	if got[0] != "function function" || got[1] != "hello" {
+		t.Errorf("exports: %q", got)
 	}
 	t.Logf("worker: %d bytes, %d inputs, %d warnings", len(res.Script), len(res.Inputs), len(res.Warnings))
 	for _, w := range res.Warnings {

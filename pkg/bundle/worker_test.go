@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,42 +10,41 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dop251/goja"
 	"github.com/go-sourcemap/sourcemap"
+
+	"github.com/valet-dev/valet/pkg/workerd"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
-// runWorker evaluates a worker script in goja the way the runtime does:
-// install __valet_modules, evaluate, read globalThis.__valet_worker.
-func runWorker(t *testing.T, script []byte, modules string) *goja.Runtime {
+// evalWorker runs the bundled script in workerd, the runtime it is built
+// for, and returns the value of each expression: JavaScript over `w`, the
+// script's module namespace, and `env` ({NAME: "valet"}); a promise is
+// awaited, a Response read as text.
+func evalWorker(t *testing.T, script []byte, flags []string, exprs ...string) []string {
 	t.Helper()
-	vm := goja.New()
-	prelude := `
-globalThis.Response = class Response { constructor(body) { this.body = body; } };
-globalThis.URL = class URL { constructor(u) { this.pathname = u.replace(/^[a-z]+:\/\/[^/]+/, ""); } };
-globalThis.__valet_modules = ` + modules + `;`
-	if _, err := vm.RunString(prelude); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("import * as w from \"./worker.js\";\nexport default { async fetch(req, env) {\n  const out = [];\n")
+	for _, e := range exprs {
+		b.WriteString("  { let v = await (" + e + "); if (v instanceof Response) v = await v.text(); out.push(String(v)); }\n")
 	}
-	if _, err := vm.RunScript("worker.js", string(script)); err != nil {
-		t.Fatalf("evaluate worker: %v", err)
+	b.WriteString("  return Response.json(out);\n} };\n")
+	mods := []workerd.Module{
+		{Name: "main.js", Type: "esModule", Path: filepath.Join(dir, "main.js")},
+		{Name: "worker.js", Type: "esModule", Path: filepath.Join(dir, "worker.js")},
 	}
-	return vm
-}
-
-func awaitString(t *testing.T, vm *goja.Runtime, expr string) string {
-	t.Helper()
-	v, err := vm.RunString(expr)
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
+	writeFile(t, mods[0].Path, b.String())
+	writeFile(t, mods[1].Path, string(script))
+	cfg := &workerd.Config{
+		Service: "w", CompatibilityDate: "2025-06-01", CompatibilityFlags: flags, Modules: mods,
+		Bindings: []workerd.Binding{workerd.TextBinding("NAME", "valet")},
 	}
-	p, ok := v.Export().(*goja.Promise)
-	if !ok {
-		return v.String()
+	got := workerdtest.Fetch(t, cfg, dir, "/")
+	var out []string
+	if err := json.Unmarshal([]byte(got), &out); err != nil {
+		t.Fatalf("worker answered %q: %v", got, err)
 	}
-	if p.State() != goja.PromiseStateFulfilled {
-		t.Fatalf("%s: promise %v: %v", expr, p.State(), p.Result())
-	}
-	return p.Result().ToObject(vm).Get("body").String()
+	return out
 }
 
 func TestWorkerTypeScript(t *testing.T) {
@@ -67,25 +67,20 @@ func TestWorkerTypeScript(t *testing.T) {
 	if readFile(t, res.Path+".map") != string(res.SourceMap) {
 		t.Error("worker.js.map on disk differs from SourceMap")
 	}
-	if strings.Contains(onDisk, "\nimport ") || strings.Contains(onDisk, "\nexport ") {
-		t.Errorf("script is not a classic script:\n%s", onDisk)
+	if !strings.Contains(onDisk, "\nexport ") {
+		t.Errorf("script is not an ES module:\n%s", onDisk)
 	}
 	want := []string{filepath.Join(root, "src", "greet.ts"), filepath.Join(root, "src", "index.ts")}
 	if !slices.Equal(res.Inputs, want) {
 		t.Errorf("Inputs = %q, want %q", res.Inputs, want)
 	}
 
-	vm := runWorker(t, res.Script, `{"cloudflare:workers": {DurableObject: class DurableObject {}}}`)
-	got := awaitString(t, vm, `__valet_worker.default.fetch({url: "http://x/"}, {NAME: "valet"})`)
-	if got != "hello valet" {
-		t.Errorf("fetch = %q", got)
-	}
-	got = awaitString(t, vm, `new __valet_worker.Counter().fetch({})`)
-	if got != "count 1" {
-		t.Errorf("Counter.fetch = %q", got)
-	}
-	if name := vm.Get(WorkerGlobal).ToObject(vm).Get("Counter").ToObject(vm).Get("name").String(); name != "Counter" {
-		t.Errorf("class name = %q", name)
+	got := evalWorker(t, res.Script, nil,
+		`w.default.fetch(new Request("http://x/"), env)`,
+		`w.Counter.name`,
+		`typeof w.Counter.prototype.fetch`)
+	if !slices.Equal(got, []string{"hello valet", "Counter", "function"}) {
+		t.Errorf("got %q", got)
 	}
 }
 
@@ -124,23 +119,16 @@ func TestWorkerSourceMapMapsBack(t *testing.T) {
 
 func TestWorkerConditionsAndBuiltins(t *testing.T) {
 	root := fixture(t, "worker-npm")
-	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "index.js"), Root: root, Minify: true})
+	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "index.js"), Root: root, Minify: true, NodeCompat: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := runWorker(t, res.Script, `{
-		"node:events": {EventEmitter: class EventEmitter {}},
-		"node:buffer": {Buffer: "runtime"},
-	}`)
-	for expr, want := range map[string]string{
-		`__valet_worker.flavour`:         "workerd",
-		`__valet_worker.bufferSource`:    "runtime",
-		`__valet_worker.nodeBuffer`:      "runtime",
-		`__valet_worker.default.fetch()`: "workerd object",
-	} {
-		if got := awaitString(t, vm, expr); got != want {
-			t.Errorf("%s = %q, want %q", expr, got, want)
-		}
+	// With nodejs_compat, workerd's node:buffer wins over the npm package
+	// of the same name, as under wrangler.
+	got := evalWorker(t, res.Script, []string{"nodejs_compat"},
+		`w.flavour`, `w.bufferSource === w.nodeBuffer`, `typeof w.nodeBuffer.from`, `w.default.fetch()`)
+	if !slices.Equal(got, []string{"workerd", "true", "function", "workerd object"}) {
+		t.Errorf("got %q", got)
 	}
 	for _, p := range res.Inputs {
 		if strings.Contains(p, "valet-builtin") || strings.Contains(p, "node:") {
@@ -153,24 +141,23 @@ func TestWorkerConditionsAndBuiltins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm = runWorker(t, res.Script, `{"node:buffer": {Buffer: 1}}`)
-	if got := awaitString(t, vm, `__valet_worker.flavour`); got != "node" {
+	if got := evalWorker(t, res.Script, []string{"nodejs_compat"}, `w.flavour`); got[0] != "node" {
 		t.Errorf("flavour with node condition = %q", got)
 	}
 }
 
+// TestWorkerMissingRuntimeModule: a module the runtime lacks stays an
+// import and fails when workerd loads the worker, naming it.
 func TestWorkerMissingRuntimeModule(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "index.ts"), `import { connect } from "cloudflare:sockets";
-export default { fetch() { return connect("x"); } };`)
+	writeFile(t, filepath.Join(root, "index.ts"), `import { nothing } from "cloudflare:no-such-module";
+export default { fetch() { return new Response(String(nothing)); } };`)
 	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "index.ts"), Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := goja.New()
-	_, err = vm.RunString(string(res.Script))
-	if err == nil || !strings.Contains(err.Error(), `valet does not provide module "cloudflare:sockets"`) {
-		t.Fatalf("err = %v", err)
+	if !strings.Contains(string(res.Script), `from "cloudflare:no-such-module"`) {
+		t.Fatalf("the import was not kept:\n%s", res.Script)
 	}
 }
 
@@ -253,7 +240,7 @@ func TestWorkerContextRebuild(t *testing.T) {
 
 func TestWorkerWarnings(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "index.js"), "export default { fetch() { return import.meta.url; } };\n")
+	writeFile(t, filepath.Join(root, "index.js"), "export default { fetch() { return { a: 1, a: 2 }; } };\n")
 	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "index.js"), Root: root})
 	if err != nil {
 		t.Fatal(err)

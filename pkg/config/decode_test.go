@@ -33,10 +33,10 @@ func TestDecodeCustomTypes(t *testing.T) {
 		rwf   RunWorkerFirst
 		watch StringList
 	}{
-		{`{"assets": {"run_worker_first": true}, "build": {"watch_dir": "src"}}`, RunWorkerFirst{All: true}, StringList{"src"}},
-		{`{"assets": {"run_worker_first": false}, "build": {"watch_dir": ["a", "b"]}}`, RunWorkerFirst{}, StringList{"a", "b"}},
-		{`{"assets": {"run_worker_first": ["/api/*", "!/api/docs"]}, "build": {"watch_dir": []}}`, RunWorkerFirst{Routes: []string{"/api/*", "!/api/docs"}}, StringList{}},
-		{`{"assets": {"run_worker_first": null}, "build": {"watch_dir": null}}`, RunWorkerFirst{}, nil},
+		{`{"main": "w.js", "assets": {"run_worker_first": true}, "build": {"watch_dir": "src"}}`, RunWorkerFirst{All: true}, StringList{"src"}},
+		{`{"main": "w.js", "assets": {"run_worker_first": false}, "build": {"watch_dir": ["a", "b"]}}`, RunWorkerFirst{}, StringList{"a", "b"}},
+		{`{"main": "w.js", "assets": {"run_worker_first": ["/api/*", "!/api/docs"]}, "build": {"watch_dir": []}}`, RunWorkerFirst{Routes: []string{"/api/*", "!/api/docs"}}, StringList{}},
+		{`{"main": "w.js", "assets": {"run_worker_first": null}, "build": {"watch_dir": null}}`, RunWorkerFirst{}, nil},
 	}
 	for _, tt := range tests {
 		c, _ := mustParse(t, "valet.json", tt.src)

@@ -58,6 +58,7 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 	}
 	if c.Assets != nil {
 		d.checkIdentifier(c.Assets.Binding, p("assets.binding"), true)
+		d.checkRunWorkerFirst(c.Assets.RunWorkerFirst, p("assets.run_worker_first"))
 	}
 	for name := range c.Vars {
 		d.checkIdentifier(name, p("vars."+name), false)
@@ -173,6 +174,7 @@ func (d *decoder) checkDuration(v, path string) {
 // environment): classes, migrations and binding names must agree. pathOf
 // says where a top-level key of the view was written.
 func (d *decoder) checkRefs(c *Config, pathOf func(key string) string) {
+	d.checkRunWorkerFirstWorker(c, pathOf("assets")+".run_worker_first")
 	bound := map[string]bool{}
 	var bindings []DurableObjectBinding
 	if c.DurableObjects != nil {

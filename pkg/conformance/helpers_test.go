@@ -48,6 +48,17 @@ func tryDev(t *testing.T, name, configFile string, flags ...func(*devserver.Opti
 	return tryDevIn(t, fixture(t, name), configFile, flags...)
 }
 
+// startDevIn is startDev on a project already in place (sessions one after
+// another on one copy, which had its npm install).
+func startDevIn(t *testing.T, dir, configFile string) *dev {
+	t.Helper()
+	d, err := tryDevIn(t, dir, configFile)
+	if err != nil {
+		t.Fatalf("dev ended before ready: %v", err)
+	}
+	return d
+}
+
 // tryDevIn is tryDev on the project in dir.
 func tryDevIn(t *testing.T, dir, configFile string, flags ...func(*devserver.Options)) (*dev, error) {
 	t.Helper()

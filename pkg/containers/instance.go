@@ -96,8 +96,11 @@ func (in *Instance) launch(r *run, opts StartOptions) {
 	if !direct {
 		spec.Ports = exposedPorts(m.ctx, m.opts.Engine, spec.Image)
 	}
-	if !opts.EnableInternet {
+	switch {
+	case !opts.EnableInternet:
 		m.noInternet(in.class, in.id, &spec, direct)
+	case m.opts.EgressNetwork != "":
+		spec.ExtraNetworks = []string{m.opts.EgressNetwork}
 	}
 	id, err := m.opts.Engine.RunContainer(m.ctx, spec)
 	if err != nil && strings.Contains(err.Error(), "already in use") {
@@ -382,6 +385,12 @@ func exposedPorts(ctx context.Context, api engine.API, ref string) []int {
 // (a remote engine, a Mac) it keeps its network and the event says so.
 func (m *Manager) noInternet(class, id string, spec *engine.ContainerSpec, direct bool) {
 	src := "container:" + class
+	if m.opts.EgressNetwork != "" {
+		// Network is the app's internal network already.
+		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "info",
+			Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + m.opts.Network + ")"})
+		return
+	}
 	if !direct {
 		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "warn",
 			Message: "enableInternet: false is not enforced for " + class + " " + short(id) + ": on this engine its ports are reached through published ports, which an internal network has none of"})

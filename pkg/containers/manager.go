@@ -7,21 +7,28 @@ package containers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/proc"
 )
 
 // LabelDev marks containers of `valet dev` sessions (not of deploys), so
 // that a sweep at dev start never touches a deployed app on the same engine.
 const LabelDev = "dev.valet.dev"
+
+// LabelOwner is the `valet dev` process that started a container
+// (proc.ID: host/pid/start), so that a sweep tells a session still
+// running from one that was killed.
+const LabelOwner = "dev.valet.owner"
 
 // Messages the @cloudflare/containers package recognises (it matches them
 // lowercased, as substrings).
@@ -47,6 +54,12 @@ type Options struct {
 	Classes map[string]Class
 	Events  *events.Emitter
 	Network string // "" is engine.DefaultNetwork
+	// EgressNetwork, when set, makes Network the app's own internal
+	// network, where every container runs and is reached (with
+	// ByNetworkAddress); a container started with enableInternet also
+	// joins EgressNetwork, for its route out. Unset (valet dev), a
+	// container without internet moves to engine.InternalNetwork instead.
+	EgressNetwork string
 	// ReadyTimeout bounds how long getTcpPort(p).fetch waits for a freshly
 	// started container to listen on p. 0: 20s (the package's own bound).
 	ReadyTimeout time.Duration
@@ -58,7 +71,8 @@ type Options struct {
 	// NameSuffix ends every container's name. Two managers of one app that
 	// live at once (a deployed edge switching versions) each need their
 	// own names, or the new one's start would replace the old one's
-	// container while it still serves.
+	// container while it still serves. With Dev, unset is one derived
+	// from Session (two valet dev of one app run side by side).
 	NameSuffix string
 	// ByNetworkAddress reaches containers by their address on Network
 	// instead of ports published on 127.0.0.1. A deployed edge, itself a
@@ -70,6 +84,7 @@ type Options struct {
 // Manager owns the containers of one app session.
 type Manager struct {
 	opts   Options
+	owner  string       // this process, for LabelOwner (valet dev)
 	client *http.Client // to containers' ports; keeps connections alive
 
 	mu        sync.Mutex
@@ -86,10 +101,17 @@ func New(opts Options) *Manager {
 	if opts.Session == "" {
 		opts.Session = fmt.Sprintf("s%d", time.Now().UnixNano())
 	}
+	if opts.Dev && opts.NameSuffix == "" {
+		// Two valet dev of one app may run at once (and one may hand over
+		// to a new session of its own): each names its containers apart,
+		// so that neither replaces the other's by name.
+		sum := sha256.Sum256([]byte(opts.Session))
+		opts.NameSuffix = hex.EncodeToString(sum[:3])
+	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 20 * time.Second
 	}
-	m := &Manager{opts: opts, instances: map[string]*Instance{}, active: map[string]int{}}
+	m := &Manager{opts: opts, owner: proc.Self().String(), instances: map[string]*Instance{}, active: map[string]int{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.client = &http.Client{
 		Transport: &http.Transport{
@@ -137,6 +159,7 @@ func (m *Manager) labels(class, id string) map[string]string {
 	}
 	if m.opts.Dev {
 		l[LabelDev] = "true"
+		l[LabelOwner] = m.owner
 	}
 	return l
 }
@@ -218,35 +241,43 @@ func (m *Manager) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Sweep removes the containers that killed `valet dev` sessions of app left
-// behind (found by label), and returns how many it removed.
+// Sweep removes the containers that `valet dev` sessions of app left
+// behind when they were killed, and returns how many it removed. A
+// container whose owner process still runs (another `valet dev` of the
+// app, on this machine or another) is kept; one without an owner label
+// comes from a valet that did not write it, and goes as it always did.
 func Sweep(ctx context.Context, e engine.API, app string) (int, error) {
-	return e.Sweep(ctx, map[string]string{engine.LabelApp: app, engine.LabelManaged: "true", LabelDev: "true"})
+	list, err := e.ListByLabels(ctx, map[string]string{engine.LabelApp: app, engine.LabelManaged: "true", LabelDev: "true"})
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	var errs []error
+	for _, c := range list {
+		if owner, ok := proc.Parse(c.Labels[LabelOwner]); ok && !owner.Gone() {
+			continue
+		}
+		if err := e.Remove(ctx, c.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
 }
 
 // containerName is valet-<app>-<class>-<id[:12]>[-<suffix>], in the
 // engine's alphabet.
 func containerName(app, class, id, suffix string) string {
-	clean := func(s string) string {
-		var b strings.Builder
-		for _, r := range strings.ToLower(s) {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte('-')
-			}
-		}
-		return b.String()
-	}
 	if len(id) > 12 {
 		id = id[:12]
 	}
 	if app == "" {
 		app = "app"
 	}
-	name := "valet-" + clean(app) + "-" + clean(class) + "-" + id
+	name := "valet-" + engine.SafeName(app) + "-" + engine.SafeName(class) + "-" + id
 	if suffix != "" {
-		name += "-" + clean(suffix)
+		name += "-" + engine.SafeName(suffix)
 	}
 	return name
 }

@@ -26,6 +26,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envSecretChild) != "" {
+		os.Exit(runSecretChild())
+	}
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}
@@ -156,7 +159,7 @@ func newDeployer(t *testing.T, p *project, host string) *deployer {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := Destroy(ctx, d.conn); err != nil {
+		if _, err := Destroy(ctx, d.conn, nil); err != nil {
 			t.Errorf("destroy: %v", err)
 		}
 	})
@@ -318,7 +321,7 @@ func TestDeployLifecycle(t *testing.T) {
 	tg.E.Close()
 
 	// Destroy leaves nothing of the app.
-	if _, err := Destroy(ctx, d.conn); err != nil {
+	if _, err := Destroy(ctx, d.conn, nil); err != nil {
 		t.Fatal(err)
 	}
 	left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name})

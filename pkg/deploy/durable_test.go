@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -133,8 +132,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// The edge, itself in a container, reaches it by its address on a
-	// network they share (valet, or the internal one of a container
-	// started with enableInternet: false): nothing is published.
+	// network they share (the app's private one): nothing is published.
 	ins, err := e.Client().ContainerInspect(ctx, list[0].ID, client.ContainerInspectOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -238,10 +236,10 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tg.E.Close()
-	if err := e.Kill(ctx, tg.Edge); err != nil {
+	if err := e.Kill(ctx, tg.EdgeID()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Wait(ctx, tg.Edge); err != nil {
+	if _, err := e.Wait(ctx, tg.EdgeID()); err != nil {
 		t.Fatal(err)
 	}
 	if list := objects(); len(list) != 1 {
@@ -258,16 +256,20 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 
 	// The edge's log carries the container's output and states.
-	var buf bytes.Buffer
-	if err := Logs(ctx, d.conn, LogsOptions{Out: &buf}); err != nil {
+	var log events.Recorder
+	if err := Logs(ctx, d.conn, LogsOptions{Events: &log}); err != nil {
 		t.Fatal(err)
 	}
-	if s := buf.String(); !strings.Contains(s, "[container:Box/") || !strings.Contains(s, "listening on 8080") {
-		t.Errorf("logs lack the container's output:\n%s", s)
+	found := false
+	for _, e := range log.Events() {
+		found = found || e.Kind == events.Log && strings.HasPrefix(e.Source, "container:Box/") && strings.Contains(e.Message, "listening on 8080")
+	}
+	if !found {
+		t.Errorf("logs lack the container's output:\n%+v", log.Events())
 	}
 
 	// Destroy leaves no container.
-	if res, err := Destroy(ctx, d.conn); err != nil || res.Objects != 1 || !res.Volume {
+	if res, err := Destroy(ctx, d.conn, nil); err != nil || res.Objects != 1 || !res.Volume {
 		t.Fatalf("destroy: %+v %v", res, err)
 	}
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
@@ -277,7 +279,7 @@ func TestDeployDurableContainers(t *testing.T) {
 
 // ensureEdgeStarted starts the stopped edge again and waits for it.
 func (t *Target) ensureEdgeStarted(ctx context.Context) error {
-	if _, err := t.E.Client().ContainerStart(ctx, t.Edge, client.ContainerStartOptions{}); err != nil {
+	if _, err := t.E.Client().ContainerStart(ctx, t.EdgeID(), client.ContainerStartOptions{}); err != nil {
 		return err
 	}
 	return t.waitEdge(ctx)

@@ -126,15 +126,7 @@ func TestEdgeUpgrade(t *testing.T) {
 	d := newDeployer(t, p, e.Host())
 	d.mustDeploy(ctx)
 
-	// The same program with a different hash is a "new release".
-	b, err := os.ReadFile(edgeBinary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	newBin := filepath.Join(t.TempDir(), "valet")
-	if err := os.WriteFile(newBin, append(b, []byte("release-2")...), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	newBin := newRelease(t)
 	var ok, failed atomic.Int64
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -179,4 +171,18 @@ func TestEdgeUpgrade(t *testing.T) {
 	if len(edges) != 1 {
 		t.Errorf("%d edge containers after the upgrade, want 1", len(edges))
 	}
+}
+
+// newRelease is the edge binary with a different hash: a "new release".
+func newRelease(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(edgeBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newBin := filepath.Join(t.TempDir(), "valet")
+	if err := os.WriteFile(newBin, append(b, []byte("release-2")...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return newBin
 }

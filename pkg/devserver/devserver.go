@@ -19,6 +19,7 @@ import (
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/pipeline"
 	"github.com/valet-dev/valet/pkg/workerd"
 )
 
@@ -59,6 +60,7 @@ type Server struct {
 	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
 	// containers of containers[]: engine, images, instances (one per session)
 	containers *appserver.ContainerSession
+	warned     map[string]bool // warnings given once per session
 	// objects says which version runs each Durable Object (one per session)
 	objects *workerd.Objects
 }
@@ -124,7 +126,7 @@ func newServer(opts Options) (*Server, error) {
 		}
 		opts.Workerd = b.Path
 	}
-	s := &Server{opts: opts, p: p, live: newLive(), objects: workerd.NewObjects()}
+	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}, objects: workerd.NewObjects()}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
@@ -132,67 +134,19 @@ func newServer(opts Options) (*Server, error) {
 // devDir holds what dev builds, away from the production build output.
 func (s *Server) devDir() string { return filepath.Join(s.p.Dir, ".valet", "dev") }
 
+// own are the paths valet writes while it runs (.valet/, the frontend's
+// output, the --persist-to directory wherever it is): not watched, never
+// build input.
+func (s *Server) own() []string { return build.OwnPaths(s.p, s.opts.PersistTo) }
+
 // buildAll runs the custom build, the bundles, and loads the app.
 func (s *Server) buildAll(ctx context.Context) error {
 	em := s.opts.Events
-	c := s.p.Config
-	if c.Build != nil && c.Build.Command != "" {
-		err := em.Step("custom build", func() error {
-			return build.RunCommand(ctx, build.CommandOptions{Build: c.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: em})
-		})
-		if err != nil {
-			return &buildFailure{"custom build", err}
-		}
+	b := &firstBuild{s: s, v: appserver.Version{Config: s.p.Config, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}}
+	if err := pipeline.Run(ctx, em, firstBuildSteps(), b); err != nil {
+		return err
 	}
-	v := appserver.Version{Config: c, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}
-	if c.Frontend != nil {
-		fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
-		fo.OutDir = filepath.Join(s.devDir(), "assets")
-		fo.InjectHTML = clientTag
-		fo.Hot = true
-		fo.DepsDir, fo.DepsURL = s.live.depsDir, depsPrefix
-		if js, err := bundle.ReactRefreshRuntime(fo.Root); err != nil {
-			em.Warn("React Fast Refresh is off, edits reload the page: " + err.Error())
-		} else if js != nil {
-			s.live.refreshJS.Store(js)
-			fo.InjectHTML = refreshTag + clientTag
-		}
-		v.AssetsDir = fo.OutDir
-		err := em.Step("frontend", func() error {
-			fc, err := bundle.NewFrontendContext(fo)
-			if err != nil {
-				return err
-			}
-			s.frontend = fc
-			res, err := fc.Rebuild()
-			s.live.frontendBuilt(res)
-			s.warnDeps(res)
-			return err
-		})
-		if err != nil {
-			return &buildFailure{"frontend", err}
-		}
-	}
-	if c.Main != "" {
-		wo := build.WorkerOptions(&build.Inputs{Project: s.p}, "")
-		err := em.Step("worker", func() error {
-			wc, err := bundle.NewWorkerContext(wo)
-			if err != nil {
-				return err
-			}
-			s.worker = wc
-			res, err := wc.Rebuild()
-			s.live.workerBuilt(res)
-			if err != nil {
-				return err
-			}
-			v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
-			return nil
-		})
-		if err != nil {
-			return &buildFailure{"worker", err}
-		}
-	}
+	v := b.v
 	secrets, err := devvars.Load(s.p.Dir, s.p.Env)
 	if err != nil {
 		return err
@@ -203,7 +157,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	v.Secrets = secrets.Values
 	s.live.version = v
 	if s.containers == nil {
-		cs, err := appserver.StartContainers(ctx, s.p, em)
+		cs, err := appserver.StartContainers(ctx, s.p, appserver.ContainerOptions{Events: em, Own: s.own()})
 		if err != nil {
 			return err
 		}
@@ -217,6 +171,81 @@ func (s *Server) buildAll(ctx context.Context) error {
 		s.app = app
 		return nil
 	})
+}
+
+// firstBuild is what the steps of a whole build share: the server and the
+// version they put together. A step that fails on the user's code returns
+// a buildFailure: valet dev then serves the error and waits for a fix.
+type firstBuild struct {
+	s *Server
+	v appserver.Version
+}
+
+// firstBuildSteps are pkg/build's steps as dev runs them: the same skips,
+// for the same reasons; bundles made by rebuild contexts, unminified.
+func firstBuildSteps() []pipeline.Step[*firstBuild] {
+	return []pipeline.Step[*firstBuild]{
+		{Name: "custom build", Skip: func(b *firstBuild) string { return build.NoCustomBuild(b.s.p.Config) }, Run: buildCustom},
+		{Name: "frontend", Skip: func(b *firstBuild) string { return build.NoFrontend(b.s.p.Config) }, Run: buildFrontend},
+		{Name: "worker", Skip: func(b *firstBuild) string { return build.NoWorker(b.s.p.Config) }, Run: buildWorker},
+	}
+}
+
+func buildCustom(ctx context.Context, b *firstBuild) error {
+	s := b.s
+	err := build.RunCommand(ctx, build.CommandOptions{Build: s.p.Config.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: s.opts.Events})
+	if err != nil {
+		return &buildFailure{"custom build", err}
+	}
+	return nil
+}
+
+func buildFrontend(_ context.Context, b *firstBuild) error {
+	s := b.s
+	fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
+	fo.OutDir = filepath.Join(s.devDir(), "assets")
+	fo.InjectHTML = clientTag
+	fo.Hot = true
+	fo.DepsDir, fo.DepsURL = s.live.depsDir, depsPrefix
+	if js, err := bundle.ReactRefreshRuntime(fo.Root); err != nil {
+		s.opts.Events.Warn("React Fast Refresh is off, edits reload the page: " + err.Error())
+	} else if js != nil {
+		s.live.refreshJS.Store(js)
+		fo.InjectHTML = refreshTag + clientTag
+	}
+	b.v.AssetsDir = fo.OutDir
+	fc, err := bundle.NewFrontendContext(fo)
+	if err != nil {
+		return &buildFailure{"frontend", err}
+	}
+	s.frontend = fc
+	res, err := fc.Rebuild()
+	s.live.frontendBuilt(res)
+	s.warnDeps(res)
+	if err != nil {
+		return &buildFailure{"frontend", err}
+	}
+	return nil
+}
+
+func buildWorker(_ context.Context, b *firstBuild) error {
+	s := b.s
+	wc, err := bundle.NewWorkerContext(build.WorkerOptions(&build.Inputs{Project: s.p}, ""))
+	if err != nil {
+		return &buildFailure{"worker", err}
+	}
+	s.worker = wc
+	res, err := wc.Rebuild()
+	s.live.workerBuilt(res)
+	if err != nil {
+		return &buildFailure{"worker", err}
+	}
+	if err := build.CheckExports(s.p, res.Exports); err != nil {
+		// As wrangler dev: the start stops, as valet build refuses it.
+		return err
+	}
+	b.v.Script, b.v.SourceMap, b.v.Exports = res.Script, res.SourceMap, res.Exports
+	return nil
 }
 
 // newApp composes one version of the app; the first start and every

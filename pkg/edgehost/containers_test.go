@@ -43,7 +43,7 @@ func serveWith(t *testing.T, dir string, connect func(context.Context) (*engine.
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Isolates: 1,
+		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control,
 			Engine: connect, Ready: func(string) { close(ready) }})
 	}()
 	<-ready

@@ -241,7 +241,7 @@ type ActivateResult struct {
 	Check    *CheckResult    `json:"check,omitempty"`
 	Error    string          `json:"error,omitempty"`
 	Logs     []string        `json:"logs,omitempty"` // the last worker lines, on failure
-	Drain    time.Duration   `json:"drain_ns,omitempty"`
+	Drain    events.Millis   `json:"drain_ms,omitempty"`
 	Pruned   []VersionRecord `json:"pruned,omitempty"`
 }
 
@@ -296,7 +296,7 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
 	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
 	cancel()
-	res.Drain = time.Since(start)
+	res.Drain = events.Millis(time.Since(start))
 	old := s.cur
 	s.active, s.cur = id, l
 	// The old version's requests have drained: its objects close, then

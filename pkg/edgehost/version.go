@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // Plan is what the host answers to a manifest: which of its files it lacks.
@@ -162,6 +163,9 @@ func (s *Store) incomingManifest(tx string) (*build.Manifest, error) {
 // Stage moves the blobs uploaded to incoming/<tx>/blobs into blobs/
 // (checking each one's hash), lays out versions/<id>, records the version in
 // the history and removes the upload. The active version is not touched.
+// Every blob and directory of the version is on disk (fsynced) before the
+// history names it, so a switch to it survives a power cut: the engine's
+// copy into the container wrote the uploads without syncing them.
 func (s *Store) Stage(tx string) (*VersionRecord, error) {
 	m, err := s.incomingManifest(tx)
 	if err != nil {
@@ -172,6 +176,9 @@ func (s *Store) Stage(tx string) (*VersionRecord, error) {
 		if err := s.ingest(filepath.Join(in, "blobs", f.Hash), f.Hash); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
+	}
+	if err := atomicfile.SyncDir(s.path("blobs")); err != nil {
+		return nil, fmt.Errorf("sync blobs: %w", err)
 	}
 	if err := s.layout(m); err != nil {
 		return nil, err
@@ -198,8 +205,8 @@ func (s *Store) Stage(tx string) (*VersionRecord, error) {
 	return &rec, nil
 }
 
-// ingest moves an uploaded blob into blobs/ after checking its hash; a blob
-// already there needs no upload.
+// ingest moves an uploaded blob into blobs/ after checking its hash and
+// syncing it to disk; a blob already there needs no upload.
 func (s *Store) ingest(src, hash string) error {
 	dst := s.path("blobs", hash)
 	if _, err := os.Stat(dst); err == nil {
@@ -214,7 +221,12 @@ func (s *Store) ingest(src, hash string) error {
 	}
 	h := sha256.New()
 	_, err = io.Copy(h, f)
-	f.Close()
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -224,12 +236,14 @@ func (s *Store) ingest(src, hash string) error {
 	if err := os.Chmod(src, 0o644); err != nil {
 		return err
 	}
-	// Same filesystem (the volume): the rename is atomic.
+	// Same filesystem (the volume): the rename is atomic. Stage syncs
+	// blobs/ once all are in.
 	return os.Rename(src, dst)
 }
 
 // layout builds versions/<id> in a temp directory and renames it into place:
-// hard links to the blobs, so a version costs no extra space.
+// hard links to the blobs, so a version costs no extra space. Each of its
+// directories is synced before the rename, and versions/ after it.
 func (s *Store) layout(m *build.Manifest) error {
 	final := s.path("versions", m.Version)
 	if _, err := os.Stat(filepath.Join(final, "manifest.json")); err == nil {
@@ -240,10 +254,14 @@ func (s *Store) layout(m *build.Manifest) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	dirs := map[string]bool{tmp: true}
 	for _, f := range Files(m) {
 		dst := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
+		}
+		for d := filepath.Dir(dst); d != tmp && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
 		}
 		if err := os.Link(s.path("blobs", f.Hash), dst); err != nil {
 			return fmt.Errorf("lay out %s: %w", f.Path, err)
@@ -253,11 +271,19 @@ func (s *Store) layout(m *build.Manifest) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(tmp, "manifest.json"), b, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(tmp, "manifest.json"), b, 0o644); err != nil {
 		return err
 	}
+	for d := range dirs {
+		if err := atomicfile.SyncDir(d); err != nil {
+			return fmt.Errorf("sync %s: %w", d, err)
+		}
+	}
 	_ = os.RemoveAll(final) // a partial one from an older valet
-	return os.Rename(tmp, final)
+	if err := os.Rename(tmp, final); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(s.path("versions"))
 }
 
 // cleanIncoming removes uploads older than age: left by a client killed

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"time"
 
@@ -44,8 +45,26 @@ func (e *Engine) containerAddr(ctx context.Context, id string, port int) (addr s
 		}
 	}
 	if !e.Remote() {
-		for _, ep := range ns.Networks {
-			if ep != nil && ep.IPAddress.IsValid() {
+		// The address on the network it was created on (a container may
+		// have joined others, e.g. one for its route out), else any.
+		mode := ""
+		if hc := res.Container.HostConfig; hc != nil {
+			mode = string(hc.NetworkMode)
+		}
+		names := make([]string, 0, len(ns.Networks))
+		for name := range ns.Networks {
+			names = append(names, name)
+		}
+		sort.Slice(names, func(i, j int) bool {
+			pi := names[i] == mode || ns.Networks[names[i]] != nil && ns.Networks[names[i]].NetworkID == mode
+			pj := names[j] == mode || ns.Networks[names[j]] != nil && ns.Networks[names[j]].NetworkID == mode
+			if pi != pj {
+				return pi
+			}
+			return names[i] < names[j]
+		})
+		for _, name := range names {
+			if ep := ns.Networks[name]; ep != nil && ep.IPAddress.IsValid() {
 				return net.JoinHostPort(ep.IPAddress.String(), strconv.Itoa(port)), false, nil
 			}
 		}

@@ -56,6 +56,8 @@ type StartOptions struct {
 // Start writes the config, starts workerd and waits until the worker has
 // loaded: its modules evaluated and its control entrypoint answering. A
 // worker that throws at load is an error here, carrying workerd's message.
+// A config without valet's control worker (Config.Control) is not waited
+// for.
 func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 	cfgPath, err := opts.Config.Write(opts.Dir)
 	if err != nil {
@@ -68,26 +70,32 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 	defer httpL.Close()
-	ctlL, err := listenUnix(filepath.Join(opts.SocketDir, "control.sock"))
-	if err != nil {
-		return nil, err
-	}
-	defer ctlL.Close()
 	httpF, err := httpL.File()
 	if err != nil {
 		return nil, fmt.Errorf("workerd socket: %w", err)
 	}
 	defer httpF.Close()
-	ctlF, err := ctlL.File()
-	if err != nil {
-		return nil, fmt.Errorf("workerd socket: %w", err)
+	args := []string{"serve", "--experimental", "--socket-fd", SocketHTTP + "=3"}
+	files := []*os.File{httpF}
+	control := opts.Config.Control != ""
+	if control {
+		ctlL, err := listenUnix(filepath.Join(opts.SocketDir, "control.sock"))
+		if err != nil {
+			return nil, err
+		}
+		defer ctlL.Close()
+		ctlF, err := ctlL.File()
+		if err != nil {
+			return nil, fmt.Errorf("workerd socket: %w", err)
+		}
+		defer ctlF.Close()
+		args = append(args, "--socket-fd", SocketControl+"=4")
+		files = append(files, ctlF)
 	}
-	defer ctlF.Close()
 
-	cmd := exec.Command(opts.Binary, "serve", "--experimental",
-		"--socket-fd", SocketHTTP+"=3", "--socket-fd", SocketControl+"=4", filepath.Base(cfgPath))
+	cmd := exec.Command(opts.Binary, append(args, filepath.Base(cfgPath))...)
 	cmd.Dir = filepath.Dir(cfgPath)
-	cmd.ExtraFiles = []*os.File{httpF, ctlF}
+	cmd.ExtraFiles = files
 	cmd.Env = processEnv()
 	// Its own process group: a Ctrl-C on valet's terminal reaches valet,
 	// which stops workerd in order, rather than both at once.
@@ -115,6 +123,11 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		close(p.done)
 	}()
 
+	if !control {
+		// Without valet's control worker there is nothing to ping: the
+		// first request finds out whether the worker loaded.
+		return p, nil
+	}
 	wait := opts.Ready
 	if wait == 0 {
 		wait = 30 * time.Second

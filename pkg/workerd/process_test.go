@@ -119,19 +119,3 @@ func TestWorkerThatThrowsAtLoad(t *testing.T) {
 		t.Fatalf("want the load error, got %v", err)
 	}
 }
-
-func TestLoadErrorText(t *testing.T) {
-	bin := workerdtest.Binary(t)
-	dir := t.TempDir()
-	token := NewToken()
-	cfg := &Config{
-		Service: "app", CompatibilityDate: "2025-06-01",
-		Modules: appModules(t, dir, EntryOptions{HasDefault: true, Token: token}, `throw new Error("broken at load"); export default {};`),
-		Control: ControlSource(token),
-	}
-	sock, _ := ShortDir("t")
-	defer os.RemoveAll(sock)
-	start := time.Now()
-	_, err := Start(context.Background(), StartOptions{Binary: bin, Config: cfg, Dir: dir, SocketDir: sock, Ready: 10 * time.Second})
-	t.Logf("%v after %v", err, time.Since(start))
-}

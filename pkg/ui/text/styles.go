@@ -1,50 +1,44 @@
 package text
 
 import (
-	"io"
+	"image/color"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
 )
 
-// Styles color the parts of a status line. With a renderer whose profile is
-// termenv.Ascii every style renders its text unchanged.
+// Styles color the parts of a status line. Built without color, every
+// style renders its text unchanged: no escape sequence at all.
 type Styles struct {
 	Done, Failed, Warning, Skipped, Faint, Bold, URL, Source lipgloss.Style
 	Status2xx, Status3xx, Status4xx, Status5xx               lipgloss.Style
+	// Accent is the color of the spinner and of progress bars.
+	Accent lipgloss.Style
 }
 
-// NewRenderer returns a lipgloss renderer for w that colors only when color
-// is true: the decision is iostreams' (TTY, NO_COLOR, TERM=dumb), not
-// lipgloss's own detection, and the 16 ANSI colors read on any terminal.
-func NewRenderer(w io.Writer, color bool) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(w)
-	// Fixed, so lipgloss never queries the terminal for its background.
-	r.SetHasDarkBackground(true)
-	if color {
-		r.SetColorProfile(termenv.ANSI)
-	} else {
-		r.SetColorProfile(termenv.Ascii)
+// NewStyles returns the styles, colored only when colored is true: the
+// decision is iostreams' (TTY, NO_COLOR, TERM=dumb), made once, and nothing
+// here asks the terminal anything. The 16 ANSI colors read on any terminal,
+// light or dark, so no background needs to be known.
+func NewStyles(colored bool) Styles {
+	if !colored {
+		return Styles{}
 	}
-	return r
-}
-
-// NewStyles builds the styles on r.
-func NewStyles(r *lipgloss.Renderer) Styles {
-	fg := func(c string) lipgloss.Style { return r.NewStyle().Foreground(lipgloss.Color(c)) }
+	fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
 	return Styles{
-		Done:      fg("2"),
-		Failed:    fg("1").Bold(true),
-		Warning:   fg("3"),
-		Skipped:   fg("8"),
-		Faint:     r.NewStyle().Faint(true),
-		Bold:      r.NewStyle().Bold(true),
-		URL:       fg("6").Underline(true),
-		Source:    fg("5"),
-		Status2xx: fg("2"),
-		Status3xx: fg("6"),
-		Status4xx: fg("3"),
-		Status5xx: fg("1"),
+		Done:      fg(lipgloss.Green),
+		Failed:    fg(lipgloss.Red).Bold(true),
+		Warning:   fg(lipgloss.Yellow),
+		Skipped:   fg(lipgloss.BrightBlack),
+		Faint:     lipgloss.NewStyle().Faint(true),
+		Bold:      lipgloss.NewStyle().Bold(true),
+		URL:       fg(lipgloss.Cyan).Underline(true),
+		Source:    fg(lipgloss.Magenta),
+		Status2xx: fg(lipgloss.Green),
+		Status3xx: fg(lipgloss.Cyan),
+		Status4xx: fg(lipgloss.Yellow),
+		Status5xx: fg(lipgloss.Red),
+		Accent:    fg(lipgloss.Cyan),
 	}
 }
 
@@ -59,6 +53,14 @@ func (s Styles) Status(code int) lipgloss.Style {
 		return s.Status3xx
 	}
 	return s.Status2xx
+}
+
+// Help styles a dashboard's help line: keys bold, the rest faint.
+func (s Styles) Help() help.Styles {
+	return help.Styles{
+		ShortKey: s.Bold, ShortDesc: s.Faint, ShortSeparator: s.Faint,
+		FullKey: s.Bold, FullDesc: s.Faint, FullSeparator: s.Faint, Ellipsis: s.Faint,
+	}
 }
 
 // LogMark is what separates a log line's source from its message: the pipe,

@@ -231,6 +231,7 @@ async function own(self, User, st, handoff) {
 
 async function release(st) {
   st.releasing = true;
+  st.released = new Promise((resolve) => (st.releasedResolve = resolve));
   if (st.inflight > 0) await new Promise((resolve) => (st.idle = resolve));
   if (st.ctx.getWebSockets) {
     for (const ws of st.ctx.getWebSockets()) {
@@ -244,6 +245,7 @@ async function release(st) {
   st.inner = null;
   st.owned = false;
   st.releasing = false;
+  st.releasedResolve();
   return { alarm };
 }
 
@@ -294,7 +296,7 @@ export function facade(User, options) {
     const st = self[STATE];
     while (!st.owned || st.releasing) {
       if (st.releasing) {
-        await new Promise((r) => setTimeout(r, 1));
+        await st.released;
         continue;
       }
       await st.ctx.blockConcurrencyWhile(() => own(self, User, st, true));
