@@ -249,6 +249,25 @@ func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) (string
 	return app.proc.Scheduled(ctx, cron, t)
 }
 
+// TakeObjects moves the Durable Objects that prev runs to app, before app
+// takes traffic: app builds each of them (prev releases it first), so
+// their storage is open in app's workerd before prev's exits. An object
+// first opened while the exiting workerd closes its SQLite file would fail
+// with SQLITE_BUSY: the last process to close a file checkpoints it under
+// an exclusive lock, which it cannot take while app holds the file open.
+func (app *App) TakeObjects(ctx context.Context, prev *App) error {
+	if app.proc == nil || prev == nil || prev.member == nil {
+		return nil
+	}
+	var errs []error
+	for _, o := range prev.member.Owned() {
+		if err := app.proc.ControlObject(ctx, o.Class, o.ID, "wake"); err != nil {
+			errs = append(errs, fmt.Errorf("move Durable Object %s %s to the new version: %w", o.Class, o.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // MapStack rewrites the positions in a stack of the worker to its original
 // sources and drops the frames of valet's own modules.
 func (app *App) MapStack(stack string) string {

@@ -319,6 +319,13 @@ func (s *Server) swapVersion(ctx context.Context, v appserver.Version, rb *rebui
 // requests are done.
 func (s *Server) switchTo(app *appserver.App) {
 	old := s.app
+	if old != nil && old != app {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := app.TakeObjects(ctx, old); err != nil {
+			s.opts.Events.Warn(err.Error())
+		}
+		cancel()
+	}
 	s.app = app
 	s.live.app.Store(app)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)

@@ -12,8 +12,9 @@ import (
 )
 
 // TestSaveKeepsDurableObjects: a save of the worker starts a new version
-// on a new workerd, which serves the new code with the Durable Object's
-// storage as the previous version left it; the previous workerd stops.
+// on a new workerd, which takes the Durable Object over before it serves
+// (appserver.TakeObjects) and goes on with its storage as the previous
+// version left it; the previous workerd stops.
 // The time from the write to the first answer of the new code is logged
 // (a figure, not a limit: timing is for benchmarks).
 func TestSaveKeepsDurableObjects(t *testing.T) {
@@ -47,6 +48,11 @@ func TestSaveKeepsDurableObjects(t *testing.T) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	serving := time.Since(start)
+	// The new version took the object over before it served (no request has
+	// reached the object since the save), and goes on from its storage.
+	waitFor(t, s.rec, "the object built by the new version", func(e events.Event) bool {
+		return e.Kind == events.Log && e.Message == "Counter built by v2"
+	}, 1)
 	if _, body := get(t, s.url+"/count"); body != "v2 3" {
 		t.Errorf("GET /count after the save = %q, want \"v2 3\" (storage kept)", body)
 	}

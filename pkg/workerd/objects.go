@@ -111,6 +111,20 @@ func (m *Member) Leave() []ObjectRef {
 	return out
 }
 
+// Owned lists the objects m holds now.
+func (m *Member) Owned() []ObjectRef {
+	o := m.objects
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []ObjectRef
+	for k, owner := range o.owners {
+		if owner == m {
+			out = append(out, ObjectRef{Class: k.class, ID: k.id})
+		}
+	}
+	return out
+}
+
 // ObjectRef names one Durable Object.
 type ObjectRef struct{ Class, ID string }
 

@@ -3,6 +3,11 @@ import { DurableObject } from "cloudflare:workers";
 const VERSION = "v1";
 
 export class Counter extends DurableObject {
+	constructor(ctx: DurableObjectState, env: unknown) {
+		super(ctx, env);
+		console.log(`Counter built by ${VERSION}`);
+	}
+
 	async increment(): Promise<string> {
 		const n = ((await this.ctx.storage.get<number>("n")) ?? 0) + 1;
 		await this.ctx.storage.put("n", n);
