@@ -117,7 +117,7 @@ func newServer(opts Options) (*Server, error) {
 		opts.Environ = os.Environ()
 	}
 	if opts.Workerd == "" && p.Config.Main != "" {
-		b, err := workerd.Locate(workerd.LocateOptions{Dir: p.Dir, Fetch: workerd.FetchFromRegistry(p.Dir)})
+		b, err := workerd.Find(p.Dir, opts.Events)
 		if err != nil {
 			return nil, err
 		}

@@ -49,8 +49,8 @@ type containerRun struct {
 
 // TraceItem is one invocation that threw, from the tail worker.
 type TraceItem struct {
-	Outcome    string          `json:"outcome"`
-	URL        string          `json:"url"`
+	Outcome    string           `json:"outcome"`
+	URL        string           `json:"url"`
 	Exceptions []TraceException `json:"exceptions"`
 }
 
