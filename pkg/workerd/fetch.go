@@ -27,7 +27,8 @@ type FetchOptions struct {
 	Dir string
 	// Getenv reads the environment; default os.Getenv.
 	Getenv func(string) string
-	// Client is the HTTP client; default one with a 10 minute timeout.
+	// Client is the HTTP client; default: one with npm's proxy and cafile
+	// settings and a 10 minute timeout.
 	Client *http.Client
 	// Progress is told the bytes downloaded so far and the total (0 when
 	// unknown).
@@ -55,16 +56,18 @@ func fetch(ctx context.Context, opts FetchOptions, version, dest string) error {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	client := opts.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Minute}
-	}
 	plat, err := platformPackage()
 	if err != nil {
 		return err
 	}
 	pkg := "@cloudflare/" + plat
 	cfg := loadNPMConfig(opts.Dir, getenv)
+	client := opts.Client
+	if client == nil {
+		if client, err = cfg.client(); err != nil {
+			return err
+		}
+	}
 	reg := cfg.registryFor(pkg)
 	dist, err := packageDist(ctx, client, cfg, reg, pkg, version)
 	if err != nil {
@@ -250,20 +253,30 @@ func (p *progressReader) Read(b []byte) (int, error) {
 }
 
 // Find locates workerd for the project in dir as Locate does, fetching the
-// pinned version through the npm registry when needed, with the download
+// version it needs through the npm registry when missing, with the download
 // shown as a step with progress on em.
 func Find(dir string, em *events.Emitter) (*Binary, error) {
 	var last int64
 	fetch := func(version, dest string) error {
-		return em.Step("workerd "+version, func() error {
-			return FetchWith(FetchOptions{Dir: dir, Progress: func(done, total int64) {
+		step := "workerd " + version
+		return em.Step(step, func() error {
+			err := FetchWith(FetchOptions{Dir: dir, Progress: func(done, total int64) {
 				// One event per MiB is plenty for a progress bar.
 				if done-last >= 1<<20 || done == total {
 					last = done
-					em.Emit(events.Event{Kind: events.Progress, Step: "workerd " + version, Bytes: done, Total: total})
+					em.Emit(events.Event{Kind: events.Progress, Step: step, Bytes: done, Total: total})
 				}
 			}})(version, dest)
+			if err != nil {
+				// The step's line is all the user sees of it: with the hint.
+				return fetchFailed(version, err)
+			}
+			return nil
 		})
 	}
-	return Locate(LocateOptions{Dir: dir, Fetch: fetch})
+	b, err := Locate(LocateOptions{Dir: dir, Fetch: fetch})
+	if err == nil && b.Note != "" {
+		em.Warn(b.Note + "; valet runs workerd " + b.Version + " from its cache meanwhile")
+	}
+	return b, err
 }

@@ -139,3 +139,65 @@ func TestFetchFromTheRealRegistry(t *testing.T) {
 		t.Error("no progress reported")
 	}
 }
+
+func TestFetchGoesThroughNpmsProxy(t *testing.T) {
+	tgz := fakePackage(t, "bin")
+	plat, _ := platformPackage()
+	var seen []string
+	// A forward proxy: it gets absolute URLs of a registry only it can reach.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.String())
+		switch {
+		case r.URL.Host != "registry.invalid":
+			http.Error(w, "unknown host", http.StatusBadGateway)
+		case strings.HasSuffix(r.URL.Path, ".tgz"):
+			_, _ = w.Write(tgz)
+		default:
+			_ = json.NewEncoder(w).Encode(map[string]any{"versions": map[string]any{"1.2.3": map[string]any{"dist": map[string]any{
+				"tarball": "http://registry.invalid/@cloudflare/" + plat + "/-/" + plat + "-1.2.3.tgz", "integrity": sri(tgz),
+			}}}})
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	home := t.TempDir()
+	npmrc := "registry=http://registry.invalid/\nproxy=" + proxy.URL + "\n"
+	if err := os.WriteFile(filepath.Join(home, ".npmrc"), []byte(npmrc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "workerd")
+	if err := FetchWith(FetchOptions{Getenv: env(map[string]string{"HOME": home})})("1.2.3", dest); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 {
+		t.Errorf("the proxy saw %q, want the packument and the tarball", seen)
+	}
+}
+
+func TestNpmAuthHeader(t *testing.T) {
+	c := &npmConfig{auth: map[string]string{
+		"//npm.example.com/:_authToken":                   "top",
+		"//npm.example.com/private/:_authToken":           "deeper",
+		"//basic.example.com/:_auth":                      "dXNlcjpwYXNz",
+		"//pw.example.com/repo/:username":                 "user",
+		"//pw.example.com/repo/:_password":                "cGFzcw==", // "pass"
+		"//both.example.com/:_auth":                       "YmFzaWM=",
+		"//both.example.com/:_authToken":                  "token",
+		"//npm.example.com.evil.example/:_authToken":      "never",
+		"//other.example.com/only/this/path/:_authToken":  "path",
+		"//other.example.com/only/this/path/:_authToken2": "ignored",
+	}}
+	for u, want := range map[string]string{
+		"https://npm.example.com/@cloudflare%2fworkerd-linux-64":     "Bearer top",
+		"https://npm.example.com/private/workerd/-/workerd-1.tgz":    "Bearer deeper",
+		"https://basic.example.com/x":                                "Basic dXNlcjpwYXNz",
+		"https://pw.example.com/repo/x":                              "Basic dXNlcjpwYXNz",
+		"https://both.example.com/x":                                 "Bearer token",
+		"https://other.example.com/elsewhere":                        "",
+		"https://npm.example.com.evil.example.net/x":                 "",
+		"https://other.example.com/only/this/path/workerd-1.0.0.tgz": "Bearer path",
+	} {
+		if got := c.authHeader(u); got != want {
+			t.Errorf("authHeader(%s) = %q, want %q", u, got, want)
+		}
+	}
+}

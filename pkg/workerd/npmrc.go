@@ -2,10 +2,18 @@ package workerd
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // npmConfig is the part of npm's configuration valet reads to fetch
@@ -13,7 +21,11 @@ import (
 type npmConfig struct {
 	registry string            // default registry URL, with a trailing slash
 	scoped   map[string]string // "@scope" -> registry URL
-	auth     map[string]string // "//host/path/:key" -> value (_authToken, _auth)
+	auth     map[string]string // "//host/path/:key" -> value (_authToken, _auth, username, _password)
+	// The network settings npm reads: its proxies (the environment's
+	// HTTPS_PROXY and NO_PROXY otherwise), and a CA file for a registry
+	// behind a TLS-inspecting proxy.
+	httpsProxy, proxy, noProxy, cafile string
 }
 
 // defaultRegistry is npm's own default.
@@ -40,11 +52,22 @@ func loadNPMConfig(projectDir string, getenv func(string) string) *npmConfig {
 			if _, ok := c.auth[k]; !ok {
 				c.auth[k] = v
 			}
+		case k == "https-proxy":
+			first(&c.httpsProxy, v)
+		case k == "proxy":
+			first(&c.proxy, v)
+		case k == "noproxy":
+			first(&c.noProxy, v)
+		case k == "cafile":
+			first(&c.cafile, v)
 		}
 	}
-	for _, name := range []string{"npm_config_registry", "NPM_CONFIG_REGISTRY"} {
-		if v := getenv(name); v != "" {
-			set("registry", v)
+	for _, k := range []string{"registry", "https-proxy", "proxy", "noproxy", "cafile"} {
+		name := "npm_config_" + strings.ReplaceAll(k, "-", "_")
+		for _, n := range []string{name, strings.ToUpper(name)} {
+			if v := getenv(n); v != "" {
+				set(k, v)
+			}
 		}
 	}
 	var files []string
@@ -74,6 +97,12 @@ func loadNPMConfig(projectDir string, getenv func(string) string) *npmConfig {
 		c.registry = defaultRegistry
 	}
 	return c
+}
+
+func first(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
 }
 
 func projectRoot(dir string) string {
@@ -155,15 +184,53 @@ func (c *npmConfig) authHeader(rawURL string) string {
 			continue
 		}
 		prefix, key := k[:i], k[i+1:]
-		if !strings.HasPrefix(target, prefix) || len(prefix) <= best {
+		if !strings.HasPrefix(target, prefix) || len(prefix) < best {
 			continue
 		}
 		switch key {
 		case "_authToken":
+			// A token wins over a password for the same prefix, as in npm.
 			best, header = len(prefix), "Bearer "+v
 		case "_auth":
-			best, header = len(prefix), "Basic "+v
+			if len(prefix) > best {
+				best, header = len(prefix), "Basic "+v
+			}
+		case "username":
+			// npm keeps the password base64-encoded in _password.
+			pw, err := base64.StdEncoding.DecodeString(c.auth[prefix+":_password"])
+			if err == nil && len(pw) > 0 && len(prefix) > best {
+				best, header = len(prefix), "Basic "+base64.StdEncoding.EncodeToString([]byte(v+":"+string(pw)))
+			}
 		}
 	}
 	return header
+}
+
+// client is an HTTP client with npm's proxies and CA file; the
+// environment's HTTPS_PROXY and NO_PROXY apply when npm sets no proxy.
+func (c *npmConfig) client() (*http.Client, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if c.httpsProxy != "" || c.proxy != "" {
+		https := c.httpsProxy
+		if https == "" {
+			https = c.proxy
+		}
+		pf := (&httpproxy.Config{HTTPSProxy: https, HTTPProxy: c.proxy, NoProxy: c.noProxy}).ProxyFunc()
+		t.Proxy = func(r *http.Request) (*url.URL, error) { return pf(r.URL) }
+	}
+	if c.cafile != "" {
+		pem, err := os.ReadFile(c.cafile)
+		if err != nil {
+			return nil, fmt.Errorf("npm cafile: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("npm cafile %s: no PEM certificate in it", c.cafile)
+		}
+		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: t, Timeout: 10 * time.Minute}, nil
 }
