@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,13 +45,6 @@ export default app;
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := string(res.Script)
-	if !strings.Contains(script, `globalThis.__valet_modules["cloudflare:workers"]`) {
-		t.Error("cloudflare:workers not turned into a runtime module")
-	}
-	if strings.Contains(script, "\nimport ") || strings.Contains(script, "\nexport ") {
-		t.Error("module syntax left in the script")
-	}
 	var hono bool
 	for _, in := range res.Inputs {
 		hono = hono || strings.Contains(in, filepath.Join("node_modules", "hono"))
@@ -58,9 +52,11 @@ export default app;
 	if !hono {
 		t.Error("hono not among the inputs")
 	}
-	vm := runWorker(t, res.Script, `{"cloudflare:workers": {DurableObject: class DurableObject {}, env: {}}}`)
-	if got := awaitString(t, vm, `typeof __valet_worker.default.fetch + " " + typeof __valet_worker.Backend`); got != "function function" {
-		t.Errorf("exports: %s", got)
+	if !slices.Equal(res.Exports, []string{"Backend", "default"}) {
+		t.Errorf("exports = %q", res.Exports)
+	}
+	if status, body := serve(t, res, nil)("/"); status != 200 || body != "hello" {
+		t.Errorf("GET / = %d %q", status, body)
 	}
 	t.Logf("worker: %d bytes, %d inputs, %d warnings", len(res.Script), len(res.Inputs), len(res.Warnings))
 	for _, w := range res.Warnings {

@@ -185,7 +185,10 @@ func (s *Server) buildAll(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
+			for _, w := range res.Warnings {
+				em.Warn(w.Warning())
+			}
+			v.Script, v.SourceMap, v.Exports, v.Main, v.Modules = res.Script, res.SourceMap, res.Exports, res.Main, res.Modules
 			return nil
 		})
 		if err != nil {
