@@ -205,3 +205,28 @@ func TestWorkerModuleNamedLikeValetsOwn(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// base_dir names the modules find_additional_modules finds: with main in a
+// subdirectory, the bundle still imports them by their path below base_dir.
+func TestWorkerBaseDir(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "src", "worker", "index.js"), `export default { async fetch(req) {
+  const path = "./lang/" + new URL(req.url).pathname.slice(1) + ".js";
+  return new Response((await import(path)).default);
+} };
+`)
+	writeFile(t, filepath.Join(root, "src", "lang", "en.js"), "export default \"hello\";\n")
+	writeFile(t, filepath.Join(root, "valet.jsonc"), "{}\n")
+	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "src", "worker", "index.js"), Root: root,
+		Modules: ModuleOptions{FindAdditional: true, BaseDir: "src", Skip: []string{filepath.Join(root, "valet.jsonc")},
+			Rules: []ModuleRule{{Type: "ESModule", Globs: []string{"**/*.js"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := moduleList(res.Modules); !slices.Equal(got, []string{"lang/en.js esModule"}) {
+		t.Errorf("modules = %q (the entry is not one of them)", got)
+	}
+	if status, body := serve(t, res, nil)("/en"); status != 200 || body != "hello" {
+		t.Errorf("GET /en = %d %q", status, body)
+	}
+}
