@@ -64,6 +64,7 @@ func setupScript(env *testscript.Env) error {
 	// The variables a script sees from the outer environment; everything else
 	// is testscript's clean slate.
 	passThrough := []string{"DOCKER_HOST", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "GOFLAGS", "GOPROXY", "CI",
+		"VALET_WORKERD", "VALET_CACHE_DIR",
 		"VALET_TEST_SSH_HOST", "VALET_TEST_SSH_KEY", "VALET_TEST_SSH_KNOWN_HOSTS"}
 	home := env.WorkDir + "/home"
 	if err := os.MkdirAll(home, 0o755); err != nil {

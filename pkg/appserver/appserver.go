@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bindings"
+	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
@@ -36,6 +38,11 @@ type Version struct {
 	Script    []byte   // the bundled worker, an ES module (nil: no worker)
 	SourceMap []byte   // its source map, for stacks in logs
 	Exports   []string // its exports ("default" when it has one)
+	// Main is Script's module name (default worker.js; with no_bundle, the
+	// entry's path below base_dir), and Modules ship beside it under their
+	// names (module rules).
+	Main    string
+	Modules []bundle.Module
 
 	AssetsDir string            // "" when the app has no assets
 	Secrets   map[string]string // .dev.vars in dev, `valet secret` on a host
@@ -405,29 +412,50 @@ func writeModules(dir string, v Version, eo workerd.EntryOptions, classes []faca
 	for _, c := range classes {
 		eo.Classes = append(eo.Classes, c.FacadeClass)
 	}
+	main := v.Main
+	if main == "" {
+		main = appModule
+	}
 	script := v.Script
 	if len(v.SourceMap) > 0 {
-		script = withSourceMapURL(script, appModule+".map")
+		script = withSourceMapURL(script, path.Base(main)+".map")
 	}
-	files := append(workerd.EntryModules(eo), workerd.SourceFile{Name: appModule})
+	eo.App = main
+	files := append(workerd.EntryModules(eo), workerd.SourceFile{Name: main})
 	var mods []workerd.Module
 	for _, f := range files {
 		data := []byte(f.Source)
-		if f.Name == appModule {
+		if f.Name == main {
 			data = script
 		}
-		p := filepath.Join(dir, f.Name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := writeFile(p, data); err != nil {
 			return nil, fmt.Errorf("write worker module: %w", err)
 		}
 		mods = append(mods, workerd.Module{Name: f.Name, Type: "esModule", Path: p})
 	}
 	if len(v.SourceMap) > 0 {
-		if err := os.WriteFile(filepath.Join(dir, appModule+".map"), v.SourceMap, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(main)+".map"), v.SourceMap, 0o644); err != nil {
 			return nil, fmt.Errorf("write worker source map: %w", err)
 		}
 	}
+	// The modules of the module rules, in a directory of their own: no name
+	// of theirs can meet a file of valet's (config.capnp).
+	for _, m := range v.Modules {
+		p := filepath.Join(dir, "modules", filepath.FromSlash(m.Name))
+		if err := writeFile(p, m.Content); err != nil {
+			return nil, fmt.Errorf("write worker module: %w", err)
+		}
+		mods = append(mods, workerd.Module{Name: m.Name, Type: m.Type, Path: p})
+	}
 	return mods, nil
+}
+
+func writeFile(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
 }
 
 // appModule is the app's bundle's module name in workerd (stacks name it).

@@ -84,8 +84,8 @@ func (c *inputCache) record(key, output string, inputs []string, watchDir string
 }
 
 // recordWorker records the worker bundle with its entry's exports.
-func (c *inputCache) recordWorker(key, output string, inputs, exports []string) {
-	c.recordEntry(cacheEntry{Key: key, Output: output, Files: map[string]stat{}, Exports: append([]string{}, exports...)}, inputs, "")
+func (c *inputCache) recordWorker(key, output string, inputs, exports []string, watchDir string) {
+	c.recordEntry(cacheEntry{Key: key, Output: output, Files: map[string]stat{}, Exports: append([]string{}, exports...)}, inputs, watchDir)
 }
 
 // workerExports are the exports recorded with a fresh worker bundle; ok is

@@ -2,8 +2,11 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -108,18 +111,41 @@ func WorkerOptions(st *stateLike, outDir string) bundle.WorkerOptions {
 	if c.Minify != nil {
 		minify = *c.Minify
 	}
+	noBundle := c.NoBundle != nil && *c.NoBundle
+	mods := bundle.ModuleOptions{
+		// As wrangler: no_bundle finds the modules unless told not to.
+		FindAdditional:    isTrue(c.FindAdditionalModules, noBundle),
+		PreserveFileNames: isTrue(c.PreserveFileNames, false),
+		// valet's own files are never modules of the app.
+		Skip: []string{st.Project.Path, filepath.Join(st.Project.Dir, ".valet")},
+	}
+	if c.BaseDir != "" {
+		mods.BaseDir = st.Project.Abs(c.BaseDir)
+	}
+	for _, r := range c.Rules {
+		mods.Rules = append(mods.Rules, bundle.ModuleRule{Type: r.Type, Globs: r.Globs, Fallthrough: r.Fallthrough})
+	}
 	return bundle.WorkerOptions{
-		Entry:  st.Project.Abs(c.Main),
-		Root:   st.Project.Dir,
-		OutDir: outDir,
-		Define: c.Define,
-		Alias:  c.Alias,
-		Minify: minify,
+		Entry:    st.Project.Abs(c.Main),
+		Root:     st.Project.Dir,
+		OutDir:   outDir,
+		Define:   c.Define,
+		Alias:    c.Alias,
+		Minify:   minify,
+		Modules:  mods,
+		NoBundle: noBundle,
 		// With nodejs_compat, Node's builtins are workerd's to provide.
 		NodeCompat: slices.ContainsFunc(c.CompatibilityFlags, func(f string) bool {
 			return f == "nodejs_compat" || f == "nodejs_compat_v2"
 		}),
 	}
+}
+
+func isTrue(b *bool, unset bool) bool {
+	if b == nil {
+		return unset
+	}
+	return *b
 }
 
 func runWorker(_ context.Context, st *state) error {
@@ -141,6 +167,9 @@ func runWorker(_ context.Context, st *state) error {
 		if res, err = bundle.Worker(inMemory); err != nil {
 			return err
 		}
+		for _, w := range res.Warnings {
+			st.opts.Events.Warn(w.Warning())
+		}
 		exports = res.Exports
 	}
 	// The config may have changed while the worker did not: check every time.
@@ -148,24 +177,49 @@ func runWorker(_ context.Context, st *state) error {
 		return err
 	}
 	if res != nil {
-		for name, data := range map[string][]byte{"worker.js": res.Script, "worker.js.map": res.SourceMap} {
-			if err := writeFileAtomic(filepath.Join(st.out, name), data); err != nil {
-				return fmt.Errorf("worker bundle: %w", err)
+		if err := bundle.WriteWorker(st.out, res); err != nil {
+			return fmt.Errorf("worker bundle: %w", err)
+		}
+		// A file added where find_additional_modules looks is a new module.
+		watch := ""
+		if opts.Modules.FindAdditional {
+			watch = opts.Modules.BaseDir
+			if watch == "" {
+				watch = filepath.Dir(opts.Entry)
 			}
 		}
-		st.cache.recordWorker(key, script, res.Inputs, res.Exports)
+		st.cache.recordWorker(key, script, res.Inputs, res.Exports, watch)
 	}
-	for _, f := range []struct {
+	meta, err := bundle.ReadWorkerMeta(st.out)
+	if err != nil {
+		return fmt.Errorf("worker bundle: %w", err)
+	}
+	st.manifest.WorkerExports = exports
+	st.manifest.WorkerMain = meta.Main
+	files := []struct {
 		name string
 		dst  **FileEntry
-	}{{"worker.js", &st.manifest.Worker}, {"worker.js.map", &st.manifest.Map}} {
+	}{{bundle.MainModule, &st.manifest.Worker}, {bundle.MainModule + ".map", &st.manifest.Map}}
+	for _, f := range files {
 		hash, size, err := hashFile(filepath.Join(st.out, f.name))
+		if errors.Is(err, fs.ErrNotExist) && f.dst == &st.manifest.Map {
+			continue // no_bundle: the worker ships as written, without a map
+		}
 		if err != nil {
 			return fmt.Errorf("worker bundle: %w", err)
 		}
 		*f.dst = &FileEntry{Path: f.name, Hash: hash, Size: size}
 	}
-	st.manifest.WorkerExports = exports
+	for _, m := range meta.Modules {
+		p := path.Join(bundle.ModulesDir, m.Name)
+		hash, size, err := hashFile(filepath.Join(st.out, filepath.FromSlash(p)))
+		if err != nil {
+			return fmt.Errorf("worker module %s: %w", m.Name, err)
+		}
+		st.manifest.WorkerModules = append(st.manifest.WorkerModules, ModuleEntry{
+			FileEntry: FileEntry{Path: p, Hash: hash, Size: size}, Name: m.Name, Type: m.Type,
+		})
+	}
 	if fresh {
 		return events.Skip("unchanged")
 	}

@@ -329,6 +329,8 @@ func requiredHint(t reflect.Type, key string) string {
 		return `the name of the binding in env, e.g. "name": "CONTAINER"`
 	case "tag":
 		return `a unique name for this migration, e.g. "tag": "v1"`
+	case "globs":
+		return `the files the rule gives a module type, e.g. "globs": ["**/*.md"]`
 	}
 	return fmt.Sprintf("add %q", key)
 }

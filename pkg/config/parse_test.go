@@ -81,6 +81,14 @@ func TestParseBad(t *testing.T) {
 			"refs.jsonc:4:38: durable_objects.bindings[0].class_name: class \"ChatRoom\" is not created by any migration\n    hint: add {\"tag\": \"v3\", \"new_sqlite_classes\": [\"ChatRoom\"]} to migrations",
 			"refs.jsonc:5:36: durable_objects.bindings[1].class_name: class \"Legacy\" is deleted by migration \"v2\"\n    hint: remove the binding, or the class from deleted_classes",
 		}},
+		{"rules.jsonc", []string{
+			"rules.jsonc:3:23: rules[1].type: \"text\" is not an allowed value\n    hint: did you mean \"Text\"? allowed values: \"ESModule\", \"CommonJS\", \"CompiledWasm\", \"Text\", \"Data\"",
+			"rules.jsonc:3:56: rules[2]: missing required key \"globs\"\n    hint: the files the rule gives a module type, e.g. \"globs\": [\"**/*.md\"]",
+			"rules.jsonc:4:40: rules[3].globs: expected array, got string \"**/*.bin\"\n    hint: use a list, e.g. [\"**/*.bin\"]",
+			"rules.jsonc:4:40: rules[3]: empty required key \"globs\"\n    hint: the files the rule gives a module type, e.g. \"globs\": [\"**/*.md\"]",
+			"rules.jsonc:4:67: rules[3].fallthrough: expected boolean, got string \"yes\"",
+			"rules.jsonc:5:30: find_additional_modules: expected boolean, got string \"true\"\n    hint: remove the quotes: true",
+		}},
 		{"syntax.jsonc", []string{
 			"syntax.jsonc:4:3: invalid JSON: invalid character '\"' after object value (expecting ',' or '}')\n    hint: check for a missing comma, quote or bracket just before this point",
 		}},
@@ -188,5 +196,34 @@ func TestParseDesignExample(t *testing.T) {
 	}
 	if cfg.Deploy.Host != "ssh://deploy@example.com" || cfg.Deploy.Port != 80 {
 		t.Errorf("deploy = %+v", cfg.Deploy)
+	}
+}
+
+// Module rules and no_bundle are keys valet applies, read as wrangler
+// reads them, inherited by environments.
+func TestParseModuleRules(t *testing.T) {
+	src := `{
+  "main": "src/index.js",
+  "base_dir": "src",
+  "no_bundle": true,
+  "find_additional_modules": true,
+  "preserve_file_names": true,
+  "rules": [{ "type": "Data", "globs": ["**/*.html"], "fallthrough": true }, { "type": "ESModule", "globs": ["lang/*.js"] }],
+  "env": { "bundled": { "no_bundle": false, "find_additional_modules": false } }
+}`
+	c, diags, err := Parse("valet.jsonc", []byte(src))
+	if err != nil || len(diags) > 0 {
+		t.Fatalf("Parse: %v %v", err, diags)
+	}
+	if c.BaseDir != "src" || !*c.NoBundle || !*c.FindAdditionalModules || !*c.PreserveFileNames || len(c.Rules) != 2 ||
+		c.Rules[0].Type != "Data" || c.Rules[0].Globs[0] != "**/*.html" || !*c.Rules[0].Fallthrough || c.Rules[1].Fallthrough != nil {
+		t.Errorf("decoded %+v", c)
+	}
+	e, err := Resolve(c, "bundled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *e.NoBundle || *e.FindAdditionalModules || !*e.PreserveFileNames || len(e.Rules) != 2 || e.BaseDir != "src" {
+		t.Errorf("env bundled: %+v", e)
 	}
 }

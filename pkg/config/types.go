@@ -6,22 +6,28 @@ package config
 type Config struct {
 	Schema string `json:"$schema,omitempty" jsonschema:"description=Path or URL of this file's JSON Schema"`
 
-	Name               string            `json:"name,omitempty" jsonschema:"description=Name of the app; names its containers and its deployment"`
-	Main               string            `json:"main,omitempty" jsonschema:"description=Entry module of the worker (TypeScript or JavaScript; export default { fetch })"`
-	CompatibilityDate  string            `json:"compatibility_date,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}$,description=Date of the runtime behaviour the worker expects (YYYY-MM-DD)"`
-	CompatibilityFlags []string          `json:"compatibility_flags,omitempty"`
-	BaseDir            string            `json:"base_dir,omitempty"`
-	NoBundle           bool              `json:"no_bundle,omitempty"`
-	Minify             *bool             `json:"minify,omitempty"`
-	Define             map[string]string `json:"define,omitempty"`
-	Alias              map[string]string `json:"alias,omitempty"`
-	TSConfig           string            `json:"tsconfig,omitempty"`
-	KeepVars           bool              `json:"keep_vars,omitempty"`
-	WorkersDev         *bool             `json:"workers_dev,omitempty"`
-	UploadSourceMaps   bool              `json:"upload_source_maps,omitempty"`
-	JSXFactory         string            `json:"jsx_factory,omitempty" jsonschema:"description=Function that replaces JSX syntax (default React.createElement)"`
-	JSXFragment        string            `json:"jsx_fragment,omitempty" jsonschema:"description=Function that replaces JSX fragments (default React.Fragment)"`
-	KeepNames          *bool             `json:"keep_names,omitempty" jsonschema:"description=Keep the names of functions and classes when minifying (default true)"`
+	Name               string   `json:"name,omitempty" jsonschema:"description=Name of the app; names its containers and its deployment"`
+	Main               string   `json:"main,omitempty" jsonschema:"description=Entry module of the worker (TypeScript or JavaScript; export default { fetch })"`
+	CompatibilityDate  string   `json:"compatibility_date,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}$,description=Date of the runtime behaviour the worker expects (YYYY-MM-DD)"`
+	CompatibilityFlags []string `json:"compatibility_flags,omitempty"`
+	BaseDir            string   `json:"base_dir,omitempty" jsonschema:"description=Directory module rules name additional modules from (default: the directory of main)"`
+	NoBundle           *bool    `json:"no_bundle,omitempty" jsonschema:"description=Ship main as written\\, without bundling; its imports must be modules the rules find"`
+	// Rules give the files they match a module type; such a file ships as
+	// a module of its own instead of being bundled (wrangler's defaults
+	// follow: .txt .html .sql Text, .bin Data, .wasm CompiledWasm).
+	Rules                 []ModuleRule      `json:"rules,omitempty" jsonschema:"description=Module rules: files matching globs ship as modules of the given type (wrangler's defaults follow)"`
+	FindAdditionalModules *bool             `json:"find_additional_modules,omitempty" jsonschema:"description=Ship every file under base_dir that a rule matches\\, for imports at run time (default: true with no_bundle)"`
+	PreserveFileNames     *bool             `json:"preserve_file_names,omitempty" jsonschema:"description=Name imported modules by their path instead of a content hash"`
+	Minify                *bool             `json:"minify,omitempty"`
+	Define                map[string]string `json:"define,omitempty"`
+	Alias                 map[string]string `json:"alias,omitempty"`
+	TSConfig              string            `json:"tsconfig,omitempty"`
+	KeepVars              bool              `json:"keep_vars,omitempty"`
+	WorkersDev            *bool             `json:"workers_dev,omitempty"`
+	UploadSourceMaps      bool              `json:"upload_source_maps,omitempty"`
+	JSXFactory            string            `json:"jsx_factory,omitempty" jsonschema:"description=Function that replaces JSX syntax (default React.createElement)"`
+	JSXFragment           string            `json:"jsx_fragment,omitempty" jsonschema:"description=Function that replaces JSX fragments (default React.Fragment)"`
+	KeepNames             *bool             `json:"keep_names,omitempty" jsonschema:"description=Keep the names of functions and classes when minifying (default true)"`
 
 	Vars           map[string]any     `json:"vars,omitempty" jsonschema:"description=Plain-text variables given to the worker as env.NAME"`
 	DurableObjects *DurableObjects    `json:"durable_objects,omitempty"`
@@ -41,6 +47,13 @@ type Config struct {
 	// Env holds named environments; their keys override the top level
 	// following wrangler's inheritance rules (see Resolve).
 	Env map[string]*Config `json:"env,omitempty"`
+}
+
+// ModuleRule is one of wrangler's module rules.
+type ModuleRule struct {
+	Type        string   `json:"type" jsonschema:"required,enum=ESModule,enum=CommonJS,enum=CompiledWasm,enum=Text,enum=Data,description=Module type of the files the globs match"`
+	Globs       []string `json:"globs" jsonschema:"required,description=Globs of the files (** spans directories)"`
+	Fallthrough *bool    `json:"fallthrough,omitempty" jsonschema:"description=Let later rules of the same type apply too (default false: this rule ends its type)"`
 }
 
 // DurableObjects lists the Durable Object namespaces bound to the worker.

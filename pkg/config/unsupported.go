@@ -22,8 +22,7 @@ func unsupportedKeys(t reflect.Type) []string {
 			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
 			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
 			"media", "previews", "stream", "vpc_networks", "websearch",
-			// Module rules and non-bundled module kinds.
-			"rules", "find_additional_modules", "preserve_file_names",
+			// Python workers, and the service-worker format's module kinds.
 			"python_modules", "wasm_modules", "text_blobs", "data_blobs",
 			// Cloudflare account, routing and platform settings.
 			"account_id", "zone_id", "route", "routes", "preview_urls",

@@ -120,7 +120,7 @@ func newServer(opts Options) (*Server, error) {
 		opts.Environ = os.Environ()
 	}
 	if opts.Workerd == "" && p.Config.Main != "" {
-		b, err := workerd.Locate(workerd.LocateOptions{Dir: p.Dir, Fetch: workerd.FetchFromRegistry(p.Dir)})
+		b, err := workerd.Find(p.Dir, opts.Events)
 		if err != nil {
 			return nil, err
 		}
@@ -240,11 +240,14 @@ func buildWorker(_ context.Context, b *firstBuild) error {
 	if err != nil {
 		return &buildFailure{"worker", err}
 	}
+	for _, w := range res.Warnings {
+		s.opts.Events.Warn(w.Warning())
+	}
 	if err := build.CheckExports(s.p, res.Exports); err != nil {
 		// As wrangler dev: the start stops, as valet build refuses it.
 		return err
 	}
-	b.v.Script, b.v.SourceMap, b.v.Exports = res.Script, res.SourceMap, res.Exports
+	b.v.Script, b.v.SourceMap, b.v.Exports, b.v.Main, b.v.Modules = res.Script, res.SourceMap, res.Exports, res.Main, res.Modules
 	return nil
 }
 

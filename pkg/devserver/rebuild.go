@@ -260,7 +260,7 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 			rb.record("worker", err)
 			if err == nil {
 				s.live.workerBuilt(res)
-				v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
+				v.Script, v.SourceMap, v.Exports, v.Main, v.Modules = res.Script, res.SourceMap, res.Exports, res.Main, res.Modules
 				newVersion = true
 				what = append(what, "worker")
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
@@ -199,7 +200,14 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 		if v.Script, err = os.ReadFile(filepath.Join(dir, m.Worker.Path)); err != nil {
 			return nil, nil, fmt.Errorf("version %s: %w", id, err)
 		}
-		v.Exports = m.WorkerExports
+		v.Exports, v.Main = m.WorkerExports, m.WorkerMain
+		for _, mod := range m.WorkerModules {
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(mod.Path)))
+			if err != nil {
+				return nil, nil, fmt.Errorf("version %s: %w", id, err)
+			}
+			v.Modules = append(v.Modules, bundle.Module{Name: mod.Name, Type: mod.Type, Content: b})
+		}
 	}
 	if m.Map != nil {
 		v.SourceMap, _ = os.ReadFile(filepath.Join(dir, m.Map.Path))

@@ -29,7 +29,8 @@ type Plan struct {
 	Summary      string   `json:"summary"`
 }
 
-// Files returns the manifest's files (worker, source map, assets).
+// Files returns the manifest's files (worker, source map, the worker's
+// modules, assets).
 func Files(m *build.Manifest) []build.FileEntry {
 	var out []build.FileEntry
 	for _, f := range []*build.FileEntry{m.Worker, m.Map} {
@@ -37,8 +38,14 @@ func Files(m *build.Manifest) []build.FileEntry {
 			out = append(out, *f)
 		}
 	}
+	for _, mod := range m.WorkerModules {
+		out = append(out, mod.FileEntry)
+	}
 	return append(out, m.Assets...)
 }
+
+// moduleTypes are the module types a worker's modules may have.
+var moduleTypes = map[string]bool{"esModule": true, "commonJsModule": true, "text": true, "data": true, "wasm": true, "json": true}
 
 // validate refuses manifests whose names could escape the version's
 // directory or whose hashes are not hashes.
@@ -50,12 +57,27 @@ func validate(m *build.Manifest) error {
 		if !validHash(f.Hash) {
 			return fmt.Errorf("manifest: %s has an invalid hash %q", f.Path, f.Hash)
 		}
-		clean := path.Clean(f.Path)
-		if f.Path == "" || path.IsAbs(f.Path) || clean != f.Path || strings.HasPrefix(clean, "../") || clean == ".." {
+		if !localPath(f.Path) {
 			return fmt.Errorf("manifest: invalid file path %q", f.Path)
 		}
 	}
+	// Module names become files of the version's run directory too.
+	if m.WorkerMain != "" && !localPath(m.WorkerMain) {
+		return fmt.Errorf("manifest: invalid worker module name %q", m.WorkerMain)
+	}
+	for _, mod := range m.WorkerModules {
+		if !localPath(mod.Name) || !moduleTypes[mod.Type] {
+			return fmt.Errorf("manifest: invalid worker module %q of type %q", mod.Name, mod.Type)
+		}
+	}
 	return nil
+}
+
+// localPath reports whether p is a clean relative path that stays below
+// the directory it is joined to.
+func localPath(p string) bool {
+	clean := path.Clean(p)
+	return p != "" && !path.IsAbs(p) && clean == p && !strings.HasPrefix(clean, "../") && clean != ".."
 }
 
 func validHash(h string) bool {

@@ -161,12 +161,43 @@ func generate(opts Options) (*generated, error) {
 	writeInterface(&w, "Env", env)
 	w.WriteString("}\ninterface Env extends Cloudflare.Env {}\n")
 	writeProcessEnv(&w, envs[0].cfg, env)
+	writeModuleRules(&w, envs[0].cfg.Rules)
 	if !opts.OmitRuntime {
 		w.WriteString("\n// Begin runtime types\n")
 		w.WriteString(runtimeDecls)
 	}
 
 	return &generated{path: output, content: []byte(w.String()), hash: hash, bindings: env}, nil
+}
+
+// writeModuleRules declares the modules the config's rules make, as
+// wrangler types does: an import of a Text module is a string, of Data an
+// ArrayBuffer, of CompiledWasm a WebAssembly.Module.
+func writeModuleRules(w *strings.Builder, rules []config.ModuleRule) {
+	types := map[string]string{"Text": "string", "Data": "ArrayBuffer", "CompiledWasm": "WebAssembly.Module"}
+	for _, r := range rules {
+		t, ok := types[r.Type]
+		if !ok {
+			continue
+		}
+		for _, g := range r.Globs {
+			fmt.Fprintf(w, "declare module %q {\n\tconst value: %s;\n\texport default value;\n}\n", moduleGlob(g), t)
+		}
+	}
+}
+
+// moduleGlob turns a rule's glob into the wildcard TypeScript's `declare
+// module` takes (one `*`): "**/*.html" is "*.html".
+func moduleGlob(g string) string {
+	switch {
+	case !strings.Contains(g, "*"):
+		return g
+	case strings.Contains(g, "."):
+		return "*." + g[strings.LastIndex(g, ".")+1:]
+	}
+	g = strings.Replace(g, "**/*", "*", 1)
+	g = strings.Replace(g, "**/", "*/", 1)
+	return strings.Replace(g, "/**", "/*", 1)
 }
 
 // writeGlobalProps declares what wrangler's GlobalProps carries (the main
