@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,7 +62,7 @@ func TestScripts(t *testing.T) {
 func setupScript(env *testscript.Env) error {
 	// The variables a script sees from the outer environment; everything else
 	// is testscript's clean slate.
-	passThrough := []string{"DOCKER_HOST", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "GOFLAGS", "GOPROXY", "CI",
+	passThrough := []string{"DOCKER_HOST", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "GOFLAGS", "GOPROXY", "CI", "BUILD_NUMBER", "RUN_ID",
 		"VALET_TEST_SSH_HOST", "VALET_TEST_SSH_KEY", "VALET_TEST_SSH_KNOWN_HOSTS"}
 	home := env.WorkDir + "/home"
 	if err := os.MkdirAll(home, 0o755); err != nil {
@@ -81,17 +84,12 @@ func setupScript(env *testscript.Env) error {
 func scriptCondition(cond string) (bool, error) {
 	switch {
 	case cond == "engine":
-		return underCI() || engineAnswers(os.Getenv("DOCKER_HOST")), nil
+		// iostreams reads CI by pkg/internal/ci's rule (CI=1 as CI=true).
+		return iostreams.System().IsCI() || engineAnswers(os.Getenv("DOCKER_HOST")), nil
 	case strings.HasPrefix(cond, "cmd:"):
 		return hasCommand(strings.TrimPrefix(cond, "cmd:")), nil
 	}
 	return false, fmt.Errorf("unknown condition %q (known: engine, cmd:NAME)", cond)
-}
-
-// underCI agrees with iostreams: CI set to anything but "", "false" or "0".
-func underCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
 }
 
 // engineAnswers dials the engine's socket; a full API ping is the tests' job.
@@ -201,37 +199,123 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // TestCISummary checks .ci/testsum.go, which turns `go test -json` into what
-// CI reads: go test's package lines, failed tests' output, and the closing
-// "tests: N passed, N failed, N skipped" line.
+// CI reads: go test's package lines, failed tests' output, each skipped test
+// by name with its reason, and the closing "tests: N passed, N failed, N
+// skipped" line; with -strict (under CI) a skip alone fails the run.
 func TestCISummary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles .ci/testsum.go")
 	}
-	input := strings.Join([]string{
+	skipped := []string{
+		`{"Action":"run","Package":"p/c","Test":"TestLater"}`,
+		`{"Action":"output","Package":"p/c","Test":"TestLater","Output":"=== RUN   TestLater\n"}`,
+		`{"Action":"output","Package":"p/c","Test":"TestLater","Output":"    c_test.go:7: chromium is not installed\n"}`,
+		`{"Action":"output","Package":"p/c","Test":"TestLater","Output":"--- SKIP: TestLater (0.00s)\n"}`,
+		`{"Action":"skip","Package":"p/c","Test":"TestLater"}`,
+		`{"Action":"output","Package":"p/c","Output":"ok  \tp/c\t0.1s\n"}`,
+		`{"Action":"pass","Package":"p/c"}`,
+	}
+	failed := []string{
 		`{"Action":"start","Package":"p/a"}`,
 		`{"Action":"run","Package":"p/a","Test":"TestOK"}`,
 		`{"Action":"output","Package":"p/a","Test":"TestOK","Output":"=== RUN   TestOK\n"}`,
 		`{"Action":"pass","Package":"p/a","Test":"TestOK"}`,
 		`{"Action":"output","Package":"p/a","Test":"TestBad","Output":"    a_test.go:9: boom\n"}`,
 		`{"Action":"fail","Package":"p/a","Test":"TestBad"}`,
-		`{"Action":"skip","Package":"p/a","Test":"TestLater"}`,
 		`{"Action":"output","Package":"p/a","Output":"FAIL\tp/a\t0.1s\n"}`,
 		`{"Action":"fail","Package":"p/a"}`,
 		`{"Action":"output","Package":"p/b","Output":"ok  \tp/b\t0.2s\n"}`,
 		`{"Action":"pass","Package":"p/b"}`,
 		`go: downloading example.com/x v1.0.0`,
-	}, "\n")
-	c := exec.Command("go", "run", ".ci/testsum.go")
-	c.Stdin = strings.NewReader(input)
-	out, err := c.Output()
-	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
-		t.Errorf("testsum exit = %v, want 1 for a failed test", err)
 	}
-	for _, want := range []string{"a_test.go:9: boom", "FAIL\tp/a\t0.1s", "ok  \tp/b\t0.2s",
-		"go: downloading", "FAILED packages:\n  p/a", "\ntests: 1 passed, 1 failed, 1 skipped\n"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("testsum output lacks %q:\n%s", want, out)
+	for _, c := range []struct {
+		name  string
+		args  []string
+		input []string
+		exit  int
+		wants []string
+	}{
+		{"a failure", nil, append(failed, skipped...), 1, []string{"a_test.go:9: boom", "FAIL\tp/a\t0.1s", "ok  \tp/b\t0.2s",
+			"go: downloading", "FAILED packages:\n  p/a", "SKIPPED tests:\n  p/c TestLater: c_test.go:7: chromium is not installed\n",
+			"\ntests: 1 passed, 1 failed, 1 skipped\n"}},
+		{"a skip outside CI", nil, skipped, 0, []string{"SKIPPED tests:\n  p/c TestLater: c_test.go:7: chromium is not installed\n",
+			"\ntests: 0 passed, 0 failed, 1 skipped\n"}},
+		{"a skip under CI", []string{"-strict"}, skipped, 1, []string{"SKIPPED tests (a failure under CI",
+			"p/c TestLater: c_test.go:7: chromium is not installed\n", "\ntests: 0 passed, 0 failed, 1 skipped\n"}},
+	} {
+		cmd := exec.Command("go", append([]string{"run", ".ci/testsum.go"}, c.args...)...)
+		cmd.Stdin = strings.NewReader(strings.Join(c.input, "\n"))
+		out, err := cmd.Output()
+		code := 0
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			code = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
 		}
+		if code != c.exit {
+			t.Errorf("%s: testsum exit = %d, want %d", c.name, code, c.exit)
+		}
+		for _, want := range c.wants {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("%s: testsum output lacks %q:\n%s", c.name, want, out)
+			}
+		}
+	}
+}
+
+// TestRaceListed: a test whose comment says it is meant for -race runs
+// under -race in CI, which runs the packages of .ci/race.list so.
+func TestRaceListed(t *testing.T) {
+	b, err := os.ReadFile(".ci/race.list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			patterns = append(patterns, strings.TrimPrefix(l, "./"))
+		}
+	}
+	listed := func(dir string) bool {
+		for _, p := range patterns {
+			if base, ok := strings.CutSuffix(p, "/..."); ok && (dir == base || strings.HasPrefix(dir, base+"/")) || dir == p {
+				return true
+			}
+		}
+		return false
+	}
+	meant := regexp.MustCompile(`//.*\B-race\b`)
+	found := 0
+	err = filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n == "node_modules" || n == "testdata" || (strings.HasPrefix(n, ".") && p != ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, "_test.go") || p == "main_test.go" {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if meant.Match(src) {
+			found++
+			if dir := filepath.ToSlash(filepath.Dir(p)); !listed(dir) {
+				t.Errorf("%s has a test meant for -race, but ./%s is not in .ci/race.list: CI would never run it under -race", p, dir)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Error("no test says it is meant for -race: the pattern no longer matches their comments")
 	}
 }

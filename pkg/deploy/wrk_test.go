@@ -16,6 +16,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // wrkScript alternates a worker route and an asset, counts every response
@@ -100,13 +101,7 @@ func (r wrkResult) socketErrors() int { return r.Connect + r.Read + r.Write + r.
 // the returned stop is called (SIGINT: wrk then prints its report).
 func startWrk(t *testing.T, url string) (stop func() wrkResult) {
 	t.Helper()
-	bin, err := exec.LookPath("wrk")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("wrk is required in CI (apt-get install wrk)")
-		}
-		t.Skip("wrk is not installed")
-	}
+	bin := testenv.LookPath(t, "wrk")
 	script := filepath.Join(t.TempDir(), "count.lua")
 	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
 		t.Fatal(err)
