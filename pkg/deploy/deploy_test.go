@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -209,52 +208,24 @@ func TestDeployLifecycle(t *testing.T) {
 		t.Fatalf("no-change deploy: %+v", r2)
 	}
 
-	// Redeploy under load: no failed request.
+	// Redeploy under load: no failed request. The deploy starts once every
+	// client has had v1's answer, and the clients stop once v2 answered
+	// them after the switch (slow requests span it).
 	p.worker("v2")
-	var ok, failed atomic.Int64
-	var lastErr atomic.Value
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			c := &http.Client{Timeout: 10 * time.Second}
-			path := "/api/version"
-			if i%4 == 0 {
-				path = "/api/slow"
-			}
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := c.Get(p.url(path))
-				if err != nil {
-					failed.Add(1)
-					lastErr.Store(err.Error())
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
-					lastErr.Store(resp.Status)
-					continue
-				}
-				ok.Add(1)
-			}
-		}(i)
-	}
-	time.Sleep(200 * time.Millisecond)
+	const clients = 8
+	l := startLoad(t, clients, func(i int) string {
+		if i%4 == 0 {
+			return p.url("/api/slow")
+		}
+		return p.url("/api/version")
+	})
+	l.waitServed(t, "v1", clients)
 	r3 := d.mustDeploy(ctx)
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	t.Logf("redeploy under load: %d ok, %d failed; %d files, %d bytes; summary %q", ok.Load(), failed.Load(), r3.Files, r3.Bytes, r3.Summary)
-	if failed.Load() != 0 {
-		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
+	l.waitServed(t, "v2", clients)
+	lr := l.result()
+	t.Logf("redeploy under load: %d ok (%v), %d failed; %d files, %d bytes; summary %q", lr.ok, lr.versions, len(lr.failed), r3.Files, r3.Bytes, r3.Summary)
+	if len(lr.failed) != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", len(lr.failed), lr.lastError())
 	}
 	if r3.Summary != "worker changed" || r3.Files != 2 { // worker.js + its map
 		t.Errorf("redeploy: %+v", r3)
@@ -305,9 +276,9 @@ func TestDeployLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lr edgehost.LockResult
-	if _, err := tg.edge(ctx, &lr, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !lr.Acquired {
-		t.Fatalf("lock: %+v %v", lr, err)
+	var held edgehost.LockResult
+	if _, err := tg.edge(ctx, &held, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !held.Acquired {
+		t.Fatalf("lock: %+v %v", held, err)
 	}
 	_, err = d.deploy(ctx)
 	var le *LockedError
