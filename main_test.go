@@ -19,8 +19,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/valet-dev/valet/cmd"
-	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
 
@@ -37,7 +35,6 @@ func TestMain(m *testing.M) {
 //
 //	[engine]          a Docker Engine answers at DOCKER_HOST, or CI is set
 //	                  (under CI a missing engine must fail a script, not skip it)
-//	[cmd:NAME]        valet has the subcommand NAME (for tests of the command list)
 //	waitport ADDR [D] wait until ADDR (host:port) accepts TCP, up to D (default 10s)
 //	exitcode N PROG [ARGS...]
 //	                  run PROG like exec and fail unless it exits with code N
@@ -86,10 +83,8 @@ func scriptCondition(cond string) (bool, error) {
 	case cond == "engine":
 		// iostreams reads CI by pkg/internal/ci's rule (CI=1 as CI=true).
 		return iostreams.System().IsCI() || engineAnswers(os.Getenv("DOCKER_HOST")), nil
-	case strings.HasPrefix(cond, "cmd:"):
-		return hasCommand(strings.TrimPrefix(cond, "cmd:")), nil
 	}
-	return false, fmt.Errorf("unknown condition %q (known: engine, cmd:NAME)", cond)
+	return false, fmt.Errorf("unknown condition %q (known: engine)", cond)
 }
 
 // engineAnswers dials the engine's socket; a full API ping is the tests' job.
@@ -112,17 +107,6 @@ func engineAnswers(host string) bool {
 	}
 	conn.Close()
 	return true
-}
-
-func hasCommand(name string) bool {
-	ios, _, _, _ := iostreams.Test()
-	root := cmd.NewCmdRoot(&cmdutil.Factory{IO: ios, Version: "test", Globals: &cmdutil.Globals{}})
-	for _, c := range root.Commands() {
-		if c.Name() == name {
-			return true
-		}
-	}
-	return false
 }
 
 func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
