@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,46 +21,81 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/moby/client"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/valet-dev/valet/pkg/deploy"
+	"github.com/valet-dev/valet/pkg/deploy/deploytest"
+	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
 
 // TestMain lets the test binary act as the valet binary inside scripts:
 // `exec valet …` (or plain `valet …`) runs main with its exit code kept.
+// The scripts that deploy get a Docker Engine as pkg/ tests do
+// (enginetest: DOCKER_HOST, or a private dockerd when root).
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withEngine{m}, map[string]func(){
 		"valet": main,
 	})
 }
 
+type withEngine struct{ m *testing.M }
+
+func (w withEngine) Run() int { return enginetest.Run(w.m) }
+
 // TestScripts runs every testdata/script/*.txtar: end-to-end tests of the
-// real command line. Conditions and commands beyond testscript's own:
+// real command line. Each script gets APP (an app name of its own), PORT (a
+// free port on 127.0.0.1) and VALET_EDGE_BINARY (a static `valet edge` for
+// the edge image: the test binary is not one); whatever a script deployed
+// as $APP is removed when it ends. Conditions and commands beyond
+// testscript's own:
 //
-//	[engine]          a Docker Engine answers at DOCKER_HOST, or CI is set
-//	                  (under CI a missing engine must fail a script, not skip it)
+//	[have:engine]     a Docker Engine answers at DOCKER_HOST
+//	[have:PROG]       the program PROG is on PATH
+//	                  Used as [!have:X] skip: under CI a missing part is an
+//	                  error that fails the script instead (as testenv.Missing
+//	                  does for pkg/ tests)
 //	waitport ADDR [D] wait until ADDR (host:port) accepts TCP, up to D (default 10s)
 //	exitcode N PROG [ARGS...]
 //	                  run PROG like exec and fail unless it exits with code N
 //	httpget URL [STATUS]
 //	                  GET URL; the body goes to stdout; fails unless the status
 //	                  is STATUS (default 200)
+//	envsubst FILE...  replace $VAR and ${VAR} in each file with the script's variables
+//	jsonl KIND [KEY:TYPE...]
+//	                  every stdout line is a JSON object with a string "kind";
+//	                  some line has kind KIND (* for any), and each such line
+//	                  has every KEY, of TYPE (string, number, bool, object,
+//	                  array); with !, no line has kind KIND
+//	waitout [-t D] REGEXP PROG [ARGS...]
+//	                  run PROG until its stdout matches REGEXP, up to D (default
+//	                  30s), for what is written after the command that caused
+//	                  it returned (a log line); its last output is kept
 func TestScripts(t *testing.T) {
+	edge, err := deploytest.BuildEdge(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: false,
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
-		Setup:               setupScript,
+		Setup:               func(env *testscript.Env) error { return setupScript(env, edge) },
 		Condition:           scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"waitport": cmdWaitport,
 			"httpget":  cmdHTTPGet,
+			"envsubst": cmdEnvsubst,
+			"jsonl":    cmdJSONL,
+			"waitout":  cmdWaitout,
 		},
 	})
 }
 
-func setupScript(env *testscript.Env) error {
+func setupScript(env *testscript.Env, edge string) error {
 	// The variables a script sees from the outer environment; everything else
 	// is testscript's clean slate.
 	passThrough := []string{"DOCKER_HOST", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "GOFLAGS", "GOPROXY", "CI", "BUILD_NUMBER", "RUN_ID",
@@ -75,16 +114,67 @@ func setupScript(env *testscript.Env) error {
 			env.Setenv(k, v)
 		}
 	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	app := "ts-" + hex.EncodeToString(b)
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	env.Setenv("APP", app)
+	env.Setenv("PORT", strconv.Itoa(port))
+	env.Setenv(deploy.EnvEdgeBinary, edge)
+	env.Defer(func() { removeApp(env.T(), app) })
 	return nil
 }
 
-func scriptCondition(cond string) (bool, error) {
-	switch {
-	case cond == "engine":
-		// iostreams reads CI by pkg/internal/ci's rule (CI=1 as CI=true).
-		return iostreams.System().IsCI() || engineAnswers(os.Getenv("DOCKER_HOST")), nil
+// removeApp removes what a script deployed as app (its edge, its objects'
+// containers, its state volume), also when the script failed half way.
+func removeApp(t testscript.T, app string) {
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		return
 	}
-	return false, fmt.Errorf("unknown condition %q (known: engine)", cond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e, err := engine.Connect(ctx, engine.Options{Host: host})
+	if err != nil {
+		return // no engine: the script deployed nothing
+	}
+	defer e.Close()
+	if _, err := e.Sweep(ctx, map[string]string{engine.LabelApp: app}); err != nil {
+		t.Log("remove the containers of " + app + ": " + err.Error())
+	}
+	_, _ = e.Client().VolumeRemove(ctx, deploy.VolumeName(app), client.VolumeRemoveOptions{Force: true})
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func scriptCondition(cond string) (bool, error) {
+	what, ok := strings.CutPrefix(cond, "have:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q (known: have:engine, have:PROG)", cond)
+	}
+	var missing string
+	if what == "engine" {
+		if !engineAnswers(os.Getenv("DOCKER_HOST")) {
+			missing = "a Docker Engine at DOCKER_HOST=" + os.Getenv("DOCKER_HOST")
+		}
+	} else if _, err := exec.LookPath(what); err != nil {
+		missing = what + " (not on PATH)"
+	}
+	// iostreams reads CI by pkg/internal/ci's rule (CI=1 as CI=true).
+	if missing != "" && iostreams.System().IsCI() {
+		return false, fmt.Errorf("required under CI: %s", missing)
+	}
+	return missing == "", nil
 }
 
 // engineAnswers dials the engine's socket; a full API ping is the tests' job.
@@ -107,6 +197,105 @@ func engineAnswers(host string) bool {
 	}
 	conn.Close()
 	return true
+}
+
+func cmdEnvsubst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: envsubst FILE...")
+	}
+	for _, f := range args {
+		p := ts.MkAbs(f)
+		b, err := os.ReadFile(p)
+		ts.Check(err)
+		ts.Check(os.WriteFile(p, []byte(os.Expand(string(b), ts.Getenv)), 0o644))
+	}
+}
+
+func cmdJSONL(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 {
+		ts.Fatalf("usage: jsonl KIND [KEY:TYPE...]")
+	}
+	kind, fields := args[0], args[1:]
+	out := strings.TrimRight(ts.ReadFile("stdout"), "\n")
+	if out == "" {
+		ts.Fatalf("jsonl: stdout is empty")
+	}
+	matched := 0
+	for i, line := range strings.Split(out, "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			ts.Fatalf("jsonl: stdout line %d is not a JSON object: %v\n%s", i+1, err, line)
+		}
+		k, ok := obj["kind"].(string)
+		if !ok {
+			ts.Fatalf("jsonl: stdout line %d has no string \"kind\":\n%s", i+1, line)
+		}
+		if kind != "*" && k != kind {
+			continue
+		}
+		matched++
+		for _, f := range fields {
+			key, typ, ok := strings.Cut(f, ":")
+			if !ok {
+				ts.Fatalf("jsonl: %q is not KEY:TYPE", f)
+			}
+			v, present := obj[key]
+			if !present {
+				ts.Fatalf("jsonl: stdout line %d (kind %s) has no %q:\n%s", i+1, k, key, line)
+			}
+			if got := jsonType(v); got != typ {
+				ts.Fatalf("jsonl: stdout line %d (kind %s): %q is a %s, want a %s:\n%s", i+1, k, key, got, typ, line)
+			}
+		}
+	}
+	switch {
+	case neg && matched > 0:
+		ts.Fatalf("jsonl: %d stdout lines of kind %s, want none", matched, kind)
+	case !neg && matched == 0:
+		ts.Fatalf("jsonl: no stdout line of kind %s", kind)
+	}
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	return "null"
+}
+
+func cmdWaitout(ts *testscript.TestScript, neg bool, args []string) {
+	limit := 30 * time.Second
+	if len(args) > 1 && args[0] == "-t" {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		limit, args = d, args[2:]
+	}
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: waitout [-t DURATION] REGEXP PROG [ARGS...]")
+	}
+	re, err := regexp.Compile("(?m)" + args[0])
+	ts.Check(err)
+	deadline := time.Now().Add(limit)
+	for {
+		err := ts.Exec(args[1], args[2:]...)
+		out := ts.ReadFile("stdout")
+		if err == nil && re.MatchString(out) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitout: %s's stdout did not match %q within %s (last error: %v):\n%s", args[1], args[0], limit, err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/deploy/deploytest"
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
@@ -28,23 +28,23 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}
-	enginetest.Main(m)
-}
-
-// edgeBinary builds testdata/edgebin (valet edge alone) static, once per run.
-var edgeOnce = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "valet-edgebin-")
 	if err != nil {
-		return "", err
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	out := filepath.Join(dir, "valet")
-	cmd := exec.Command("go", "build", "-o", out, "./testdata/edgebin")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build edge binary: %v\n%s", err, b)
-	}
-	return out, nil
-})
+	edgeDir = dir
+	code := enginetest.Run(m)
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// edgeDir holds the edge binary, built once per run when a test first
+// needs it (deploytest.BuildEdge), removed at the end.
+var (
+	edgeDir  string
+	edgeOnce = sync.OnceValues(func() (string, error) { return deploytest.BuildEdge(edgeDir) })
+)
 
 func edgeBinary(t *testing.T) string {
 	t.Helper()

@@ -34,10 +34,12 @@ const envMain = "VALET_ENGINETEST_MAIN"
 //
 //	func TestMain(m *testing.M) { enginetest.Main(m) }
 func Main(m *testing.M) {
-	os.Exit(runMain(m))
+	os.Exit(Run(m))
 }
 
-func runMain(m *testing.M) int {
+// Run is Main that returns the exit code instead of exiting, for a TestMain
+// with more to do (or a wrapper such as testscript.Main that exits itself).
+func Run(m interface{ Run() int }) int {
 	if host := findEngine(); host != "" {
 		os.Setenv("DOCKER_HOST", host)
 	} else if canStartDaemon() {
