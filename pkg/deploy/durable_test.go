@@ -241,6 +241,19 @@ func TestDeployDurableContainers(t *testing.T) {
 	}
 }
 
+// TestDeployDurableContainersForwardDrop is TestDeployDurableContainers on
+// a host as production hosts are: a system dockerd, iptables on, has set
+// the FORWARD policy to DROP (the test runs in a network namespace of its
+// own, whose engine runs so). The edge must still reach its objects'
+// containers: it is on their network, and dockerd accepts each network's
+// own traffic (-i br-X -o br-X -j ACCEPT) before the policy applies.
+func TestDeployDurableContainersForwardDrop(t *testing.T) {
+	if !enginetest.InNetns(t, "DROP", "--iptables=true") {
+		return
+	}
+	TestDeployDurableContainers(t)
+}
+
 // ensureEdgeStarted starts the stopped edge again and waits for it.
 func (t *Target) ensureEdgeStarted(ctx context.Context) error {
 	if _, err := t.E.Client().ContainerStart(ctx, t.Edge, client.ContainerStartOptions{}); err != nil {

@@ -40,6 +40,11 @@ func Main(m *testing.M) {
 // Run is Main that returns the exit code instead of exiting, for a TestMain
 // with more to do (or a wrapper such as testscript.Main that exits itself).
 func Run(m interface{ Run() int }) int {
+	if os.Getenv(envNetns) != "" {
+		// A child of InNetns: the test starts the namespace's engine
+		// itself; DOCKER_HOST's engine is in the parent's namespace.
+		return m.Run()
+	}
 	if host := findEngine(); host != "" {
 		os.Setenv("DOCKER_HOST", host)
 	} else if canStartDaemon() {
