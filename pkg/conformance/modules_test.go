@@ -56,15 +56,11 @@ func TestModules(t *testing.T) {
 
 // TestNodejsCompat replays fixtures/nodejs-hybrid-app's imports: the Node
 // built-ins npm packages use, and process.env populated from vars (the
-// nodejs_compat_populate_process_env default from 2025-04-01).
+// nodejs_compat_populate_process_env default from 2025-04-01). workerd
+// provides them under nodejs_compat, as on Cloudflare: a module missing is
+// a failure, never a skip.
 func TestNodejsCompat(t *testing.T) {
-	d, err := tryDev(t, "nodejs-compat", "")
-	if err != nil {
-		if strings.Contains(err.Error(), "valet does not provide module") {
-			t.Skipf("needs: pkg/runtime to provide node:events, node:path and node:util under nodejs_compat (%v)", firstLine(err.Error()))
-		}
-		t.Fatal(err)
-	}
+	d := startDev(t, "nodejs-compat", "")
 	r := d.get(t, "/")
 	expect(t, r, 200, `"events":"hello"`)
 	for _, want := range []string{`"join":"/a/c"`, `"format":"n=42"`, `"als":"ctx"`,
@@ -73,9 +69,4 @@ func TestNodejsCompat(t *testing.T) {
 			t.Errorf("body %s lacks %s", r.body, want)
 		}
 	}
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }
