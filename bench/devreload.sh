@@ -68,6 +68,6 @@ cd "$repo"
 BENCH_SERVERS="valet vite" \
   BENCH_VALET_URL="http://127.0.0.1:$vport" BENCH_VALET_DIR="$app" \
   BENCH_VITE_URL="http://127.0.0.1:$wport" BENCH_VITE_DIR="$vapp" \
-  go test ./pkg/devserver -run '^TestDevReloadBench$' -count=1 -v 2>&1 |
-  grep -v -e '^=== RUN' -e '^--- ' -e '^PASS' -e '^ok ' | tee "$work/result.txt"
+  go test ./pkg/devserver -run '^$' -bench '^BenchmarkDevReload$' -benchtime 1x -count=1 2>&1 |
+  grep -v -e '^=== RUN' -e '^--- ' -e '^PASS' -e '^ok ' -e '^Benchmark' -e '^goos:' -e '^goarch:' -e '^pkg:' -e '^cpu:' | tee "$work/result.txt"
 grep -q '^devreload:' "$work/result.txt"

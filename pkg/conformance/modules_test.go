@@ -76,7 +76,9 @@ func TestModules(t *testing.T) {
 
 // TestNodejsCompat replays fixtures/nodejs-hybrid-app's imports: the Node
 // built-ins npm packages use, and process.env populated from vars (the
-// nodejs_compat_populate_process_env default from 2025-04-01).
+// nodejs_compat_populate_process_env default from 2025-04-01). workerd
+// provides them under nodejs_compat, as on Cloudflare: a module missing is
+// a failure, never a skip.
 func TestNodejsCompat(t *testing.T) {
 	d := startDev(t, "nodejs-compat", "")
 	r := d.get(t, "/")

@@ -34,13 +34,17 @@ export default {
 };
 `
 
-// TestDurableBench is bench/durable.sh: cold start of a new object's
+// BenchmarkDurable is bench/durable.sh: cold start of a new object's
 // container through valet against the bare engine doing the same, then warm
-// requests through worker, object and container. VALET_BENCH=1 runs it.
-func TestDurableBench(t *testing.T) {
-	if os.Getenv("VALET_BENCH") == "" {
-		t.Skip("set VALET_BENCH=1 (bench/durable.sh)")
+// requests through worker, object and container. A benchmark, not a test:
+// go test runs it only when asked (-bench), and then once per b.N.
+func BenchmarkDurable(b *testing.B) {
+	for range b.N {
+		durableBench(b)
 	}
+}
+
+func durableBench(t testing.TB) {
 	rounds, _ := strconv.Atoi(os.Getenv("VALET_BENCH_ROUNDS"))
 	if rounds <= 0 {
 		rounds = 7

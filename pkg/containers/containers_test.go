@@ -71,19 +71,19 @@ type rig struct {
 	app  string
 }
 
-func newRig(t *testing.T, src string, max int) *rig {
+func newRig(t testing.TB, src string, max int) *rig {
 	t.Helper()
 	return newRigIn(t, t.TempDir(), src, "Box", "BOX", max)
 }
 
-func newRigIn(t *testing.T, dir, src, class, binding string, max int) *rig {
+func newRigIn(t testing.TB, dir, src, class, binding string, max int) *rig {
 	t.Helper()
 	return newRigWith(t, dir, src, "../../testdata/durable/server", class, binding, max)
 }
 
 // newRigWith runs src as the worker, with class backed by a container of
 // the Go server in serverDir.
-func newRigWith(t *testing.T, dir, src, serverDir, class, binding string, max int) *rig {
+func newRigWith(t testing.TB, dir, src, serverDir, class, binding string, max int) *rig {
 	t.Helper()
 	e := enginetest.Connect(t)
 	img := enginetest.GoImage(t, e, filepath.Base(serverDir), serverDir)
@@ -113,7 +113,7 @@ func newRigWith(t *testing.T, dir, src, serverDir, class, binding string, max in
 	return r
 }
 
-func (r *rig) close(t *testing.T) {
+func (r *rig) close(t testing.TB) {
 	r.srv.Close()
 	_ = r.reg.Close()
 	_ = r.pool.Close()

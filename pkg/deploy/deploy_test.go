@@ -10,15 +10,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/deploy/deploytest"
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
@@ -32,23 +31,23 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}
-	enginetest.Main(m)
-}
-
-// edgeBinary builds testdata/edgebin (valet edge alone) static, once per run.
-var edgeOnce = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "valet-edgebin-")
 	if err != nil {
-		return "", err
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	out := filepath.Join(dir, "valet")
-	cmd := exec.Command("go", "build", "-o", out, "./testdata/edgebin")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build edge binary: %v\n%s", err, b)
-	}
-	return out, nil
-})
+	edgeDir = dir
+	code := enginetest.Run(m)
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// edgeDir holds the edge binary, built once per run when a test first
+// needs it (deploytest.BuildEdge), removed at the end.
+var (
+	edgeDir  string
+	edgeOnce = sync.OnceValues(func() (string, error) { return deploytest.BuildEdge(edgeDir) })
+)
 
 func edgeBinary(t *testing.T) string {
 	t.Helper()
@@ -212,52 +211,24 @@ func TestDeployLifecycle(t *testing.T) {
 		t.Fatalf("no-change deploy: %+v", r2)
 	}
 
-	// Redeploy under load: no failed request.
+	// Redeploy under load: no failed request. The deploy starts once every
+	// client has had v1's answer, and the clients stop once v2 answered
+	// them after the switch (slow requests span it).
 	p.worker("v2")
-	var ok, failed atomic.Int64
-	var lastErr atomic.Value
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			c := &http.Client{Timeout: 10 * time.Second}
-			path := "/api/version"
-			if i%4 == 0 {
-				path = "/api/slow"
-			}
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := c.Get(p.url(path))
-				if err != nil {
-					failed.Add(1)
-					lastErr.Store(err.Error())
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
-					lastErr.Store(resp.Status)
-					continue
-				}
-				ok.Add(1)
-			}
-		}(i)
-	}
-	time.Sleep(200 * time.Millisecond)
+	const clients = 8
+	l := startLoad(t, clients, func(i int) string {
+		if i%4 == 0 {
+			return p.url("/api/slow")
+		}
+		return p.url("/api/version")
+	})
+	l.waitServed(t, "v1", clients)
 	r3 := d.mustDeploy(ctx)
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	t.Logf("redeploy under load: %d ok, %d failed; %d files, %d bytes; summary %q", ok.Load(), failed.Load(), r3.Files, r3.Bytes, r3.Summary)
-	if failed.Load() != 0 {
-		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
+	l.waitServed(t, "v2", clients)
+	lr := l.result()
+	t.Logf("redeploy under load: %d ok (%v), %d failed; %d files, %d bytes; summary %q", lr.ok, lr.versions, len(lr.failed), r3.Files, r3.Bytes, r3.Summary)
+	if len(lr.failed) != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", len(lr.failed), lr.lastError())
 	}
 	if r3.Summary != "worker changed" || r3.Files != 2 { // worker.js + its map
 		t.Errorf("redeploy: %+v", r3)
@@ -308,9 +279,9 @@ func TestDeployLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lr edgehost.LockResult
-	if _, err := tg.edge(ctx, &lr, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !lr.Acquired {
-		t.Fatalf("lock: %+v %v", lr, err)
+	var held edgehost.LockResult
+	if _, err := tg.edge(ctx, &held, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !held.Acquired {
+		t.Fatalf("lock: %+v %v", held, err)
 	}
 	_, err = d.deploy(ctx)
 	var le *LockedError

@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,51 +172,19 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatalf("containers after the reload: %+v", list)
 	}
 
-	// Redeploy under load: no failed request, the old container goes.
+	// Redeploy under load: no failed request, the old container goes. The
+	// deploy starts once every client has had v1's answer, and the clients
+	// stop once v2's container answered them after the switch.
 	p.durableWorker("v2")
-	var ok, failed atomic.Int64
-	var lastErr atomic.Value
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := &http.Client{Timeout: 10 * time.Second}
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := c.Get(p.url("/api/load"))
-				if err != nil {
-					failed.Add(1)
-					lastErr.Store(err.Error())
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
-					lastErr.Store(fmt.Sprintf("%s: %s", resp.Status, b))
-					continue
-				}
-				ok.Add(1)
-			}
-		}()
-	}
-	time.Sleep(300 * time.Millisecond)
+	const clients = 8
+	l := startLoad(t, clients, func(int) string { return p.url("/api/load") })
+	l.waitServed(t, "v1", clients)
 	r2 := d.mustDeploy(ctx)
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	t.Logf("redeploy under load: %d ok, %d failed; summary %q, drain %s", ok.Load(), failed.Load(), r2.Summary, r2.Drain)
-	if failed.Load() != 0 {
-		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
-	}
-	if ok.Load() == 0 {
-		t.Errorf("no request answered during the switch")
+	l.waitServed(t, "v2", clients)
+	lr := l.result()
+	t.Logf("redeploy under load: %d ok (%v), %d failed; summary %q, drain %s", lr.ok, lr.versions, len(lr.failed), r2.Summary, r2.Drain)
+	if len(lr.failed) != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", len(lr.failed), lr.lastError())
 	}
 	list = objects()
 	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r2.Version {
@@ -275,6 +241,19 @@ func TestDeployDurableContainers(t *testing.T) {
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
 		t.Fatalf("left after destroy: %+v", left)
 	}
+}
+
+// TestDeployDurableContainersForwardDrop is TestDeployDurableContainers on
+// a host as production hosts are: a system dockerd, iptables on, has set
+// the FORWARD policy to DROP (the test runs in a network namespace of its
+// own, whose engine runs so). The edge must still reach its objects'
+// containers: it is on their network, and dockerd accepts each network's
+// own traffic (-i br-X -o br-X -j ACCEPT) before the policy applies.
+func TestDeployDurableContainersForwardDrop(t *testing.T) {
+	if !enginetest.InNetns(t, "DROP", "--iptables=true") {
+		return
+	}
+	TestDeployDurableContainers(t)
 }
 
 // ensureEdgeStarted starts the stopped edge again and waits for it.

@@ -111,15 +111,13 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 	}
 	ch.Created = len(old) == 0
 	ch.Replaced = len(old) > 0
+	// The gap starts with the stop: the old edge stops accepting at once
+	// (and finishes its requests), well before its container is gone.
 	start := time.Now()
 	for _, c := range old {
 		if c.Running() {
-			// The old edge stops accepting at once and finishes its requests.
 			_ = t.E.Stop(ctx, c.ID, 10*time.Second)
 		}
-	}
-	if len(old) > 0 {
-		start = time.Now() // the port is free from here on
 	}
 	if _, err := cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		_ = t.E.Remove(ctx, id)

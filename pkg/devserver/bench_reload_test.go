@@ -12,16 +12,23 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestDevReloadBench is bench/devreload.sh's browser side: for each dev
+// BenchmarkDevReload is bench/devreload.sh's browser side: for each dev
 // server named in the environment (BENCH_<NAME>_URL serving the app in
 // BENCH_<NAME>_DIR, for NAME in BENCH_SERVERS), it opens the page in
 // headless Chromium, edits src/App.tsx RUNS times and measures the time
-// from the write to the new text in the DOM, with no manual reload.
-func TestDevReloadBench(t *testing.T) {
+// from the write to the new text in the DOM, with no manual reload. A
+// benchmark, not a test: go test runs it only when asked (-bench).
+func BenchmarkDevReload(b *testing.B) {
 	names := strings.Fields(os.Getenv("BENCH_SERVERS"))
 	if len(names) == 0 {
-		t.Skip("run by bench/devreload.sh")
+		b.Fatal("BENCH_SERVERS names no dev server: run bench/devreload.sh")
 	}
+	for range b.N {
+		devReloadBench(b, names)
+	}
+}
+
+func devReloadBench(t testing.TB, names []string) {
 	runs := 10
 	fmt.Sscan(os.Getenv("RUNS"), &runs)
 	ctx := browser(t)

@@ -155,7 +155,7 @@ func next(t *testing.T, c <-chan sseEvent) sseEvent {
 	}
 }
 
-func write(t *testing.T, path, content string) {
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)

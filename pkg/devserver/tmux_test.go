@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // TestTmuxDashboard runs the real binary on a real pty (tmux): the
@@ -16,7 +18,7 @@ import (
 // is the container-app template (its /api starts a container); without, the
 // fixture app.
 func TestTmuxDashboard(t *testing.T) {
-	tmux := need(t, "tmux")
+	tmux := testenv.LookPath(t, "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
@@ -76,7 +78,7 @@ func TestTmuxDashboard(t *testing.T) {
 		t.Errorf("valet dev did not exit cleanly:\n%s", s)
 	}
 	if withEngine {
-		docker := need(t, "docker")
+		docker := testenv.LookPath(t, "docker")
 		out, err := exec.Command(docker, "ps", "-a", "-q", "--filter", "label=dev.valet.app="+app).CombinedOutput()
 		if err != nil {
 			t.Fatalf("docker ps: %v\n%s", err, out)

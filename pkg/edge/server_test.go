@@ -153,12 +153,15 @@ func TestSwapUnderLoad(t *testing.T) {
 	}
 	a := newAssets(t, assets.NotFoundSPA)
 	for i := range 200 {
+		n := served.Load()
 		if i%2 == 0 {
 			s.Swap(Options{Worker: stubWorker("v" + itoa(i)), Assets: a})
 		} else {
 			s.Swap(Options{Worker: stubWorker("v" + itoa(i))})
 		}
-		time.Sleep(time.Millisecond)
+		// The next swap waits for a request answered since this one: the
+		// swaps interleave with requests however the goroutines are run.
+		waitFor(t, func() bool { return served.Load() > n })
 	}
 	stop.Store(true)
 	wg.Wait()
@@ -170,14 +173,19 @@ func TestSwapUnderLoad(t *testing.T) {
 func TestSwapAndDrain(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{})
+	var finished atomic.Bool
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
 		<-release
 		io.WriteString(w, "old")
+		finished.Store(true)
 	})
 	s := New(Options{Worker: slow})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	defer unblock() // before ts.Close, which waits for the request, even when the test fails
 	got := make(chan string, 1)
 	go func() {
 		resp, err := ts.Client().Get(ts.URL)
@@ -203,14 +211,19 @@ func TestSwapAndDrain(t *testing.T) {
 		resp.Body.Close()
 		return string(b) == "new /n"
 	})
+	// The new version has answered, so the swap is done; a drain that did
+	// not wait for the old version's request would have returned by now.
 	select {
 	case err := <-drained:
 		t.Fatalf("drain returned %v while a request was in flight", err)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
-	close(release)
+	unblock()
 	if err := <-drained; err != nil {
 		t.Fatalf("drain: %v", err)
+	}
+	if !finished.Load() {
+		t.Error("drain returned before the old version's request finished")
 	}
 	if b := <-got; b != "old" {
 		t.Errorf("in-flight request got %q, want old", b)

@@ -146,6 +146,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		_ = srv.Serve(ctl)
 	}()
 	return edge.ListenAndServe(ctx, opts.Addr, s.edge, func(url string) {
+		announce() // listening: let the host reach us now, not a second later
 		s.emit(events.Event{Kind: events.Ready, URL: url, Message: "serving version " + orNone(s.active)})
 		if opts.Ready != nil {
 			opts.Ready(url)

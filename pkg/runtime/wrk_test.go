@@ -3,21 +3,24 @@ package runtime
 import (
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"regexp"
 	"testing"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
-// TestWrkTrivialRoute serves the trivial worker on 127.0.0.1 and loads it
-// with wrk (32 connections, as DESIGN.md's table). Opt in: VALET_WRK=1.
-func TestWrkTrivialRoute(t *testing.T) {
-	if os.Getenv("VALET_WRK") == "" {
-		t.Skip("set VALET_WRK=1 to run the wrk benchmark")
+// BenchmarkWrkTrivialRoute serves the trivial worker on 127.0.0.1 and loads
+// it with wrk (32 connections, as DESIGN.md's table). A benchmark, not a
+// test: it runs only when asked (go test -run '^$' -bench WrkTrivialRoute).
+func BenchmarkWrkTrivialRoute(b *testing.B) {
+	for range b.N {
+		wrkTrivialRoute(b)
 	}
-	if _, err := exec.LookPath("wrk"); err != nil {
-		t.Skip("wrk not installed")
-	}
+}
+
+func wrkTrivialRoute(t testing.TB) {
+	testenv.LookPath(t, "wrk")
 	script, sm := bundleWorker(t, "", map[string]string{"w.ts": trivialWorker}, "w.ts")
 	p, err := New(Options{Script: script, SourceMap: sm})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // TestLocateInRealInstalls installs workerd with each package manager as a
@@ -17,12 +19,7 @@ func TestLocateInRealInstalls(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs workerd (60 MB) five times")
 	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		if underCI() {
-			t.Fatalf("npm is required under CI: %v", err)
-		}
-		t.Skipf("no npm: %v", err)
-	}
+	testenv.LookPath(t, "npm")
 	spec := "workerd@" + PinnedVersion
 	berry := []string{"npx", "--yes", "-p", "@yarnpkg/cli-dist@4", "yarn", "add", "-D", spec}
 	cases := []struct {
@@ -69,10 +66,4 @@ func TestLocateInRealInstalls(t *testing.T) {
 			}
 		})
 	}
-}
-
-// underCI: CI set to anything but "", "false" or "0" (CI=true, CI=1).
-func underCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
 }

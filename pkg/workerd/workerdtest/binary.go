@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 	"github.com/valet-dev/valet/pkg/workerd"
 )
 
@@ -27,19 +28,8 @@ func Binary(t testing.TB) string {
 	default:
 		return b.Path
 	}
-	const hint = "set VALET_WORKERD to a workerd binary, or run `go run .ci/workerd.go` (it fetches valet's pinned version into its cache)"
-	if UnderCI() {
-		t.Fatalf("workerd is required under CI: %v\n  %s", err, hint)
-		return ""
-	}
-	t.Skipf("no workerd: %v\n  %s", err, hint)
+	testenv.Missing(t, "no workerd: %v\n  set VALET_WORKERD to a workerd binary, or run `go run .ci/workerd.go` (it fetches valet's pinned version into its cache)", err)
 	return ""
-}
-
-// UnderCI reports CI=true or CI=1 (anything but "", "false" or "0").
-func UnderCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
 }
 
 // Fetch runs cfg in workerd (config written to dir), makes one GET of path
