@@ -22,6 +22,7 @@ import (
 	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
@@ -74,6 +75,10 @@ type Options struct {
 	// TestScheduled (dev) has the worker answer GET /__scheduled by running
 	// its scheduled handler (wrangler dev --test-scheduled).
 	TestScheduled bool
+	// Cache answers the worker's Cache API (a *cacheapi.Store). Shared by
+	// the versions of one session or host, so that a rebuild or a deploy
+	// keeps what was cached, as on Cloudflare; nil: this version's own.
+	Cache http.Handler
 }
 
 // App is a version ready to serve.
@@ -87,6 +92,7 @@ type App struct {
 	member   *workerd.Member
 	logs     *logSink
 	assetsLn *http.Server
+	cacheSrv *http.Server
 	dirs     []string
 	closed   atomic.Bool
 	opts     Options
@@ -174,6 +180,14 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 			return err
 		}
 	}
+	cache := opts.Cache
+	if cache == nil {
+		cache = cacheapi.New(cacheapi.Options{})
+	}
+	cfg.Cache = filepath.Join(sockets, "cache.sock")
+	if app.cacheSrv, err = serveUnix(cfg.Cache, "cache API", cache); err != nil {
+		return err
+	}
 	if cfg.Bindings, err = bindings.Workerd(c, bctx); err != nil {
 		return err
 	}
@@ -237,14 +251,21 @@ func (app *App) watch() {
 	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Level: "error", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
 }
 
-func (app *App) serveAssets(socket string) error {
+func (app *App) serveAssets(socket string) (err error) {
+	app.assetsLn, err = serveUnix(socket, "assets binding", app.Assets)
+	return err
+}
+
+// serveUnix answers workerd's requests to one of valet's services on a
+// unix socket.
+func serveUnix(socket, what string, h http.Handler) (*http.Server, error) {
 	ln, err := net.Listen("unix", socket)
 	if err != nil {
-		return fmt.Errorf("assets binding socket: %w", err)
+		return nil, fmt.Errorf("%s socket: %w", what, err)
 	}
-	app.assetsLn = &http.Server{Handler: app.Assets, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = app.assetsLn.Serve(ln) }()
-	return nil
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
 }
 
 // Scheduled runs the worker's scheduled handler for cron at t and returns
@@ -308,6 +329,9 @@ func (app *App) Close() error {
 	}
 	if app.assetsLn != nil {
 		errs = append(errs, app.assetsLn.Close())
+	}
+	if app.cacheSrv != nil {
+		errs = append(errs, app.cacheSrv.Close())
 	}
 	for _, d := range app.dirs {
 		_ = os.RemoveAll(d)

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -33,16 +34,39 @@ func builtinFilter() string {
 	return `^(` + strings.Join(quoted, "|") + `)$`
 }
 
+// requiredBuiltinNamespace holds the modules that stand for a require() of
+// a Node builtin.
+const requiredBuiltinNamespace = "valet-required-builtin"
+
 // builtinsPlugin leaves the runtime's own modules to the runtime: any
 // `cloudflare:*`, `node:*` or `workerd:*` import stays an import, and with
 // nodejs_compat a bare Node builtin (`buffer`) is imported as `node:buffer`,
 // as wrangler does. Without nodejs_compat a bare builtin resolves from
 // node_modules like any package, and the error for a missing one says to
 // turn the flag on.
+//
+// With nodejs_compat, a require() of a builtin in a CommonJS package
+// (`require("util")`) becomes a module that imports it: the bundle is an ES
+// module, where esbuild's require shim throws "Dynamic require of "node:util"
+// is not supported". wrangler's hybrid nodejs_compat plugin does the same.
 func builtinsPlugin(nodeCompat bool) api.Plugin {
 	return api.Plugin{
 		Name: "valet-builtins",
 		Setup: func(build api.PluginBuild) {
+			if nodeCompat {
+				build.OnResolve(api.OnResolveOptions{Filter: `^node:|` + builtinFilter()},
+					func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+						if args.Kind != api.ResolveJSRequireCall {
+							return api.OnResolveResult{}, nil
+						}
+						return api.OnResolveResult{Path: "node:" + strings.TrimPrefix(args.Path, "node:"), Namespace: requiredBuiltinNamespace}, nil
+					})
+				build.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: requiredBuiltinNamespace},
+					func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+						src := fmt.Sprintf("import builtin from %q;\nmodule.exports = builtin;\n", args.Path)
+						return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
+					})
+			}
 			build.OnResolve(api.OnResolveOptions{Filter: `^(cloudflare|node|workerd):`},
 				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 					return api.OnResolveResult{Path: args.Path, External: true}, nil

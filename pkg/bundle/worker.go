@@ -125,7 +125,7 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		Write:          false,
 		Bundle:         true,
 		Format:         api.FormatESModule,
-		Platform:       api.PlatformNeutral,
+		Platform:       api.PlatformBrowser, // as wrangler: only there does a package.json "browser" map apply
 		MainFields:     []string{"browser", "module", "main"},
 		Conditions:     opts.Conditions,
 		Target:         target,

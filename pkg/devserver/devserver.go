@@ -15,6 +15,7 @@ import (
 	"github.com/valet-dev/valet/pkg/appserver"
 	"github.com/valet-dev/valet/pkg/build"
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/edge"
@@ -63,6 +64,8 @@ type Server struct {
 	warned     map[string]bool // warnings given once per session
 	// objects says which version runs each Durable Object (one per session)
 	objects *workerd.Objects
+	// cache is the worker's Cache API store, kept across rebuilds
+	cache *cacheapi.Store
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -126,7 +129,7 @@ func newServer(opts Options) (*Server, error) {
 		}
 		opts.Workerd = b.Path
 	}
-	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}, objects: workerd.NewObjects()}
+	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}, objects: workerd.NewObjects(), cache: cacheapi.New(cacheapi.Options{})}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
@@ -257,7 +260,7 @@ func (s *Server) newApp(ctx context.Context, v appserver.Version) (*appserver.Ap
 	v.Config = withVars(v.Config, s.opts.Vars)
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Dev: true, Events: s.opts.Events, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.devDir(), "workerd"),
-		PersistTo: s.opts.PersistTo, Objects: s.objects, Containers: s.containers.Instances(), CF: DevCF,
+		PersistTo: s.opts.PersistTo, Objects: s.objects, Cache: s.cache, Containers: s.containers.Instances(), CF: DevCF,
 		TestScheduled: s.opts.TestScheduled,
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/valet-dev/valet/pkg/appserver"
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
@@ -61,6 +62,8 @@ type Server struct {
 	// switch, an object moves from the old version to the new one, never
 	// running in both.
 	objects *workerd.Objects
+	// cache is the worker's Cache API store, kept across versions
+	cache *cacheapi.Store
 
 	mu     sync.Mutex // one activation at a time; guards active and cur
 	active string
@@ -111,7 +114,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}, objects: workerd.NewObjects()}
+	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}, objects: workerd.NewObjects(), cache: cacheapi.New(cacheapi.Options{})}
 	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
@@ -233,7 +236,7 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	// restarts of the edge.
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
-		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects,
+		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects, Cache: s.cache,
 	})
 	if err != nil {
 		_ = closeManager(mgr)

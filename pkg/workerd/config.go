@@ -17,6 +17,7 @@ const (
 const (
 	serviceBridge   = "valet-bridge"  // containers and object ownership, answered by valet
 	AssetsService   = "valet-assets"  // the ASSETS binding, answered by valet's asset server
+	serviceCache    = "valet-cache"   // the Cache API (caches.default), answered by valet
 	serviceControl  = "valet-control" // valet's own worker
 	serviceStorage  = "valet-do-storage"
 	serviceInternet = "internet"
@@ -72,6 +73,10 @@ type Config struct {
 	// and object ownership, and the ASSETS binding ("" when unused).
 	Bridge string
 	Assets string
+	// Cache is the unix socket where valet answers the worker's Cache API
+	// (see pkg/cacheapi); "" leaves caches.default unconfigured, where
+	// workerd throws "No Cache was configured".
+	Cache string
 	// Control is the source of valet's control worker (see control.js).
 	Control string
 }
@@ -95,6 +100,9 @@ func (c *Config) Render(dir string) (string, error) {
 	}
 	if c.Assets != "" {
 		services = append(services, external(AssetsService, c.Assets))
+	}
+	if c.Cache != "" {
+		services = append(services, external(serviceCache, c.Cache))
 	}
 	if c.DurableStorage != "" && len(c.DurableObjects) > 0 {
 		disk := NewStruct().Text("path", c.DurableStorage).Bool("writable", true)
@@ -174,6 +182,9 @@ func (c *Config) worker(dir string) string {
 		}
 	}
 	w.Text("globalOutbound", serviceInternet)
+	if c.Cache != "" {
+		w.Text("cacheApiOutbound", serviceCache)
+	}
 	return w.String()
 }
 
