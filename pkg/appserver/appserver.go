@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -76,6 +77,8 @@ type App struct {
 	bridge   *workerd.Bridge
 	member   *workerd.Member
 	assetsLn *http.Server
+	servers  []*http.Server // the bindings' Go handlers
+	closers  []io.Closer    // and what they hold open
 	dirs     []string
 	closed   atomic.Bool
 	opts     Options
@@ -154,7 +157,8 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if appName == "" {
 		appName = c.Name
 	}
-	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{}}
+	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{},
+		SocketDir: sockets, Dev: opts.Dev}
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -162,7 +166,12 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 			return err
 		}
 	}
-	if cfg.Bindings, err = bindings.Workerd(c, bctx); err != nil {
+	cfg.Bindings, err = bindings.Workerd(c, bctx)
+	// Handlers made before a failure are closed with the app.
+	if serr := app.serveHandlers(bctx.Services.Handlers()); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
 		return err
 	}
 	cfg.Services = bctx.Services.List()
@@ -224,6 +233,24 @@ func (app *App) watch() {
 	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
 }
 
+// serveHandlers serves the Go handlers of the bindings (R2, ...), each on
+// its socket, until Close.
+func (app *App) serveHandlers(hs []bindings.Handler) error {
+	for _, h := range hs {
+		if c, ok := h.Handler.(io.Closer); ok {
+			app.closers = append(app.closers, c)
+		}
+		ln, err := net.Listen("unix", h.Socket)
+		if err != nil {
+			return fmt.Errorf("%s socket: %w", h.Name, err)
+		}
+		srv := &http.Server{Handler: h.Handler, ReadHeaderTimeout: 10 * time.Second}
+		app.servers = append(app.servers, srv)
+		go func() { _ = srv.Serve(ln) }()
+	}
+	return nil
+}
+
 func (app *App) serveAssets(socket string) error {
 	ln, err := net.Listen("unix", socket)
 	if err != nil {
@@ -266,6 +293,12 @@ func (app *App) Close() error {
 	}
 	if app.assetsLn != nil {
 		errs = append(errs, app.assetsLn.Close())
+	}
+	for _, s := range app.servers {
+		errs = append(errs, s.Close())
+	}
+	for _, c := range app.closers {
+		errs = append(errs, c.Close())
 	}
 	for _, d := range app.dirs {
 		_ = os.RemoveAll(d)
