@@ -3,7 +3,7 @@ package d1
 import "strings"
 
 // Split cuts SQL into statements at top-level semicolons, as wrangler's
-// splitter does: not inside quotes ('', "", “, []), comments (--, /* */)
+// splitter does: not inside quotes (”, "", “, []), comments (--, /* */)
 // or a trigger's BEGIN ... END. Statements that are empty or only comments
 // are dropped.
 func Split(sql string) []string {
