@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/config"
+
 	// SQLite, to read what workerd stores, for the dashboard.
 	_ "modernc.org/sqlite"
 )
@@ -104,4 +106,22 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// Data lists what data of c a host keeps in the app's state volume (the
+// bindings that store something), and what lives elsewhere and stays when
+// the app is destroyed (an R2 bucket in an S3-compatible store).
+func Data(c *config.Config) (inVolume, elsewhere []string) {
+	for _, b := range List(c, nil) {
+		switch {
+		case b.Kind == durableObjects && b.ScriptName == "":
+			inVolume = append(inVolume, fmt.Sprintf("Durable Objects %s (class %s)", b.Name, b.Class))
+		case b.Kind.State == nil:
+		case b.S3 != nil:
+			elsewhere = append(elsewhere, fmt.Sprintf("%s %s (%s in %s)", b.Kind.Name, b.Name, b.S3.Bucket, b.S3.Endpoint))
+		default:
+			inVolume = append(inVolume, fmt.Sprintf("%s %s (%s)", b.Kind.Name, b.Name, b.ID))
+		}
+	}
+	return inVolume, elsewhere
 }
