@@ -45,6 +45,9 @@ func NewCmdD1(f *cmdutil.Factory, runF func(*D1Options) error) *cobra.Command {
 		Long: `Run SQL against a D1 database of the config, named by its binding or database_name,
 on the same local storage valet dev uses (--persist-to, default .valet/state), as
 wrangler d1 ... --local does. valet has no remote D1: --remote is refused.`,
+		Example: `  valet d1 execute DB --command "SELECT count(*) FROM users"
+  valet d1 migrations create DB "create users"
+  valet d1 migrations apply DB --yes`,
 	}
 	newOpts := func(verb string) *D1Options {
 		return &D1Options{IO: f.IO, Project: projectLoader(f), Verb: verb, Now: time.Now}

@@ -38,6 +38,8 @@ func NewCmdR2(f *cmdutil.Factory, runF func(*R2Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "r2",
 		Short: "Read and write objects of the app's local R2 buckets",
+		Example: `  valet r2 object put my-bucket/hello.txt --file hello.txt
+  valet r2 object get my-bucket/hello.txt --pipe`,
 	}
 	object := &cobra.Command{
 		Use:   "object",

@@ -76,7 +76,7 @@ func R2Dir(persist, id string) string {
 func r2State(b Binding, ctx Context) (string, error) {
 	db, ok, err := openRead(filepath.Join(R2Dir(ctx.PersistTo, b.ID), "index.sqlite"))
 	if err != nil || !ok {
-		return plural(0, "object"), err
+		return plural(0, "object") + ", " + byteSize(0), err
 	}
 	defer db.Close()
 	var n, size int64

@@ -73,7 +73,7 @@ func kvState(b Binding, ctx Context) (string, error) {
 func d1State(b Binding, ctx Context) (string, error) {
 	db, ok, err := openRead(objectFile(ctx.PersistTo, "d1", d1Class, b.ID))
 	if err != nil || !ok {
-		return plural(0, "table"), err
+		return plural(0, "table") + ", " + plural(0, "row"), err
 	}
 	defer db.Close()
 	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name`)
@@ -124,4 +124,21 @@ func Data(c *config.Config) (inVolume, elsewhere []string) {
 		}
 	}
 	return inVolume, elsewhere
+}
+
+// States tells what each storage binding of c holds, by name, read from
+// ctx.PersistTo; a binding whose state cannot be read says why.
+func States(c *config.Config, ctx Context) map[string]string {
+	out := map[string]string{}
+	for _, b := range Effective(c, nil) {
+		if b.Kind.State == nil {
+			continue
+		}
+		s, err := b.Kind.State(b, ctx)
+		if err != nil {
+			s = "unreadable: " + err.Error()
+		}
+		out[b.Name] = s
+	}
+	return out
 }

@@ -110,7 +110,7 @@ func TestStateOfEmptyStorage(t *testing.T) {
 		}
 		got = append(got, b.Name+": "+s)
 	}
-	if strings.Join(got, "; ") != "KV: 0 keys; CACHE: 0 keys; DB: 0 tables; FILES: 0 objects" {
+	if strings.Join(got, "; ") != "KV: 0 keys; CACHE: 0 keys; DB: 0 tables, 0 rows; FILES: 0 objects, 0 B" {
 		t.Errorf("states %v", got)
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/bindings"
+	"github.com/valet-dev/valet/pkg/config"
 )
 
 // bindingKinds are the fixtures of testdata/conformance/bindings: a worker
@@ -25,6 +28,16 @@ var knownDifferences = map[string]map[string]string{
 		// to SQLite. Both refuse the call.
 		"comment only": "workerd's D1 refuses a comment-only statement with its own message",
 	},
+}
+
+// dashboardStates are what the bindings hold after /run, as its last
+// steps list them: KV's 14 keys ("list after delete") and OTHER's one; D1's
+// users (3 rows) and posts (2 from the batch, 2 from exec, 1 from the
+// session); R2's 18 objects of 154 bytes ("final list").
+var dashboardStates = map[string]map[string]string{
+	"kv": {"KV": "14 keys", "SAME": "14 keys", "OTHER": "1 key"},
+	"d1": {"DB": "2 tables, 8 rows", "OTHER": "0 tables, 0 rows"},
+	"r2": {"BUCKET": "18 objects, 154 B", "OTHER": "0 objects, 0 B"},
 }
 
 // bindingRecording is what wrangler dev answered to a fixture's /run.
@@ -67,6 +80,17 @@ func TestWranglerBindings(t *testing.T) {
 				got := runSteps(t, d.url)
 				compareSteps(t, kind, want.Steps, got)
 				check = getBody(t, d.url+"/check")
+				// What the dashboard shows for each binding once /run is done.
+				p, err := config.Load(config.LoadOptions{Dir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				states := bindings.States(p.Config, bindings.Context{PersistTo: state})
+				for name, st := range dashboardStates[kind] {
+					if states[name] != st {
+						t.Errorf("dashboard: %s is %q, want %q", name, states[name], st)
+					}
+				}
 			})
 			t.Run("restart keeps the data", func(t *testing.T) {
 				d, err := tryDevIn(t, dir, "", persistTo(state))
