@@ -102,5 +102,21 @@ func byteSize(n int64) string {
 // openS3 opens the bucket's S3-compatible store, with the credentials of
 // the secrets the config names.
 func openS3(b Binding, ctx Context) (r2.Bucket, error) {
-	return nil, fmt.Errorf("r2_buckets %s: s3 is not implemented yet", b.Name)
+	secret := func(field, name string) (string, error) {
+		v, ok := ctx.Secrets[name]
+		if name == "" || !ok || v == "" {
+			return "", fmt.Errorf("r2_buckets %s: s3.%s names the secret %q, which is not set on the host: run valet secret put %s", b.Name, field, name, name)
+		}
+		return v, nil
+	}
+	key, err := secret("access_key_id_secret", b.S3.AccessKeyIDSecret)
+	if err != nil {
+		return nil, err
+	}
+	secretKey, err := secret("secret_access_key_secret", b.S3.SecretAccessKeySecret)
+	if err != nil {
+		return nil, err
+	}
+	return r2.OpenS3(r2.S3Options{Endpoint: b.S3.Endpoint, Bucket: b.S3.Bucket, Region: b.S3.Region, Prefix: b.S3.Prefix,
+		AccessKeyID: key, SecretAccessKey: secretKey})
 }

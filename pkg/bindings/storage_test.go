@@ -1,6 +1,8 @@
 package bindings
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -112,5 +114,31 @@ func TestStateOfEmptyStorage(t *testing.T) {
 	}
 	if strings.Join(got, "; ") != "KV: 0 keys; CACHE: 0 keys; DB: 0 tables, 0 rows; FILES: 0 objects, 0 B" {
 		t.Errorf("states %v", got)
+	}
+}
+
+// On a host, a bucket with s3 is kept in that store, with the credentials
+// of the secrets it names; in dev it stays on disk.
+func TestR2BucketInS3(t *testing.T) {
+	c := &config.Config{R2Buckets: []config.R2Bucket{{Binding: "FILES", BucketName: "files", S3: &config.R2S3{
+		Endpoint: "http://127.0.0.1:9", Bucket: "store", AccessKeyIDSecret: "S3_KEY", SecretAccessKeySecret: "S3_SECRET"}}}}
+	host := Context{PersistTo: t.TempDir(), Services: &Services{}, SocketDir: t.TempDir(), Secrets: map[string]string{"S3_KEY": "k"}}
+	_, err := Workerd(c, host)
+	if err == nil || !strings.Contains(err.Error(), `s3.secret_access_key_secret names the secret "S3_SECRET", which is not set on the host: run valet secret put S3_SECRET`) {
+		t.Errorf("missing secret: %v", err)
+	}
+	host.Services, host.Secrets = &Services{}, map[string]string{"S3_KEY": "k", "S3_SECRET": "s"}
+	if _, err := Workerd(c, host); err != nil {
+		t.Fatal(err)
+	}
+	dev := Context{PersistTo: t.TempDir(), Services: &Services{}, SocketDir: t.TempDir(), Dev: true}
+	if _, err := Workerd(c, dev); err != nil {
+		t.Fatalf("dev needs no credentials: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dev.PersistTo, "r2", "files", "index.sqlite")); err != nil {
+		t.Errorf("dev keeps the bucket on disk: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(host.PersistTo, "r2", "files")); err == nil {
+		t.Error("the host made a disk bucket for an S3 one")
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
@@ -130,5 +134,67 @@ func TestBindingDataInStateVolume(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
 			t.Errorf("data not in the state directory: %v", err)
 		}
+	}
+}
+
+// TestR2BucketInS3OnHost: a bucket whose config names an S3-compatible
+// store lives there on the host (credentials from the host's secrets), and
+// the next version reads it.
+func TestR2BucketInS3OnHost(t *testing.T) {
+	bin := workerdtest.Binary(t)
+	backend := s3mem.New()
+	if err := backend.CreateBucket("store"); err != nil {
+		t.Fatal(err)
+	}
+	s3 := httptest.NewServer(gofakes3.New(backend).Server())
+	defer s3.Close()
+	dir := t.TempDir()
+	control := filepath.Join(t.TempDir(), "c.sock")
+	h := serveWithWorkerd(t, dir, control, bin)
+	ctx := context.Background()
+	for k, v := range map[string]string{"S3_KEY": "key", "S3_SECRET": "secret"} {
+		if _, err := h.store.PutSecret(k, v, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := `{"name":"demo","main":"worker.js","compatibility_date":"2025-06-01",
+		"r2_buckets":[{"binding":"FILES","bucket_name":"files","s3":{"endpoint":"` + s3.URL + `","bucket":"store","prefix":"demo/",
+			"access_key_id_secret":"S3_KEY","secret_access_key_secret":"S3_SECRET"}}],
+		"deploy":{"healthcheck":{"path":"/health","interval":"50ms","deadline":"10s"}}}`
+	script := func(v string) string {
+		return `export default { async fetch(req, env) {
+  const u = new URL(req.url);
+  if (u.pathname === "/health") return new Response("ok");
+  if (req.method === "POST") { await env.FILES.put("note.txt", "` + v + `", { customMetadata: { by: "` + v + `" } }); return new Response("stored"); }
+  const o = await env.FILES.get("note.txt");
+  return new Response("` + v + ` read " + (o ? (await o.text()) + " by " + o.customMetadata.by : null));
+} };`
+	}
+	for i, v := range []string{"v1", "v2"} {
+		tx := "tx" + string(rune('1'+i))
+		m := upload(t, h.store, tx, script(v), nil, cfg)
+		if _, err := h.store.Stage(tx); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := activateVia(ctx, control, m.Version); err != nil || !res.OK {
+			t.Fatalf("activate %s: %+v %v", v, res, err)
+		}
+		if v == "v1" {
+			send(t, "POST", h.url+"/")
+		}
+	}
+	if got := send(t, "GET", h.url+"/"); got != "v2 read v1 by v1" {
+		t.Fatalf("v2 reads %q", got)
+	}
+	obj, err := backend.GetObject("store", "demo/note.txt", nil)
+	if err != nil {
+		t.Fatalf("the object is not in the S3 store: %v", err)
+	}
+	defer obj.Contents.Close()
+	if b, _ := io.ReadAll(obj.Contents); string(b) != "v1" {
+		t.Errorf("stored %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r2", "files")); err == nil {
+		t.Error("the bucket is on the host's disk too")
 	}
 }
