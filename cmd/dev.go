@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/devserver"
@@ -93,7 +94,7 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	}
 	rebuild := make(chan struct{}, 1)
 	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
-	return reported(ctx, devReporter(opts.IO, mode, p, rebuild), mode, p, func(ctx context.Context, em *events.Emitter) error {
+	return reported(ctx, devReporter(opts.IO, mode, p, opts.PersistTo, rebuild), mode, p, func(ctx context.Context, em *events.Emitter) error {
 		err := devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild,
 			TestScheduled: opts.TestScheduled, Vars: vars})
 		if err != nil && ctx.Err() != nil {
@@ -123,7 +124,7 @@ func parseVars(flags []string) (map[string]string, error) {
 
 // devReporter is the dev dashboard on a terminal, pkg/ui's plain or JSON
 // lines otherwise. The dashboard's r key asks for a rebuild on rebuild.
-func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebuild chan<- struct{}) ui.Reporter {
+func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, persistTo string, rebuild chan<- struct{}) ui.Reporter {
 	if mode != ui.TUI {
 		return ui.NewReporter(io, mode)
 	}
@@ -131,8 +132,10 @@ func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebui
 	if vars, err := devvars.Load(p.Dir, p.Env); err == nil {
 		secrets = vars.Keys() // names only: values are never shown
 	}
+	state := bindings.Context{PersistTo: persistDir(p, persistTo)}
 	return dev.NewReporter(io, dev.Options{
 		Bindings: dev.BindingsFrom(p.Config, secrets),
+		State:    func() map[string]string { return bindings.States(p.Config, state) },
 		Open:     dev.OpenBrowser,
 		Rebuild: func() {
 			select {

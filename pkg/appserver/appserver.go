@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -91,8 +92,8 @@ type App struct {
 	bridge   *workerd.Bridge
 	member   *workerd.Member
 	logs     *logSink
-	assetsLn *http.Server
-	cacheSrv *http.Server
+	servers  []*http.Server // valet's services the worker reaches: assets, cache, bindings' handlers
+	closers  []io.Closer    // and what they hold open
 	dirs     []string
 	closed   atomic.Bool
 	opts     Options
@@ -172,7 +173,8 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if appName == "" {
 		appName = c.Name
 	}
-	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{}}
+	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{},
+		SocketDir: sockets, Dev: opts.Dev}
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -185,10 +187,15 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		cache = cacheapi.New(cacheapi.Options{})
 	}
 	cfg.Cache = filepath.Join(sockets, "cache.sock")
-	if app.cacheSrv, err = serveUnix(cfg.Cache, "cache API", cache); err != nil {
+	if err := app.serveUnix(cfg.Cache, "cache API", cache); err != nil {
 		return err
 	}
-	if cfg.Bindings, err = bindings.Workerd(c, bctx); err != nil {
+	cfg.Bindings, err = bindings.Workerd(c, bctx)
+	// Handlers made before a failure are closed with the app.
+	if serr := app.serveHandlers(bctx.Services.Handlers()); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
 		return err
 	}
 	cfg.Services = bctx.Services.List()
@@ -251,21 +258,35 @@ func (app *App) watch() {
 	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Level: "error", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
 }
 
-func (app *App) serveAssets(socket string) (err error) {
-	app.assetsLn, err = serveUnix(socket, "assets binding", app.Assets)
-	return err
+// serveHandlers serves the Go handlers of the bindings (R2, ...), each on
+// its socket, until Close.
+func (app *App) serveHandlers(hs []bindings.Handler) error {
+	for _, h := range hs {
+		if c, ok := h.Handler.(io.Closer); ok {
+			app.closers = append(app.closers, c)
+		}
+		if err := app.serveUnix(h.Socket, h.Name, h.Handler); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (app *App) serveAssets(socket string) error {
+	return app.serveUnix(socket, "assets binding", app.Assets)
 }
 
 // serveUnix answers workerd's requests to one of valet's services on a
-// unix socket.
-func serveUnix(socket, what string, h http.Handler) (*http.Server, error) {
+// unix socket, until Close.
+func (app *App) serveUnix(socket, what string, h http.Handler) error {
 	ln, err := net.Listen("unix", socket)
 	if err != nil {
-		return nil, fmt.Errorf("%s socket: %w", what, err)
+		return fmt.Errorf("%s socket: %w", what, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	app.servers = append(app.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
-	return srv, nil
+	return nil
 }
 
 // Scheduled runs the worker's scheduled handler for cron at t and returns
@@ -327,11 +348,11 @@ func (app *App) Close() error {
 	if app.bridge != nil {
 		errs = append(errs, app.bridge.Close())
 	}
-	if app.assetsLn != nil {
-		errs = append(errs, app.assetsLn.Close())
+	for _, s := range app.servers {
+		errs = append(errs, s.Close())
 	}
-	if app.cacheSrv != nil {
-		errs = append(errs, app.cacheSrv.Close())
+	for _, c := range app.closers {
+		errs = append(errs, c.Close())
 	}
 	for _, d := range app.dirs {
 		_ = os.RemoveAll(d)

@@ -8,6 +8,9 @@ package bindings
 
 import (
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/valet-dev/valet/pkg/config"
@@ -23,6 +26,8 @@ type Binding struct {
 	Class      string // a Durable Object class
 	ScriptName string // the worker that defines the class, when not this one
 	Container  string // the class's container image (a Dockerfile path or a reference)
+	ID         string // the KV namespace, D1 database or R2 bucket its data is kept under
+	S3         *config.R2S3
 }
 
 // Context is what a kind may need to configure workerd.
@@ -39,12 +44,62 @@ type Context struct {
 	// Services collects the services the bindings need beside the worker
 	// (a KV worker, a disk directory, ...), added once each by name.
 	Services *Services
+	// SocketDir is where the unix sockets of Go handlers go (see
+	// Services.Handler).
+	SocketDir string
+	// Dev is true under valet dev: data stays on local disk whatever the
+	// config says about a deployed host.
+	Dev bool
+}
+
+// storageDir is where a kind keeps its data, PersistTo/<kind>/<sub...>,
+// created if missing (workerd refuses a disk service whose directory is
+// not there).
+func (ctx Context) storageDir(kind string, sub ...string) (string, error) {
+	if ctx.PersistTo == "" {
+		return "", fmt.Errorf("%s needs a directory for its data (PersistTo)", kind)
+	}
+	dir := filepath.Join(append([]string{ctx.PersistTo, kind}, sub...)...)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("%s storage: %w", kind, err)
+	}
+	return dir, nil
+}
+
+// Handler is a Go HTTP handler answering workerd on a unix socket of its own.
+type Handler struct {
+	Name    string
+	Socket  string
+	Handler http.Handler
 }
 
 // Services is the set of extra workerd services of one config.
 type Services struct {
-	byName map[string]bool
-	list   []workerd.Service
+	byName   map[string]bool
+	list     []workerd.Service
+	handlers []Handler
+}
+
+// Handler returns the Go handler named name, made by newHandler on the
+// first call, and the socket it will answer on (under dir). The caller of
+// bindings.Workerd serves each handler of HandlerList.
+func (s *Services) Handler(name, dir string, newHandler func() http.Handler) Handler {
+	for _, h := range s.handlers {
+		if h.Name == name {
+			return h
+		}
+	}
+	h := Handler{Name: name, Socket: filepath.Join(dir, name+".sock"), Handler: newHandler()}
+	s.handlers = append(s.handlers, h)
+	return h
+}
+
+// Handlers returns the Go handlers in the order they were added.
+func (s *Services) Handlers() []Handler {
+	if s == nil {
+		return nil
+	}
+	return s.handlers
 }
 
 // Add adds s unless a service of its name is there already.
@@ -89,12 +144,15 @@ type Kind struct {
 	Workerd func(b Binding, ctx Context) (workerd.Binding, error)
 	// Type returns the binding's TypeScript type.
 	Type func(b Binding, ctx TypeContext) (string, error)
+	// State, when set, describes what the binding holds for the dashboard
+	// ("3 keys"), read from ctx.PersistTo.
+	State func(b Binding, ctx Context) (string, error)
 }
 
 // Kinds are every kind valet supports, in order of precedence: when two
 // bindings share a name, the later kind wins, as in wrangler (a secret
 // shadows a var of the same name).
-var Kinds = []*Kind{vars, durableObjects, assets, secrets}
+var Kinds = []*Kind{vars, durableObjects, kvNamespaces, d1Databases, r2Buckets, assets, secrets}
 
 // List returns every binding of c, kind by kind, in precedence order.
 func List(c *config.Config, secretNames []string) []Binding {

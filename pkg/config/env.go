@@ -11,7 +11,7 @@ import (
 // level (wrangler's bindings): when env.<name> omits them they are empty.
 func nonInheritable(key string) bool {
 	switch key {
-	case "vars", "define", "durable_objects", "containers":
+	case "vars", "define", "durable_objects", "containers", "kv_namespaces", "d1_databases", "r2_buckets":
 		return true
 	}
 	return false
@@ -23,7 +23,8 @@ func nonInheritable(key string) bool {
 //   - inheritable keys (name, main, compatibility_date, assets, build,
 //     migrations, triggers, observability, …) come from the environment when
 //     it sets them, else from the top level;
-//   - bindings (vars, define, durable_objects, containers) are never
+//   - bindings (vars, define, durable_objects, containers, kv_namespaces,
+//     d1_databases, r2_buckets) are never
 //     inherited;
 //   - name defaults to "<top-level name>-<env>";
 //   - dev is read from the top level only;

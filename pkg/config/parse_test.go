@@ -106,7 +106,7 @@ func TestParseBad(t *testing.T) {
 			"unknown-key.jsonc:6:3: unknown key \"frobnicate\"\n    hint: see .valet/valet.schema.json (written by valet types) for the valid keys here",
 		}},
 		{"unsupported.jsonc", []string{
-			"unsupported.jsonc:3:3: warning: wrangler key \"kv_namespaces\" is not supported by valet yet; it is ignored",
+			"unsupported.jsonc:3:3: warning: wrangler key \"queues\" is not supported by valet yet; it is ignored",
 			"unsupported.jsonc:4:3: unknown key \"kv_namespace\"\n    hint: did you mean \"kv_namespaces\"?",
 			"unsupported.jsonc:5:83: warning: containers[0].instance_type: custom instance types (vcpu, memory_mib, disk_mb) are not supported by valet yet; the container runs without limits",
 			"unsupported.jsonc:5:98: warning: wrangler key \"containers[0].instances\" is not supported by valet yet; it is ignored",

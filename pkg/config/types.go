@@ -39,6 +39,9 @@ type Config struct {
 	Dev            *Dev               `json:"dev,omitempty"`
 	Triggers       *Triggers          `json:"triggers,omitempty"`
 	Observability  *Observability     `json:"observability,omitempty"`
+	KVNamespaces   []KVNamespace      `json:"kv_namespaces,omitempty" jsonschema:"description=Workers KV namespaces bound to the worker (stored on disk by valet dev and on the host)"`
+	D1Databases    []D1Database       `json:"d1_databases,omitempty" jsonschema:"description=D1 databases bound to the worker (SQLite on disk by valet dev and on the host)"`
+	R2Buckets      []R2Bucket         `json:"r2_buckets,omitempty" jsonschema:"description=R2 buckets bound to the worker (on disk; on a host optionally in an S3-compatible store)"`
 
 	// valet's own keys.
 	Frontend *Frontend `json:"frontend,omitempty" jsonschema:"description=valet: build the frontend with valet's own bundler"`
@@ -67,6 +70,49 @@ type DurableObjectBinding struct {
 	ClassName   string `json:"class_name" jsonschema:"required,description=Exported class that implements the Durable Object"`
 	ScriptName  string `json:"script_name,omitempty"`
 	Environment string `json:"environment,omitempty"`
+}
+
+// KVNamespace binds a Workers KV namespace to env.Binding. Locally the
+// namespace is keyed by its id, else by the binding's name, as wrangler dev
+// keys it.
+type KVNamespace struct {
+	Binding   string `json:"binding" jsonschema:"required,description=Name of the binding in env"`
+	ID        string `json:"id,omitempty" jsonschema:"description=ID of the namespace; bindings with the same id share their keys"`
+	PreviewID string `json:"preview_id,omitempty"`
+}
+
+// D1Database binds a D1 database to env.Binding.
+type D1Database struct {
+	Binding             string `json:"binding" jsonschema:"required,description=Name of the binding in env"`
+	DatabaseName        string `json:"database_name,omitempty"`
+	DatabaseID          string `json:"database_id,omitempty"`
+	PreviewDatabaseID   string `json:"preview_database_id,omitempty"`
+	MigrationsTable     string `json:"migrations_table,omitempty" jsonschema:"description=Table recording applied migrations (default d1_migrations)"`
+	MigrationsDir       string `json:"migrations_dir,omitempty" jsonschema:"description=Directory of the migration files (default ./migrations)"`
+	DatabaseInternalEnv string `json:"database_internal_env,omitempty"`
+}
+
+// R2Bucket binds an R2 bucket to env.Binding.
+type R2Bucket struct {
+	Binding           string `json:"binding" jsonschema:"required,description=Name of the binding in env"`
+	BucketName        string `json:"bucket_name,omitempty"`
+	PreviewBucketName string `json:"preview_bucket_name,omitempty"`
+	Jurisdiction      string `json:"jurisdiction,omitempty"`
+
+	// S3 is valet's own key: on a deployed host, keep the bucket's objects
+	// in an S3-compatible store instead of the state volume.
+	S3 *R2S3 `json:"s3,omitempty" jsonschema:"description=valet: on a deployed host keep the objects in this S3-compatible bucket (valet dev keeps them on disk)"`
+}
+
+// R2S3 names an S3-compatible bucket. Its credentials are secrets set with
+// `valet secret put`, never values in the config file.
+type R2S3 struct {
+	Endpoint              string `json:"endpoint" jsonschema:"required,description=URL of the S3 API (https://host[:port])"`
+	Bucket                string `json:"bucket" jsonschema:"required,description=Name of the bucket in the store"`
+	Region                string `json:"region,omitempty" jsonschema:"description=Signing region (default us-east-1)"`
+	Prefix                string `json:"prefix,omitempty" jsonschema:"description=Key prefix inside the bucket"`
+	AccessKeyIDSecret     string `json:"access_key_id_secret" jsonschema:"required,description=Name of the secret (valet secret put) holding the access key ID"`
+	SecretAccessKeySecret string `json:"secret_access_key_secret" jsonschema:"required,description=Name of the secret (valet secret put) holding the secret access key"`
 }
 
 // Migration declares Durable Object classes created, renamed or deleted.

@@ -13,9 +13,9 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[Config]():
 		return []string{
 			// Bindings valet does not provide yet.
-			"ai", "analytics_engine_datasets", "browser", "d1_databases",
-			"dispatch_namespaces", "hyperdrive", "images", "kv_namespaces",
-			"mtls_certificates", "pipelines", "queues", "r2_buckets", "ratelimits",
+			"ai", "analytics_engine_datasets", "browser",
+			"dispatch_namespaces", "hyperdrive", "images",
+			"mtls_certificates", "pipelines", "queues", "ratelimits",
 			"secrets_store_secrets", "send_email", "services", "unsafe",
 			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
@@ -45,6 +45,9 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
 		return []string{"experimental_remote", "remote"}
+	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket]():
+		// valet has no remote bindings: the binding is local either way.
+		return []string{"remote", "experimental_remote"}
 	case reflect.TypeFor[Build]():
 		return []string{"upload"}
 	case reflect.TypeFor[Dev]():

@@ -63,6 +63,19 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 	for name := range c.Vars {
 		d.checkIdentifier(name, p("vars."+name), false)
 	}
+	for i, b := range c.KVNamespaces {
+		d.checkIdentifier(b.Binding, index(p("kv_namespaces"), i)+".binding", true)
+	}
+	for i, b := range c.D1Databases {
+		d.checkIdentifier(b.Binding, index(p("d1_databases"), i)+".binding", true)
+	}
+	for i, b := range c.R2Buckets {
+		bp := index(p("r2_buckets"), i)
+		d.checkIdentifier(b.Binding, bp+".binding", true)
+		if b.S3 != nil {
+			d.checkEndpoint(b.S3.Endpoint, bp+".s3.endpoint")
+		}
+	}
 
 	tags := map[string]string{}
 	for i, m := range c.Migrations {
@@ -154,6 +167,15 @@ func (d *decoder) checkHost(host, path string) {
 	default:
 		d.errorf(d.nodeAt(path), hint, "%sscheme %q is not supported", at(path), u.Scheme)
 	}
+}
+
+// checkEndpoint accepts an S3 API's http(s) URL.
+func (d *decoder) checkEndpoint(v, path string) {
+	u, err := url.Parse(v)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return
+	}
+	d.errorf(d.nodeAt(path), "use the store's URL, e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:9000", "%s%q is not an http(s) URL", at(path), v)
 }
 
 func (d *decoder) checkDuration(v, path string) {

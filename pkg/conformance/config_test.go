@@ -98,7 +98,7 @@ func TestUnsupportedKeysAreNamed(t *testing.T) {
 	for _, d := range diags {
 		all.WriteString(d.Message + "\n")
 	}
-	for _, key := range []string{"r2_buckets", "kv_namespaces", "d1_databases", "hyperdrive", "browser", "images",
+	for _, key := range []string{"hyperdrive", "browser", "images",
 		"send_email", "ratelimits", "vectorize", "analytics_engine_datasets", "secrets_store_secrets",
 		"dispatch_namespaces", "tail_consumers", "unsafe"} {
 		if !strings.Contains(all.String(), `"`+key+`"`) {

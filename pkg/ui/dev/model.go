@@ -33,7 +33,14 @@ type Options struct {
 	Quit    func()                 // x, q, Ctrl-C: the command stops the server and cleans up
 	// Keep is how many requests and log lines are kept (default 500).
 	Keep int
+	// State, when set, tells what each storage binding holds ("3 keys"), by
+	// binding name. It reads the disk, so it runs outside Update: once the
+	// app is ready and again after requests, which are what change it.
+	State func() map[string]string
 }
+
+// StateMsg carries the bindings' state, by name.
+type StateMsg map[string]string
 
 // instance is a Durable Object's container as the events last told.
 type instance struct {
@@ -75,6 +82,9 @@ type Model struct {
 	reloads  int
 	lastLoad events.Event // the last Reloaded
 
+	state        map[string]string // the bindings' state (StateMsg)
+	stateLoading bool              // a State call is under way
+
 	showLogs bool
 	stopping bool // quit asked; waiting for cleanup
 	stopped  bool
@@ -109,11 +119,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case EventsMsg:
+		changed := false
 		for _, e := range msg {
 			m.apply(e)
+			changed = changed || stateChanges(e)
+		}
+		if changed {
+			return m.loadState()
 		}
 	case events.Event:
 		m.apply(msg)
+		if stateChanges(msg) {
+			return m.loadState()
+		}
+	case StateMsg:
+		m.state = msg
+		m.stateLoading = false
 	case actionErr:
 		m.err = msg.err.Error()
 	case StopMsg:
@@ -121,6 +142,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	return m, nil
+}
+
+// stateChanges reports whether e may have changed what the bindings hold.
+func stateChanges(e events.Event) bool { return e.Kind == events.Ready || e.Kind == events.Request }
+
+// loadState reads the bindings' state outside Update, one read at a time
+// (a read under way will see the changes of the requests meanwhile).
+func (m Model) loadState() (tea.Model, tea.Cmd) {
+	if m.opts.State == nil || m.stateLoading {
+		return m, nil
+	}
+	m.stateLoading = true
+	state := m.opts.State
+	return m, func() tea.Msg { return StateMsg(state()) }
 }
 
 func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {

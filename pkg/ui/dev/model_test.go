@@ -2,6 +2,8 @@ package dev
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,4 +141,49 @@ func TestKeepIsBounded(t *testing.T) {
 	if len(m.requests) != 3 || m.total != 10 {
 		t.Errorf("kept %d of %d", len(m.requests), m.total)
 	}
+}
+
+// The bindings' state is read once the app is ready and after requests,
+// one read at a time, outside Update, and shown on their rows.
+func TestBindingState(t *testing.T) {
+	calls := 0
+	keys := 0
+	m := New(Options{
+		Bindings: []Binding{{Name: "KV", Kind: "kv namespace"}, {Name: "DB", Kind: "d1 database"}},
+		State: func() map[string]string {
+			calls++
+			return map[string]string{"KV": keysOf(keys), "DB": "1 table, 2 rows"}
+		},
+	})
+	m, cmd := update(t, m, events.Event{Kind: events.Ready, URL: "http://127.0.0.1:8787"})
+	if cmd == nil {
+		t.Fatal("no state read once ready")
+	}
+	// A request while the read is under way does not start a second one.
+	if _, again := update(t, m, EventsMsg{{Kind: events.Request, Method: "GET", Path: "/", Status: 200}}); again != nil {
+		t.Error("a second read while one is under way")
+	}
+	keys = 3
+	m, _ = update(t, m, cmd())
+	if calls != 1 {
+		t.Errorf("%d reads", calls)
+	}
+	lines := m.viewBindings()
+	if len(lines) != 3 || !containsAll(lines[1], "KV", "kv namespace", "3 keys") || !containsAll(lines[2], "DB", "1 table, 2 rows") {
+		t.Errorf("rows %q", lines)
+	}
+	if _, cmd := update(t, m, EventsMsg{{Kind: events.Request, Method: "GET", Path: "/", Status: 200}}); cmd == nil {
+		t.Error("no state read after a request")
+	}
+}
+
+func keysOf(n int) string { return strconv.Itoa(n) + " keys" }
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

@@ -143,6 +143,9 @@ func (m Model) viewBindings() []string {
 	shown := map[string]bool{}
 	for _, b := range m.opts.Bindings {
 		line := fmt.Sprintf("  %-*s  %s", nameW, b.Name, m.st.Faint.Render(fmt.Sprintf("%-*s", kindW, b.Kind)))
+		if st := m.state[b.Name]; st != "" {
+			line += "  " + st
+		}
 		if b.Class != "" {
 			line += fmt.Sprintf("  %-*s", classW, b.Class)
 			if b.Container != "" {
