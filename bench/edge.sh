@@ -57,7 +57,7 @@ export VALET_WORKERD=${VALET_WORKERD:-$nm/workerd/bin/workerd}
 wrangler=$nm/.bin/wrangler
 wrangler_version=$(node -p "require('$nm/wrangler/package.json').version")
 workerd_version=$("$VALET_WORKERD" --version)
-log "valet $("$valet" --version | head -1); $workerd_version; wrangler $wrangler_version"
+log "$("$valet" --version | head -1); $workerd_version; wrangler $wrangler_version"
 
 sides=(valet workerd wrangler)
 for side in "${sides[@]}"; do
@@ -74,10 +74,8 @@ log "valet build (the raw workerd anchor's bundle)"
 }
 date_jsonc=$(grep -o '"compatibility_date": *"[0-9-]*"' "$fixture/wrangler.jsonc" | grep -o '[0-9-]\{10\}')
 date_capnp=$(grep -o 'compatibilityDate = "[0-9-]*"' "$fixture/workerd.capnp" | grep -o '[0-9-]\{10\}')
-[[ $date_jsonc == "$date_capnp" ]] || {
-	echo "bench/edge.sh: workerd.capnp's compatibilityDate $date_capnp differs from wrangler.jsonc's $date_jsonc" >&2
-	exit 1
-}
+[[ $date_jsonc == "$date_capnp" ]] ||
+	fail_unmeasured "testdata/bench/edge: workerd.capnp's compatibilityDate $date_capnp differs from wrangler.jsonc's $date_jsonc"
 
 export CI=true WRANGLER_SEND_METRICS=false
 # command SIDE PORT: the command line that serves SIDE on PORT.

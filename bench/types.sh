@@ -36,10 +36,10 @@ cp -R "$bench_repo/testdata/typegen/reference" "$wapp"
 cp "$wapp/valet.jsonc" "$wapp/wrangler.jsonc"
 export WRANGLER_SEND_METRICS=false CI=true
 
-# bench NAME DIR CMD: hyperfine's median and mean in ms, and max RSS in KiB.
+# bench NAME DIR CMD: hyperfine's median and mean, in ms.
 bench() {
 	local name=$1 dir=$2 cmd=$3 json=$work/hyperfine-$1.json
-	(cd "$dir" && hyperfine -N ${HYPERFINE_FLAGS:---style basic} --warmup "$warmup" --runs "$runs" --export-json "$json" -n "$name" "$cmd") >&2 || return 1
+	(cd "$dir" && hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$json" -n "$name" "$cmd") >&2 || return 1
 	node -e 'const r = require(process.argv[1]).results[0]; console.log((r.median * 1000).toFixed(1), (r.mean * 1000).toFixed(1))' "$json"
 }
 read -r valet_ms valet_mean < <(bench valet "$app" "$valet types") || fail_unmeasured "valet types failed"
