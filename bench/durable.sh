@@ -85,7 +85,7 @@ fi
 
 url="http://127.0.0.1:$port/?name=warm"
 load "$url" "$warmup" >/dev/null
-read -r rps _ p99 errs <<<"$(load "$url" "$duration")"
+read -r rps _ p99 errs _ <<<"$(load "$url" "$duration")"
 if [[ $errs == 0 ]]; then
 	info container-warm "$rps req/s" "worker, object, container: wrk -t2 -c32 -d${duration}s, p99 $p99 ms"
 else

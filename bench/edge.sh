@@ -2,8 +2,8 @@
 # bench/edge.sh: `valet dev` against `wrangler dev` and against raw workerd
 # on the same app (testdata/bench/edge), in the same run, on this machine.
 #
-#   bench/edge.sh                 # defaults: DURATION=10 WARMUP=2 STARTS=5
-#   DURATION=2 WARMUP=1 STARTS=2 bench/edge.sh   # a short check of the script
+#   bench/edge.sh                 # defaults: DURATION=10 WARMUP=2 STARTS=5 MEM_REQUESTS=1000
+#   DURATION=2 WARMUP=1 STARTS=2 MEM_REQUESTS=200 bench/edge.sh   # a short check
 #   VALET=bin/valet bench/edge.sh # this binary instead of a fresh build
 #
 # The app: a Workers-syntax worker with a trivial route (/api/hello), a Hono
@@ -32,8 +32,13 @@
 #           Only 2xx/3xx answers count: a response >= 400 or a socket error
 #           fails the row (bench/wrk.lua). wrk shares the 2 cores with the
 #           server, the same for every side.
-#   memory  the peak RSS of the side's whole process tree while it serves
-#           (sampled every 0.5 s through the load).
+#   CPU     the CPU time (user + system) the side's whole process tree spent
+#           per served request in that window, shown beside req/s: it
+#           depends far less on what else runs on the machine.
+#   memory  the peak RSS of the side's whole process tree (sampled every
+#           0.5 s) while it serves the same MEM_REQUESTS requests on each
+#           route (bench/requests.mjs, 32 connections), before the
+#           throughput windows; the peak through those windows is shown too.
 # Targets: the README's Performance targets table.
 set -euo pipefail
 source "$(dirname "$0")/lib.bash"
@@ -42,6 +47,7 @@ expect dev-start trivial-workerd trivial-wrangler ssr-workerd markdown-workerd j
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 starts=${STARTS:-5}
+mem_requests=${MEM_REQUESTS:-1000}
 work=$(mktemp -d /tmp/valet-bench-edge.XXXXXX)
 cleanup() { rm -rf "$work"; }
 
@@ -128,7 +134,8 @@ done
 
 # Serving: every side up at once; the sides take turns on each route.
 routes=(trivial:/api/hello hono:/api/hono/bench ssr:/api/ssr markdown:/api/markdown json:/api/json asset:/assets/app.js)
-declare -A port=() pid=() rps=() p99=() errs=() why=()
+declare -A port=() pid=() rps=() p99=() errs=() cpu=() why=()
+hz=$(getconf CLK_TCK)
 for side in "${sides[@]}"; do
 	${up[$side]} || { why[$side]="$side did not start (its log is above)"; continue; }
 	if serve "$side"; then
@@ -153,39 +160,65 @@ for side in "${sides[@]}"; do
 	done
 done
 
-samplers=()
-for side in "${sides[@]}"; do
-	${up[$side]} || continue
+# sample SIDE FILE: the side's tree RSS every 0.5 s into FILE, in the
+# background; sets sampler (its pid).
+sample() {
 	(
-		while kill -0 "${pid[$side]}" 2>/dev/null; do
-			tree_rss_kib "${pid[$side]}"
+		while kill -0 "${pid[$1]}" 2>/dev/null; do
+			tree_rss_kib "${pid[$1]}"
 			sleep 0.5
 		done
-	) >"$work/$side.rss" &
-	samplers+=($!)
+	) >"$2" &
+	sampler=$!
+}
+# peak_mib FILE: the largest sample, in MiB.
+peak_mib() {
+	local kib
+	kib=$(sort -n "$1" | tail -n 1)
+	echo $(((${kib:-0} + 512) / 1024))
+}
+
+# Memory: each side serves the same MEM_REQUESTS requests on every route
+# (32 connections) while its RSS is sampled, before anything else loads it.
+declare -A rss=() rss_load=() mem_bad=()
+for side in "${sides[@]}"; do
+	${up[$side]} || continue
+	log "$side: memory while serving $mem_requests requests on each route"
+	sample "$side" "$work/$side.rss"
+	for r in "${routes[@]}"; do
+		on "$side" "${r%%:*}" || continue
+		read -r _ bad < <(node "$bench_repo/bench/requests.mjs" "http://127.0.0.1:${port[$side]}${r#*:}" "$mem_requests" 32) ||
+			bad="bench/requests.mjs failed"
+		[[ $bad == 0 ]] || mem_bad[$side]+="${r#*:}: $bad errors; "
+	done
+	tree_rss_kib "${pid[$side]}" >>"$work/$side.rss"
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	rss[$side]=$(peak_mib "$work/$side.rss")
 done
 
+# Throughput: the sides take turns on each route.
 for r in "${routes[@]}"; do
 	name=${r%%:*} path=${r#*:}
 	for side in "${sides[@]}"; do
 		on "$side" "$name" || continue
 		url="http://127.0.0.1:${port[$side]}$path"
 		log "$side: $path: wrk ${warmup}s warm-up, then ${duration}s"
+		sample "$side" "$work/$side.rss-load"
 		load "$url" "$warmup" >/dev/null
-		read -r rps[$side,$name] _ p99[$side,$name] errs[$side,$name] <<<"$(load "$url" "$duration")"
+		c0=$(tree_cpu_ticks "${pid[$side]}")
+		read -r rps[$side,$name] _ p99[$side,$name] errs[$side,$name] served <<<"$(load "$url" "$duration")"
+		c1=$(tree_cpu_ticks "${pid[$side]}")
+		kill "$sampler" 2>/dev/null || true
+		wait "$sampler" 2>/dev/null || true
+		# CPU time a served request cost the side's processes: steadier than
+		# req/s when other work shares the cores.
+		cpu[$side,$name]=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$served" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')
 	done
 done
-
-declare -A rss=()
 for side in "${sides[@]}"; do
-	${up[$side]} || continue
-	peak=$(sort -n "$work/$side.rss" | tail -n 1)
-	rss[$side]=$(((${peak:-0} + 512) / 1024))
+	${up[$side]} && rss_load[$side]=$(peak_mib "$work/$side.rss-load")
 done
-if ((${#samplers[@]} > 0)); then
-	kill "${samplers[@]}" 2>/dev/null || true
-	wait "${samplers[@]}" 2>/dev/null || true
-fi
 stop_all
 
 # figure SIDE NAME: "N req/s (p99 M ms)", or why there is none.
@@ -196,7 +229,7 @@ figure() {
 	elif [[ ${errs[$s,$n]} != 0 ]]; then
 		echo "$s: ${errs[$s,$n]} errors (status >= 400 or socket)"
 	else
-		echo "$s ${rps[$s,$n]} req/s (p99 ${p99[$s,$n]} ms)"
+		echo "$s ${rps[$s,$n]} req/s (p99 ${p99[$s,$n]} ms, CPU ${cpu[$s,$n]} us/req)"
 	fi
 }
 # clean_rps SIDE NAME: req/s when measured without errors, else "-".
@@ -234,11 +267,14 @@ compare ssr-workerd ssr workerd
 compare markdown-workerd markdown workerd
 compare json-workerd json workerd
 compare asset-wrangler asset wrangler
-if [[ -n ${rss[valet]:-} && -n ${rss[wrangler]:-} ]]; then
+if [[ -n ${mem_bad[valet]:-}${mem_bad[wrangler]:-} ]]; then
+	result memory-wrangler - x "errors while serving the same requests: valet: ${mem_bad[valet]:-none}; wrangler: ${mem_bad[wrangler]:-none}"
+elif [[ -n ${rss[valet]:-} && -n ${rss[wrangler]:-} ]]; then
 	result memory-wrangler "$(ratio "${rss[valet]}" "${rss[wrangler]}")" x \
-		"peak RSS while serving: valet + workerd ${rss[valet]} MiB; wrangler (node + workerd) ${rss[wrangler]} MiB; raw workerd ${rss[workerd]:--} MiB"
+		"peak RSS serving $mem_requests requests a route: valet + workerd ${rss[valet]} MiB; wrangler (node + workerd) ${rss[wrangler]} MiB; raw workerd ${rss[workerd]:--} MiB"
 else
 	result memory-wrangler - x "valet: ${why[valet]:-measured}; wrangler: ${why[wrangler]:-measured}"
 fi
+info memory-under-load "${rss_load[valet]:--} MiB" "peak RSS through the throughput windows (a faster side serves more requests): valet ${rss_load[valet]:--} MiB, raw workerd ${rss_load[workerd]:--} MiB, wrangler ${rss_load[wrangler]:--} MiB"
 
 finish "valet dev vs raw workerd ($workerd_version) vs wrangler dev $wrangler_version: testdata/bench/edge, wrk -t2 -c32 -d${duration}s, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"

@@ -326,35 +326,49 @@ wait_200() {
 	done
 }
 
-# tree_rss_kib PID: VmRSS summed over PID and all its descendants.
-tree_rss_kib() {
+# tree_pids PID: PID and all its descendants.
+tree_pids() {
 	ps -e -o pid=,ppid= | awk -v root="$1" '
 		{ parent[$1] = $2; pids[NR] = $1 }
 		END {
 			keep[root] = 1
 			do { changed = 0; for (i in pids) { p = pids[i]; if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } } } while (changed)
 			for (p in keep) print p
-		}' | while read -r p; do
+		}'
+}
+
+# tree_rss_kib PID: VmRSS summed over PID and all its descendants.
+tree_rss_kib() {
+	tree_pids "$1" | while read -r p; do
 		awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true
 	done | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# tree_cpu_ticks PID: user + system CPU time of PID and its descendants,
+# in clock ticks (getconf CLK_TCK a second).
+tree_cpu_ticks() {
+	tree_pids "$1" | while read -r p; do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 # load URL SECONDS: wrk -t2 -c32 on URL with bench/wrk.lua. Prints
-# "served_rps p50_ms p99_ms errors" where errors counts responses >= 400
-# and socket errors (connect, read, write, timeout); served_rps counts
-# only the other responses. The raw output goes to $work/wrk.log.
+# "served_rps p50_ms p99_ms errors served" where errors counts responses
+# >= 400 and socket errors (connect, read, write, timeout); served_rps and
+# served count only the other responses. The raw output goes to
+# $work/wrk.log.
 load() {
 	local url=$1 secs=$2 out
 	out=$(timeout $((secs + 30)) wrk -t2 -c32 -d"${secs}s" --timeout 5s -s "$bench_repo/bench/wrk.lua" "$url" 2>&1) || {
 		echo "wrk failed on $url: $out" >>"$work/wrk.log"
-		echo "- - - wrk-failed"
+		echo "- - - wrk-failed 0"
 		return
 	}
 	printf '%s\n%s\n' "== $url" "$out" >>"$work/wrk.log"
 	awk '/^WRK / {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 		bad = f["status"] + f["connect"] + f["read"] + f["write"] + f["timeout"]
-		printf "%.0f %.2f %.2f %d\n", (f["requests"] - f["status"]) / (f["duration_us"] / 1e6), f["p50_us"] / 1000, f["p99_us"] / 1000, bad
+		printf "%.0f %.2f %.2f %d %d\n", (f["requests"] - f["status"]) / (f["duration_us"] / 1e6), f["p50_us"] / 1000, f["p99_us"] / 1000, bad, f["requests"] - f["status"]
 		found = 1 }
-		END { if (!found) print "- - - no-summary" }' <<<"$out"
+		END { if (!found) print "- - - no-summary 0" }' <<<"$out"
 }
