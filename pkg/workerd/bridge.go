@@ -280,7 +280,7 @@ func (b *Bridge) port(w http.ResponseWriter, r *http.Request, class, id string) 
 		h[k] = vs
 	}
 	w.WriteHeader(resp.StatusCode)
-	_ = copyBody(w, resp.Body)
+	_ = copyBody(w, resp.Body, make([]byte, 32<<10))
 }
 
 // spliceUpgrade hands the client connection to an upgraded response whose

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-func writeModule(t *testing.T, dir, name, src string) Module {
+func writeModule(t testing.TB, dir, name, src string) Module {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -35,7 +35,7 @@ func appModules(t *testing.T, dir string, eo EntryOptions, main string) []Module
 }
 
 // startApp runs main (an ES module) with valet's entry in front of it.
-func startApp(t *testing.T, main string, classes []FacadeClass, mutate func(*Config)) (*Process, *Proxy) {
+func startApp(t testing.TB, main string, classes []FacadeClass, mutate func(*Config)) (*Process, *Proxy) {
 	t.Helper()
 	return startEntry(t, main, EntryOptions{HasDefault: true, Classes: classes}, mutate, nil)
 }

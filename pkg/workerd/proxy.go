@@ -33,6 +33,10 @@ type Proxy struct {
 	mu     sync.Mutex
 	idle   []*upstreamConn
 	closed bool
+
+	// bufs holds the buffers copyBody streams answers through: one per
+	// request made the garbage collector sweep 32 KB for each.
+	bufs sync.Pool
 }
 
 type upstreamConn struct {
@@ -44,7 +48,7 @@ type upstreamConn struct {
 // NewProxy returns a Proxy to the workerd socket at path. cf is the JSON of
 // request.cf given to every request ("" for none).
 func NewProxy(socket, cf string) *Proxy {
-	return &Proxy{socket: socket, cf: cf, maxIdle: 512}
+	return &Proxy{socket: socket, cf: cf, maxIdle: 512, bufs: sync.Pool{New: func() any { return new([32 << 10]byte) }}}
 }
 
 // Close closes the idle connections; requests in flight finish.
@@ -281,7 +285,9 @@ func (p *Proxy) copyResponse(w http.ResponseWriter, c *upstreamConn, resp *http.
 		h[k] = vs
 	}
 	w.WriteHeader(resp.StatusCode)
-	err := copyBody(w, resp.Body)
+	buf := p.bufs.Get().(*[32 << 10]byte)
+	err := copyBody(w, resp.Body, buf[:])
+	p.bufs.Put(buf)
 	resp.Body.Close()
 	if err == nil && !resp.Close {
 		p.put(c)
@@ -295,18 +301,19 @@ func (p *Proxy) copyResponse(w http.ResponseWriter, c *upstreamConn, resp *http.
 	}
 }
 
-// copyBody streams body to w, flushing whenever workerd has nothing more
-// buffered, so server-sent events and streamed answers are not held back.
-func copyBody(w http.ResponseWriter, body io.Reader) error {
+// copyBody streams body to w through buf, flushing whenever workerd has
+// nothing more buffered, so server-sent events and streamed answers are not
+// held back. The last read needs no flush: the handler returns next, and the
+// server sends what is left.
+func copyBody(w http.ResponseWriter, body io.Reader, buf []byte) error {
 	fl, _ := w.(http.Flusher)
-	buf := make([]byte, 32<<10)
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return werr
 			}
-			if fl != nil && n < len(buf) {
+			if fl != nil && n < len(buf) && err == nil {
 				fl.Flush()
 			}
 		}

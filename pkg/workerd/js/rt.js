@@ -84,6 +84,12 @@ class ValetContainer {
     this.#destroyReason = undefined;
     this.#running = true;
     const started = bridgeCall(this.#st.bridge, "/containers/start?" + query(this.#st), body);
+    // start() returns at once with running true, as workerd's; a port fetch
+    // made right after it must reach valet after the start call did.
+    this.#st.starting = started.then(
+      () => {},
+      () => {},
+    );
     this.#watch(generation, started);
   }
 
@@ -152,6 +158,7 @@ class ValetContainer {
     const st = this.#st;
     return {
       fetch: async (input, init) => {
+        if (st.starting) await st.starting;
         const req = new Request(input, init);
         const url = new URL(req.url);
         if (url.protocol === "https:") {
