@@ -24,7 +24,7 @@ func writeModule(t testing.TB, dir, name, src string) Module {
 }
 
 // appModules writes valet's modules for eo and main as worker.js.
-func appModules(t *testing.T, dir string, eo EntryOptions, main string) []Module {
+func appModules(t testing.TB, dir string, eo EntryOptions, main string) []Module {
 	t.Helper()
 	eo.App = "worker.js"
 	var mods []Module
@@ -42,7 +42,7 @@ func startApp(t testing.TB, main string, classes []FacadeClass, mutate func(*Con
 
 // startEntry runs main behind the entry eo describes, with workerd's log
 // lines to logs (when set).
-func startEntry(t *testing.T, main string, eo EntryOptions, mutate func(*Config), logs func(LogLine)) (*Process, *Proxy) {
+func startEntry(t testing.TB, main string, eo EntryOptions, mutate func(*Config), logs func(LogLine)) (*Process, *Proxy) {
 	t.Helper()
 	bin := workerdtest.Binary(t)
 	dir := t.TempDir()
