@@ -95,7 +95,7 @@ func New(opts Options) Model {
 		sym:       text.Unicode(),
 		keys:      defaultKeys(),
 		help:      h,
-		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
+		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent.Style)),
 		logCap:    opts.Logs,
 		stepIndex: map[string]int{},
 		contIndex: map[string]int{},

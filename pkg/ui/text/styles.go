@@ -2,6 +2,7 @@ package text
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
@@ -10,10 +11,31 @@ import (
 // Styles color the parts of a status line. Built without color, every
 // style renders its text unchanged: no escape sequence at all.
 type Styles struct {
-	Done, Failed, Warning, Skipped, Faint, Bold, URL, Source lipgloss.Style
-	Status2xx, Status3xx, Status4xx, Status5xx               lipgloss.Style
+	Done, Failed, Warning, Skipped, Faint, Bold, URL, Source Style
+	Status2xx, Status3xx, Status4xx, Status5xx               Style
 	// Accent is the color of the spinner and of progress bars.
-	Accent lipgloss.Style
+	Accent Style
+}
+
+// Style is a lipgloss style that, when off, returns its text as it is:
+// valet dev prints a line per request, and even an empty lipgloss style
+// measures and rebuilds the text it renders.
+type Style struct {
+	lipgloss.Style
+	on bool
+}
+
+func style(s lipgloss.Style) Style { return Style{Style: s, on: true} }
+
+// Render styles strs joined by spaces, as lipgloss does.
+func (s Style) Render(strs ...string) string {
+	if !s.on {
+		if len(strs) == 1 {
+			return strs[0]
+		}
+		return strings.Join(strs, " ")
+	}
+	return s.Style.Render(strs...)
 }
 
 // NewStyles returns the styles, colored only when colored is true: the
@@ -24,15 +46,15 @@ func NewStyles(colored bool) Styles {
 	if !colored {
 		return Styles{}
 	}
-	fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
+	fg := func(c color.Color) Style { return style(lipgloss.NewStyle().Foreground(c)) }
 	return Styles{
 		Done:      fg(lipgloss.Green),
-		Failed:    fg(lipgloss.Red).Bold(true),
+		Failed:    style(lipgloss.NewStyle().Foreground(lipgloss.Red).Bold(true)),
 		Warning:   fg(lipgloss.Yellow),
 		Skipped:   fg(lipgloss.BrightBlack),
-		Faint:     lipgloss.NewStyle().Faint(true),
-		Bold:      lipgloss.NewStyle().Bold(true),
-		URL:       fg(lipgloss.Cyan).Underline(true),
+		Faint:     style(lipgloss.NewStyle().Faint(true)),
+		Bold:      style(lipgloss.NewStyle().Bold(true)),
+		URL:       style(lipgloss.NewStyle().Foreground(lipgloss.Cyan).Underline(true)),
 		Source:    fg(lipgloss.Magenta),
 		Status2xx: fg(lipgloss.Green),
 		Status3xx: fg(lipgloss.Cyan),
@@ -43,7 +65,7 @@ func NewStyles(colored bool) Styles {
 }
 
 // Status picks the style for an HTTP status code.
-func (s Styles) Status(code int) lipgloss.Style {
+func (s Styles) Status(code int) Style {
 	switch {
 	case code >= 500:
 		return s.Status5xx
@@ -58,8 +80,8 @@ func (s Styles) Status(code int) lipgloss.Style {
 // Help styles a dashboard's help line: keys bold, the rest faint.
 func (s Styles) Help() help.Styles {
 	return help.Styles{
-		ShortKey: s.Bold, ShortDesc: s.Faint, ShortSeparator: s.Faint,
-		FullKey: s.Bold, FullDesc: s.Faint, FullSeparator: s.Faint, Ellipsis: s.Faint,
+		ShortKey: s.Bold.Style, ShortDesc: s.Faint.Style, ShortSeparator: s.Faint.Style,
+		FullKey: s.Bold.Style, FullDesc: s.Faint.Style, FullSeparator: s.Faint.Style, Ellipsis: s.Faint.Style,
 	}
 }
 
