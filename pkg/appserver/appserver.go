@@ -166,8 +166,9 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		Bridge:             filepath.Join(sockets, "bridge.sock"),
 	}
 	if cfg.CompatibilityDate == "" {
-		// As wrangler dev without a date: today's runtime behaviour.
-		cfg.CompatibilityDate = time.Now().UTC().Format("2006-01-02")
+		// As wrangler dev without a date: the newest the runtime supports
+		// (today's date is refused by a workerd built before it).
+		cfg.CompatibilityDate = workerd.CompatibilityDate(opts.Workerd)
 	}
 	appName := opts.AppName
 	if appName == "" {

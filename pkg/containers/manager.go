@@ -11,8 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -30,15 +28,10 @@ const LabelDev = "dev.valet.dev"
 // running from one that was killed.
 const LabelOwner = "dev.valet.owner"
 
-// Messages the @cloudflare/containers package recognises (it matches them
-// lowercased, as substrings).
-const (
-	msgNoInstance   = "there is no container instance that can be provided to this durable object"
-	msgNotListening = "the container is not listening"
-	msgNotRunning   = "the container is not running, consider calling start()"
-	msgUnexpected   = "container exited with unexpected exit code: %d"
-	msgSignalled    = "runtime signalled the container to exit: %d"
-)
+// msgNoInstance is Cloudflare's answer when no container can be had (all of
+// max_instances run); the @cloudflare/containers package recognises it
+// (lowercased, as a substring) and answers 503.
+const msgNoInstance = "there is no container instance that can be provided to this durable object"
 
 // Class is the container configuration of one Durable Object class.
 type Class struct {
@@ -60,9 +53,6 @@ type Options struct {
 	// joins EgressNetwork, for its route out. Unset (valet dev), a
 	// container without internet moves to engine.InternalNetwork instead.
 	EgressNetwork string
-	// ReadyTimeout bounds how long getTcpPort(p).fetch waits for a freshly
-	// started container to listen on p. 0: 20s (the package's own bound).
-	ReadyTimeout time.Duration
 	// Dev adds LabelDev (valet dev's containers).
 	Dev bool
 	// Labels are added to every container (a deployed edge marks its
@@ -83,13 +73,13 @@ type Options struct {
 
 // Manager owns the containers of one app session.
 type Manager struct {
-	opts   Options
-	owner  string       // this process, for LabelOwner (valet dev)
-	client *http.Client // to containers' ports; keeps connections alive
+	opts  Options
+	owner string // this process, for LabelOwner (valet dev)
 
 	mu        sync.Mutex
 	instances map[string]*Instance // "Class/id"
 	active    map[string]int       // class → starting or running containers
+	warned    map[string]bool      // warnings given once per session
 	closed    bool
 	launches  sync.WaitGroup
 	ctx       context.Context
@@ -108,21 +98,20 @@ func New(opts Options) *Manager {
 		sum := sha256.Sum256([]byte(opts.Session))
 		opts.NameSuffix = hex.EncodeToString(sum[:3])
 	}
-	if opts.ReadyTimeout <= 0 {
-		opts.ReadyTimeout = 20 * time.Second
-	}
-	m := &Manager{opts: opts, owner: proc.Self().String(), instances: map[string]*Instance{}, active: map[string]int{}}
+	m := &Manager{opts: opts, owner: proc.Self().String(), instances: map[string]*Instance{}, active: map[string]int{}, warned: map[string]bool{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	m.client = &http.Client{
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: 64,
-			IdleConnTimeout:     30 * time.Second,
-			DisableCompression:  true,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 	return m
+}
+
+// warnOnce is true the first time it is asked about key.
+func (m *Manager) warnOnce(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.warned[key] {
+		return false
+	}
+	m.warned[key] = true
+	return true
 }
 
 // For returns the container of object (class, id), or nil when the class
@@ -224,7 +213,7 @@ func (m *Manager) Close(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := in.remove(ctx); err != nil {
+			if err := in.remove(ctx, in.current()); err != nil {
 				emu.Lock()
 				errs = append(errs, err)
 				emu.Unlock()
@@ -237,7 +226,6 @@ func (m *Manager) Close(ctx context.Context) error {
 	if _, err := m.opts.Engine.Sweep(ctx, map[string]string{engine.LabelSession: m.opts.Session, engine.LabelApp: m.opts.App}); err != nil {
 		errs = append(errs, err)
 	}
-	m.client.CloseIdleConnections()
 	return errors.Join(errs...)
 }
 

@@ -22,6 +22,13 @@ func (e *Engine) ContainerAddr(ctx context.Context, id string, port int) (string
 	return addr, err
 }
 
+// PortAddr is ContainerAddr that also says whether addr is a published
+// port: dockerd's userland proxy answers there, and accepts connections even
+// when nothing listens in the container (see PortListening).
+func (e *Engine) PortAddr(ctx context.Context, id string, port int) (addr string, proxied bool, err error) {
+	return e.containerAddr(ctx, id, port)
+}
+
 // containerAddr also says whether addr is a published port (behind the proxy).
 func (e *Engine) containerAddr(ctx context.Context, id string, port int) (addr string, published bool, err error) {
 	res, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
@@ -142,6 +149,15 @@ func (e *Engine) WaitPort(ctx context.Context, id string, port int) (string, err
 // proxyGrace is how long a connection must stay open, silent, to count as
 // accepted by the container rather than refused through the proxy.
 const proxyGrace = 15 * time.Millisecond
+
+// PortListening tells whether something listens behind addr. Behind the
+// proxy (proxied), a connection the proxy closes at once, because it could
+// not reach the container, counts as nothing listening; that check takes
+// proxyGrace when something does listen.
+func PortListening(ctx context.Context, addr string, proxied bool) bool {
+	ready, _ := portReady(ctx, addr, proxied)
+	return ready
+}
 
 // portReady dials addr; when it is not ready, err says why the dial failed
 // (nil when the proxy closed the connection).

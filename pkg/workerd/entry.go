@@ -11,6 +11,9 @@ import (
 //go:embed js/rt.js
 var rtSource string
 
+//go:embed js/container.js
+var containerSource string
+
 //go:embed js/control.js
 var controlSource string
 
@@ -103,8 +106,10 @@ func ControlSource(token string) string {
 	return strings.Replace(controlSource, "__VALET_TOKEN__", token, 1)
 }
 
-// RuntimeSource is the source of the RTModule.
-func RuntimeSource() string { return rtSource }
+// RuntimeSource is the source of the RTModule: rt.js, and ctx.container's
+// shim (container.js) in the same module, so that neither exports what the
+// app could import.
+func RuntimeSource() string { return rtSource + "\n" + containerSource }
 
 // NewToken returns a random token for the control requests of one process.
 func NewToken() string {

@@ -4,7 +4,8 @@
 //   object for one process at a time (valet hands objects over between the
 //   versions it runs) and builds the user's object only once it owns it;
 // - ctx.container, backed by valet's container manager through the bridge
-//   service, with workerd's own semantics and messages.
+//   service, with workerd's own semantics and messages (container.js,
+//   appended to this file).
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 
 export const BRIDGE = "__VALET_BRIDGE";
@@ -42,157 +43,6 @@ function query(st, extra) {
 }
 
 // ---------------------------------------------------------------------------
-// ctx.container
-
-class ValetContainer {
-  #st;
-  #running = false;
-  #generation = 0;
-  #monitor = null; // { generation, promise }
-  #destroyReason = undefined;
-
-  constructor(st) {
-    this.#st = st;
-  }
-
-  // Called by the facade with what valet knows when the object is built.
-  _adopt(state) {
-    if (state && state.running) this.#watch(state.generation || 0);
-  }
-
-  get running() {
-    return this.#running;
-  }
-
-  start(options = {}) {
-    if (this.#running) {
-      throw new Error("start() cannot be called on a container that is already running.");
-    }
-    const env = options.env || {};
-    for (const [k, v] of Object.entries(env)) {
-      if (k.includes("=")) throw new Error("Environment variable names cannot contain '=': " + k);
-      if (k.includes("\0")) throw new Error("Environment variable names cannot contain '\\0': " + k);
-      if (String(v).includes("\0")) throw new Error("Environment variable values cannot contain '\\0': " + k);
-    }
-    const body = {
-      env,
-      entrypoint: options.entrypoint || null,
-      enableInternet: options.enableInternet === undefined ? null : !!options.enableInternet,
-      labels: options.labels || null,
-    };
-    const generation = ++this.#generation;
-    this.#destroyReason = undefined;
-    this.#running = true;
-    const started = bridgeCall(this.#st.bridge, "/containers/start?" + query(this.#st), body);
-    // start() returns at once with running true, as workerd's; a port fetch
-    // made right after it must reach valet after the start call did.
-    this.#st.starting = started.then(
-      () => {},
-      () => {},
-    );
-    this.#watch(generation, started);
-  }
-
-  #watch(generation, started) {
-    this.#generation = generation;
-    this.#running = true;
-    const st = this.#st;
-    const exited = (async () => {
-      const r = started ? await started : {};
-      const gen = r.generation !== undefined ? r.generation : generation;
-      return bridgeCall(st.bridge, "/containers/monitor?" + query(st, { generation: gen }));
-    })();
-    const settled = exited.then(
-      (r) => r,
-      (e) => ({ error: e }),
-    );
-    const promise = settled.then((r) => {
-      if (this.#monitor && this.#monitor.generation === generation) {
-        const reason = this.#destroyReason;
-        this.#destroyReason = undefined;
-        if (reason !== undefined) throw reason;
-      }
-      if (r.error) throw r.error instanceof Error ? r.error : new Error(String(r.error));
-      if (r.exitCode) {
-        const err = new Error("Container exited with unexpected exit code: " + r.exitCode);
-        err.exitCode = r.exitCode;
-        throw err;
-      }
-    });
-    // Nobody may call monitor(): the rejection must not count as unhandled.
-    promise.catch(() => {});
-    settled.then(() => {
-      if (this.#generation === generation) this.#running = false;
-    });
-    this.#monitor = { generation, promise, settled };
-  }
-
-  monitor() {
-    if (!this.#monitor) {
-      throw new Error("monitor() cannot be called on a container that is not running.");
-    }
-    return this.#monitor.promise;
-  }
-
-  async destroy(reason) {
-    if (!this.#running) return;
-    if (this.#destroyReason === undefined) this.#destroyReason = reason;
-    const settled = this.#monitor && this.#monitor.settled;
-    await bridgeCall(this.#st.bridge, "/containers/destroy?" + query(this.#st));
-    if (settled) await settled;
-  }
-
-  signal(signo) {
-    if (!(Number.isInteger(signo) && signo > 0 && signo <= 64)) throw new RangeError("Invalid signal number.");
-    if (!this.#running) throw new Error("signal() cannot be called on a container that is not running.");
-    this.#st.ctx.waitUntil(bridgeCall(this.#st.bridge, "/containers/signal?" + query(this.#st, { signal: signo })).catch(() => {}));
-  }
-
-  setInactivityTimeout(durationMs) {
-    if (!(durationMs > 0)) throw new TypeError("setInactivityTimeout() cannot be called with a durationMs <= 0");
-    return bridgeCall(this.#st.bridge, "/containers/inactivity?" + query(this.#st, { ms: durationMs }));
-  }
-
-  getTcpPort(port) {
-    if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new RangeError("Invalid port number: " + port);
-    const st = this.#st;
-    return {
-      fetch: async (input, init) => {
-        if (st.starting) await st.starting;
-        const req = new Request(input, init);
-        const url = new URL(req.url);
-        if (url.protocol === "https:") {
-          throw new Error(
-            "Connecting to a container using HTTPS is not currently supported; use HTTP instead. " +
-              "TLS is unnecessary anyway, as the connection is already secure by default.",
-          );
-        }
-        const headers = new Headers(req.headers);
-        headers.set("x-valet-url", req.url);
-        const target = "http://valet/containers/port?" + query(st, { port });
-        const resp = await st.bridge.fetch(target, {
-          method: req.method,
-          headers,
-          body: req.body,
-          redirect: "manual",
-        });
-        const fail = resp.headers.get("x-valet-error");
-        if (fail) {
-          await resp.body?.cancel();
-          if (fail === "not-listening") throw new Error("Container is not listening to port " + port);
-          if (fail === "not-running") throw new Error("Container is not running.");
-          throw new Error(fail);
-        }
-        return resp;
-      },
-      connect() {
-        throw new Error("valet: getTcpPort().connect() is not supported yet; use fetch()");
-      },
-    };
-  }
-}
-
-// ---------------------------------------------------------------------------
 // Durable Object facades
 
 function withoutBridge(env) {
@@ -224,7 +74,7 @@ function settle(st) {
 // runs under blockConcurrencyWhile, so no event reaches the object before.
 async function own(self, User, st, handoff) {
   const r = await bridgeCall(st.bridge, "/objects/acquire?" + query(st));
-  if (st.container) st.container._adopt(r.container);
+  if (st.container) adoptContainer(st.container, r.container);
   st.inner = new User(st.ctx, st.env);
   st.owned = true;
   // An object that moved here may have an alarm the previous process set
