@@ -66,8 +66,17 @@ export class Box extends DurableObject {
     let n = (await this.ctx.storage.get("n")) || 0;
     if (request.method === "POST") await this.ctx.storage.put("n", ++n);
     const u = new URL(request.url);
-    const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname, { method: request.method });
-    return new Response(n + " " + (await res.text()), { status: res.status });
+    // A container just started listens a moment later: poll its port, as
+    // @cloudflare/containers' waitForPort does (it fails at once until then).
+    for (let i = 0; ; i++) {
+      try {
+        const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname, { method: request.method });
+        return new Response(n + " " + (await res.text()), { status: res.status });
+      } catch (e) {
+        if (i === 300 || !c.running) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 }
 

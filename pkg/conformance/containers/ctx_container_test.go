@@ -42,6 +42,9 @@ func TestCtxContainerAsWorkerd(t *testing.T) {
 		"/a/fetch?path=/env",  // the container's environment
 		"/a/fetch?path=/drop", // the container drops the connection
 		"/a/fetch?path=/post&method=POST",
+		"/a/fetch?path=" + q("/redirect?to=/landed"),
+		"/a/fetch?path=" + q("/redirect?to=/landed&code=303") + "&method=POST",
+		"/a/fetch?path=" + q("/redirect?to=/landed&code=307") + "&method=POST",
 		"/a/fetch-url?url=" + q("https://container/"),
 		"/a/fetch-url?url=" + q("/relative"),
 		"/a/signal?sig=0",

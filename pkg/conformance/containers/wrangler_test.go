@@ -1,10 +1,13 @@
 package containers
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/internal/testfs"
 )
 
@@ -103,4 +106,35 @@ func TestWranglerVitestContainerApp(t *testing.T) {
 	if got := s.text(t, "/singleton"); !strings.HasPrefix(got, "Hello World!") {
 		t.Errorf("/singleton = %q", got)
 	}
+}
+
+// TestWranglerInteractiveContainerApp is interactive-dev-tests'
+// container-app (the class bound in durable_objects): its test starts the
+// container and waits for status and answer, then changes the container's
+// app and has it rebuilt; the old container is gone (status false), and
+// one started anew answers with the new text. Its edit of app.js is, for
+// the stand-in, a GREETING in the substitute Dockerfile; valet dev rebuilds
+// on the change by itself (wrangler dev, on its r key).
+func TestWranglerInteractiveContainerApp(t *testing.T) {
+	p := fixture(t, "conformance/wrangler-interactive-container-app", nodeImage)
+	s := p.dev(t)
+	s.text(t, "/start")
+	s.poll(t, "/status", "true")
+	s.poll(t, "/fetch", "Hello World! Have an env var! I'm an env var!")
+
+	df := filepath.Join(p.dir, "Dockerfile")
+	b, err := os.ReadFile(df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(df, append(b, "ENV GREETING=\"Blah! \"\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.events.await(t, "a reload for the new image", func(e events.Event) bool {
+		return e.Kind == events.Reloaded && strings.Contains(e.Message, "images")
+	})
+	s.poll(t, "/status", "false")
+	s.text(t, "/start")
+	s.poll(t, "/status", "true")
+	s.poll(t, "/fetch", "Blah! I'm an env var!")
 }

@@ -309,7 +309,10 @@ class ValetContainer {
       const url = new URL(location, req.url).toString();
       const keepsBody = resp.status === 307 || resp.status === 308;
       if (keepsBody && req.body !== null) return resp; // its body was sent already
-      const toGet = resp.status === 303 ? req.method !== "HEAD" : req.method === "POST";
+      // As fetch(): 303 turns into a GET (but HEAD), 301 and 302 turn a POST
+      // into a GET, 307 and 308 keep the method.
+      const toGet =
+        (resp.status === 303 && req.method !== "HEAD") || ((resp.status === 301 || resp.status === 302) && req.method === "POST");
       await resp.body?.cancel();
       req = new Request(url, { method: toGet ? "GET" : req.method, headers: req.headers, body: toGet ? null : req.body, signal: req.signal });
     }

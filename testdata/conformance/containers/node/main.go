@@ -6,7 +6,8 @@
 // unmodified start({ entrypoint: ["node", "app.js"] }) runs it.
 //
 //	$ANSWER set   every request gets it (the multi-containers fixture)
-//	otherwise     "Hello World! Have an env var! $MESSAGE"
+//	otherwise     "$GREETING$MESSAGE", GREETING "Hello World! Have an env
+//	              var! " unless set (a test that edits the app's text sets it)
 //	$PORT         where it listens (default 8080)
 package main
 
@@ -28,7 +29,11 @@ func main() {
 			io.WriteString(w, a)
 			return
 		}
-		io.WriteString(w, "Hello World! Have an env var! "+os.Getenv("MESSAGE"))
+		greeting, ok := os.LookupEnv("GREETING")
+		if !ok {
+			greeting = "Hello World! Have an env var! "
+		}
+		io.WriteString(w, greeting+os.Getenv("MESSAGE"))
 	})
 	fmt.Println("Server listening on port", port)
 	if err := http.ListenAndServe(":"+port, nil); err != nil {
