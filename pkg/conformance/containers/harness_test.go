@@ -162,20 +162,31 @@ var httpClient = &http.Client{
 
 func (s *server) do(t testing.TB, method, path string) response {
 	t.Helper()
+	r, err := s.try(method, path)
+	if err != nil {
+		t.Fatalf("%s %s: %v%s", method, path, err, s.events)
+	}
+	return r
+}
+
+// try is do that returns a failed exchange (workerd closes the client's
+// connection when the worker throws a disconnection, such as "Container is
+// not listening to port N").
+func (s *server) try(method, path string) (response, error) {
 	req, err := http.NewRequest(method, s.url+path, nil)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
 	res, err := httpClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v%s", method, path, err, s.events)
+		return response{}, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return response{}, err
 	}
-	return response{res.StatusCode, string(b)}
+	return response{res.StatusCode, string(b)}, nil
 }
 
 func (s *server) get(t testing.TB, path string) response {

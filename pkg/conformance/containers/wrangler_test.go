@@ -1,6 +1,7 @@
 package containers
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,17 +22,18 @@ import (
 var nodeImage = map[string]string{"container/node": "conformance/containers/node"}
 
 // poll GETs path until its body is want, as the fixtures' tests'
-// vi.waitFor does (a container answers a moment after its start).
+// vi.waitFor does (a container answers a moment after its start; until
+// then an attempt may fail).
 func (s *server) poll(t *testing.T, path, want string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r := s.get(t, path)
-		if r.body == want {
+		r, err := s.try(http.MethodGet, path)
+		if err == nil && r.body == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("GET %s = %d %q after 30s, want %q%s", path, r.status, r.body, want, s.events)
+			t.Fatalf("GET %s = %d %q (%v) after 30s, want %q%s", path, r.status, r.body, err, want, s.events)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
