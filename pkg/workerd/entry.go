@@ -93,7 +93,7 @@ type SourceFile struct {
 // the entry first: the entry, the runtime module and, in dev, the dev
 // wrapper.
 func EntryModules(o EntryOptions) []SourceFile {
-	mods := []SourceFile{{EntryModule, Entry(o)}, {RTModule, rtSource}}
+	mods := []SourceFile{{EntryModule, Entry(o)}, {RTModule, RuntimeSource()}}
 	if o.Dev {
 		mods = append(mods, SourceFile{DevModule, devSource})
 	}
