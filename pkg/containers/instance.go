@@ -347,19 +347,19 @@ func (m *Manager) noInternet(class, id string, spec *engine.ContainerSpec, direc
 	src := "container:" + class
 	if m.opts.EgressNetwork != "" {
 		// Network is the app's internal network already.
-		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "info",
+		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Level: "info",
 			Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + m.opts.Network + ")"})
 		return
 	}
 	if !direct {
 		if m.warnOnce("internet:" + class) {
-			m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "warn",
+			m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Level: "warn",
 				Message: "enableInternet: false is not enforced for the containers of " + class + " here: they are reached through published ports, which an internal network has none of (a deployed host enforces it)"})
 		}
 		return
 	}
 	spec.Network = engine.InternalNetwork
-	m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "info",
+	m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Level: "info",
 		Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + engine.InternalNetwork + ")"})
 }
 

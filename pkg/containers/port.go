@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/events"
 )
 
 // Why a container's port could not be reached. Callers tell them apart
@@ -178,8 +179,12 @@ func (in *Instance) addr(ctx context.Context, r *run, port int) (portAddress, er
 		if r.isDone() {
 			return portAddress{}, in.portErr(r, port, ErrNotRunning)
 		}
-		return portAddress{}, fmt.Errorf("%w: port %d of %s %s cannot be reached from here: valet reaches a container's ports through those its image EXPOSEs; add EXPOSE %d to the Dockerfile (%v)",
-			ErrNotListening, port, in.class, short(in.id), port, err)
+		// The worker only sees workerd's "not listening": say why here.
+		hint := fmt.Sprintf("port %d of the containers of %s cannot be reached from here: valet reaches a container's ports through those its image EXPOSEs; add EXPOSE %d to the Dockerfile", port, in.class, port)
+		if in.m.warnOnce(fmt.Sprintf("port:%s:%d", in.class, port)) {
+			in.m.opts.Events.Emit(events.Event{Kind: events.Log, Source: "container:" + in.class, Level: "warn", Message: hint})
+		}
+		return portAddress{}, fmt.Errorf("%w: %s (%v)", ErrNotListening, hint, err)
 	}
 	a = portAddress{addr: addr, proxied: proxied}
 	in.mu.Lock()
