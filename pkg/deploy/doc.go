@@ -19,7 +19,7 @@
 // # Durable Objects and their containers
 //
 // The edge runs the app's Durable Objects as valet dev does (pkg/appserver,
-// pkg/durable, pkg/containers), with their storage in /state/do, shared by
+// workerd, pkg/containers), with their storage in /state/do, shared by
 // every version and kept across redeploys and edge restarts. Each object's
 // container is started on demand by the edge through the mounted socket,
 // from the image the version was built with (by ID), on the app's own

@@ -28,7 +28,7 @@ func newAssets(t testing.TB, nf string) *assets.Server {
 	return a
 }
 
-// stubWorker stands in for pkg/runtime's pool: it answers "worker <path>".
+// stubWorker stands in for the worker (workerd behind its proxy): it answers "worker <path>".
 func stubWorker(name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
