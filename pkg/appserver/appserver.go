@@ -87,16 +87,16 @@ type App struct {
 	Edge   edge.Options
 	Assets *assets.Server
 
-	proc     *workerd.Process
-	proxy    *workerd.Proxy
-	bridge   *workerd.Bridge
-	member   *workerd.Member
-	logs     *logSink
-	servers  []*http.Server // valet's services the worker reaches: assets, cache, bindings' handlers
-	closers  []io.Closer    // and what they hold open
-	dirs     []string
-	closed   atomic.Bool
-	opts     Options
+	proc    *workerd.Process
+	proxy   *workerd.Proxy
+	bridge  *workerd.Bridge
+	member  *workerd.Member
+	logs    *logSink
+	servers []*http.Server // valet's services the worker reaches: assets, cache, bindings' handlers
+	closers []io.Closer    // and what they hold open
+	dirs    []string
+	closed  atomic.Bool
+	opts    Options
 }
 
 // New loads the assets and starts the worker's workerd.
