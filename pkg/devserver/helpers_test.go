@@ -18,7 +18,7 @@ import (
 )
 
 // fixture copies testdata/devserver/<name> to a temp dir.
-func fixture(t *testing.T, name string) string {
+func fixture(t testing.TB, name string) string {
 	t.Helper()
 	return testfs.Fixture(t, filepath.Join("..", "..", "testdata", "devserver", name))
 }

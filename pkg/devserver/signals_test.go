@@ -16,7 +16,7 @@ import (
 )
 
 // buildValet builds the valet binary into a temp dir.
-func buildValet(t *testing.T) string {
+func buildValet(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "valet")
 	build := exec.Command("go", "build", "-o", bin, ".")

@@ -16,6 +16,8 @@ type recorder struct {
 func (r *recorder) Helper()               {}
 func (r *recorder) Fatalf(string, ...any) { r.fatal = true }
 func (r *recorder) Skipf(string, ...any)  { r.skip = true }
+func (r *recorder) Skip(...any)           { r.skip = true }
+func (r *recorder) Fatal(...any)          { r.fatal = true }
 
 func TestBinaryFailsUnderCIWithoutWorkerd(t *testing.T) {
 	t.Setenv("VALET_WORKERD", "")
