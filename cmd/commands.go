@@ -21,4 +21,5 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(NewCmdSecret(f, nil))
 	root.AddCommand(NewCmdLogs(f, nil))
 	root.AddCommand(NewCmdEdge(f, nil))
+	root.AddCommand(NewCmdSecretsStore(f, nil))
 }

@@ -74,6 +74,8 @@ type Options struct {
 	// TestScheduled (dev) has the worker answer GET /__scheduled by running
 	// its scheduled handler (wrangler dev --test-scheduled).
 	TestScheduled bool
+	// VersionID is the version's id (version_metadata); "": a new one.
+	VersionID string
 }
 
 // App is a version ready to serve.
@@ -167,6 +169,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		appName = c.Name
 	}
 	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{}}
+	bctx.VersionID = opts.VersionID
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -178,6 +181,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		return err
 	}
 	cfg.Services = bctx.Services.List()
+	cfg.Extensions = bctx.Services.Extensions()
 	for _, cl := range classes {
 		cfg.DurableObjects = append(cfg.DurableObjects, workerd.DurableObjectClass{
 			Class: cl.Name, UniqueKey: uniqueKey(appName, cl.Storage), SQL: true,

@@ -9,6 +9,7 @@ package bindings
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/workerd"
@@ -39,12 +40,19 @@ type Context struct {
 	// Services collects the services the bindings need beside the worker
 	// (a KV worker, a disk directory, ...), added once each by name.
 	Services *Services
+	// VersionID and VersionTime are what version_metadata binds; zero: a
+	// new random id and the time the config is written.
+	VersionID   string
+	VersionTime time.Time
 }
 
 // Services is the set of extra workerd services of one config.
 type Services struct {
 	byName map[string]bool
 	list   []workerd.Service
+	// extensions are the modules of the bindings' implementations (see
+	// AddExtension).
+	extensions []workerd.ExtensionModule
 }
 
 // Add adds s unless a service of its name is there already.
@@ -94,7 +102,9 @@ type Kind struct {
 // Kinds are every kind valet supports, in order of precedence: when two
 // bindings share a name, the later kind wins, as in wrangler (a secret
 // shadows a var of the same name).
-var Kinds = []*Kind{vars, durableObjects, assets, secrets}
+var Kinds = []*Kind{vars, durableObjects, assets,
+	hyperdrive, rateLimits, versionMetadata, sendEmail, secretsStoreSecrets, analyticsEngine, ai, browser,
+	secrets}
 
 // List returns every binding of c, kind by kind, in precedence order.
 func List(c *config.Config, secretNames []string) []Binding {
@@ -133,6 +143,9 @@ func Workerd(c *config.Config, ctx Context) ([]workerd.Binding, error) {
 		names = append(names, k)
 	}
 	var out []workerd.Binding
+	// As in wrangler dev, "cloudflare:email" imports whether or not the
+	// worker sends email.
+	ctx.Services.AddExtension(emailMessageModule)
 	for _, b := range Effective(c, names) {
 		wb, err := b.Kind.Workerd(b, ctx)
 		if err != nil {

@@ -13,11 +13,11 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[Config]():
 		return []string{
 			// Bindings valet does not provide yet.
-			"ai", "analytics_engine_datasets", "browser", "d1_databases",
-			"dispatch_namespaces", "hyperdrive", "images", "kv_namespaces",
-			"mtls_certificates", "pipelines", "queues", "r2_buckets", "ratelimits",
-			"secrets_store_secrets", "send_email", "services", "unsafe",
-			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
+			"d1_databases",
+			"dispatch_namespaces", "images", "kv_namespaces",
+			"mtls_certificates", "pipelines", "queues", "r2_buckets",
+			"services", "unsafe",
+			"unsafe_hello_world", "vectorize", "workflows",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
 			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
 			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
@@ -44,6 +44,9 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[ObservabilityLogs]():
 		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
+		return []string{"experimental_remote", "remote"}
+	case reflect.TypeFor[SendEmail](), reflect.TypeFor[AI](), reflect.TypeFor[Browser]():
+		// valet has no remote bindings.
 		return []string{"experimental_remote", "remote"}
 	case reflect.TypeFor[Build]():
 		return []string{"upload"}
