@@ -20,7 +20,7 @@ import (
 // platformKinds are the fixtures of testdata/conformance/platform: a worker
 // per binding kind whose /run makes every call of the binding and answers
 // what each returned.
-var platformKinds = []string{"ratelimit", "version-metadata", "email", "secrets-store", "analytics", "unavailable", "hyperdrive"}
+var platformKinds = []string{"ratelimit", "version-metadata", "email", "secrets-store", "analytics", "unavailable", "hyperdrive", "hyperdrive-mysql"}
 
 // platformDifferences are the steps where valet answers otherwise than
 // wrangler dev on purpose, each with why; check says what valet's answer
@@ -88,11 +88,16 @@ func TestWranglerPlatform(t *testing.T) {
 				if _, err := store.Create("store1", "api-key", "s3cret-value", "", []string{"workers"}); err != nil {
 					t.Fatal(err)
 				}
-			case "hyperdrive":
+			case "hyperdrive", "hyperdrive-mysql":
 				testfs.NpmInstall(t, dir)
-				pg := startPostgres(t)
+				var url string
+				if kind == "hyperdrive" {
+					url = startPostgres(t).url()
+				} else {
+					url = startMariaDB(t)
+				}
 				flags = append(flags, func(o *devserver.Options) {
-					o.Environ = []string{"CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE=" + pg.url()}
+					o.Environ = []string{"CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE=" + url}
 				})
 			}
 			d, err := tryDevIn(t, dir, "", flags...)

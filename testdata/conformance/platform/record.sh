@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Records what `wrangler dev` answers to each platform fixture's /run
 # (ratelimit, version-metadata, email, secrets-store, analytics,
-# unavailable, hyperdrive) into wrangler-answers/, for pkg/conformance's
+# unavailable, hyperdrive, hyperdrive-mysql) into wrangler-answers/, for pkg/conformance's
 # TestWranglerPlatform to compare valet dev with. Run from anywhere:
 # testdata/conformance/platform/record.sh [KIND...]. Needs node and npm
 # (wrangler 4.86 is the last release on Node 20; WRANGLER=path skips the
-# install) and, for hyperdrive, Debian's postgresql package: the script
-# starts a PostgreSQL of its own on 127.0.0.1 (as the postgres user when
-# run as root), as the test does.
+# install) and, for hyperdrive, Debian's postgresql and mariadb-server
+# packages: the script starts a PostgreSQL (as the postgres user when run
+# as root) and a MariaDB of its own on 127.0.0.1, as the test does.
 set -euo pipefail
 
 WRANGLER_VERSION=${WRANGLER_VERSION:-4.86}
@@ -15,8 +15,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 work=$(mktemp -d)
 pg_stop=()
+my_pid=
 cleanup() {
 	if ((${#pg_stop[@]})); then "${pg_stop[@]}" >/dev/null 2>&1 || true; fi
+	if [ -n "$my_pid" ]; then kill "$my_pid" 2>/dev/null && wait "$my_pid" 2>/dev/null || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,8 +52,24 @@ start_postgres() {
 	PGPASSWORD=valet-pw "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U valet valetdb
 }
 
+# start_mariadb starts MariaDB on $1 with the user valet (password
+# valet-pw) and the database valetdb.
+start_mariadb() {
+	local port=$1 dir=$work/mariadb user=()
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && user=(--user=root)
+	mariadb-install-db --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
+		--skip-test-db "${user[@]}" >/dev/null
+	mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
+		"${user[@]}" --pid-file="$dir/pid" >"$dir/log" 2>&1 &
+	my_pid=$!
+	for _ in $(seq 1 100); do [ -S "$dir/sock" ] && break; sleep 0.1; done
+	mariadb --no-defaults -S "$dir/sock" -uroot \
+		-e "CREATE DATABASE valetdb; CREATE USER 'valet'@'%' IDENTIFIED BY 'valet-pw'; GRANT ALL ON valetdb.* TO 'valet'@'%';"
+}
+
 kinds=("$@")
-((${#kinds[@]})) || kinds=(ratelimit version-metadata email secrets-store analytics unavailable hyperdrive)
+((${#kinds[@]})) || kinds=(ratelimit version-metadata email secrets-store analytics unavailable hyperdrive hyperdrive-mysql)
 port=8799
 for kind in "${kinds[@]}"; do
 	echo "== $kind" >&2
@@ -67,6 +85,11 @@ for kind in "${kinds[@]}"; do
 		(cd "$work/$kind" && npm install --no-audit --no-fund --loglevel=error >&2)
 		start_postgres 54329
 		export CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE=postgresql://valet:valet-pw@127.0.0.1:54329/valetdb
+		;;
+	hyperdrive-mysql)
+		(cd "$work/$kind" && npm install --no-audit --no-fund --loglevel=error >&2)
+		start_mariadb 33069
+		export CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE=mysql://valet:valet-pw@127.0.0.1:33069/valetdb
 		;;
 	unavailable)
 		# Without --local, wrangler dev does not start: Workers AI is a
