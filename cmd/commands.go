@@ -23,4 +23,5 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(NewCmdR2(f, nil))
 	root.AddCommand(NewCmdLogs(f, nil))
 	root.AddCommand(NewCmdEdge(f, nil))
+	root.AddCommand(NewCmdSecretsStore(f, nil))
 }

@@ -80,6 +80,8 @@ type Options struct {
 	// the versions of one session or host, so that a rebuild or a deploy
 	// keeps what was cached, as on Cloudflare; nil: this version's own.
 	Cache http.Handler
+	// VersionID is the version's id (version_metadata); "": a new one.
+	VersionID string
 }
 
 // App is a version ready to serve.
@@ -175,7 +177,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		appName = c.Name
 	}
 	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{},
-		SocketDir: sockets, Dev: opts.Dev}
+		SocketDir: sockets, Dev: opts.Dev, VersionID: opts.VersionID}
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -200,6 +202,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		return err
 	}
 	cfg.Services = bctx.Services.List()
+	cfg.Extensions = bctx.Services.Extensions()
 	for _, cl := range classes {
 		cfg.DurableObjects = append(cfg.DurableObjects, workerd.DurableObjectClass{
 			Class: cl.Name, UniqueKey: uniqueKey(appName, cl.Storage), SQL: true,

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/workerd"
@@ -44,6 +45,10 @@ type Context struct {
 	// Services collects the services the bindings need beside the worker
 	// (a KV worker, a disk directory, ...), added once each by name.
 	Services *Services
+	// VersionID and VersionTime are what version_metadata binds; zero: a
+	// new random id and the time the config is written.
+	VersionID   string
+	VersionTime time.Time
 	// SocketDir is where the unix sockets of Go handlers go (see
 	// Services.Handler).
 	SocketDir string
@@ -78,6 +83,9 @@ type Services struct {
 	byName   map[string]bool
 	list     []workerd.Service
 	handlers []Handler
+	// extensions are the modules of the bindings' implementations (see
+	// AddExtension).
+	extensions []workerd.ExtensionModule
 }
 
 // Handler returns the Go handler named name, made by newHandler on the
@@ -152,7 +160,9 @@ type Kind struct {
 // Kinds are every kind valet supports, in order of precedence: when two
 // bindings share a name, the later kind wins, as in wrangler (a secret
 // shadows a var of the same name).
-var Kinds = []*Kind{vars, durableObjects, kvNamespaces, d1Databases, r2Buckets, assets, secrets}
+var Kinds = []*Kind{vars, durableObjects, kvNamespaces, d1Databases, r2Buckets, assets,
+	hyperdrive, rateLimits, versionMetadata, sendEmail, secretsStoreSecrets, analyticsEngine, ai, browser,
+	secrets}
 
 // List returns every binding of c, kind by kind, in precedence order.
 func List(c *config.Config, secretNames []string) []Binding {
@@ -191,6 +201,9 @@ func Workerd(c *config.Config, ctx Context) ([]workerd.Binding, error) {
 		names = append(names, k)
 	}
 	var out []workerd.Binding
+	// As in wrangler dev, "cloudflare:email" imports whether or not the
+	// worker sends email.
+	ctx.Services.AddExtension(emailMessageModule)
 	for _, b := range Effective(c, names) {
 		wb, err := b.Kind.Workerd(b, ctx)
 		if err != nil {

@@ -34,10 +34,6 @@ func builtinFilter() string {
 	return `^(` + strings.Join(quoted, "|") + `)$`
 }
 
-// requiredBuiltinNamespace holds the modules that stand for a require() of
-// a Node builtin.
-const requiredBuiltinNamespace = "valet-required-builtin"
-
 // builtinsPlugin leaves the runtime's own modules to the runtime: any
 // `cloudflare:*`, `node:*` or `workerd:*` import stays an import, and with
 // nodejs_compat a bare Node builtin (`buffer`) is imported as `node:buffer`,
@@ -45,39 +41,40 @@ const requiredBuiltinNamespace = "valet-required-builtin"
 // node_modules like any package, and the error for a missing one says to
 // turn the flag on.
 //
-// With nodejs_compat, a require() of a builtin in a CommonJS package
-// (`require("util")`) becomes a module that imports it: the bundle is an ES
-// module, where esbuild's require shim throws "Dynamic require of "node:util"
-// is not supported". wrangler's hybrid nodejs_compat plugin does the same.
+// A require() of a builtin (CommonJS packages such as pg do
+// require("events")) cannot stay a require: the bundle is an ES module,
+// where esbuild's require shim throws "Dynamic require of ... is not
+// supported". As wrangler does, such a require loads a small CommonJS
+// module of the bundle that imports the builtin and exports its default
+// (or its namespace, for a module without one).
 func builtinsPlugin(nodeCompat bool) api.Plugin {
 	return api.Plugin{
 		Name: "valet-builtins",
 		Setup: func(build api.PluginBuild) {
-			if nodeCompat {
-				build.OnResolve(api.OnResolveOptions{Filter: `^node:|` + builtinFilter()},
-					func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-						if args.Kind != api.ResolveJSRequireCall {
-							return api.OnResolveResult{}, nil
-						}
-						return api.OnResolveResult{Path: "node:" + strings.TrimPrefix(args.Path, "node:"), Namespace: requiredBuiltinNamespace}, nil
-					})
-				build.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: requiredBuiltinNamespace},
-					func(args api.OnLoadArgs) (api.OnLoadResult, error) {
-						src := fmt.Sprintf("import builtin from %q;\nmodule.exports = builtin;\n", args.Path)
-						return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
-					})
+			external := func(path string) func(api.OnResolveArgs) (api.OnResolveResult, error) {
+				return func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+					if args.Kind == api.ResolveJSRequireCall {
+						return api.OnResolveResult{Path: path + args.Path, Namespace: requiredBuiltin}, nil
+					}
+					return api.OnResolveResult{Path: path + args.Path, External: true}, nil
+				}
 			}
-			build.OnResolve(api.OnResolveOptions{Filter: `^(cloudflare|node|workerd):`},
-				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-					return api.OnResolveResult{Path: args.Path, External: true}, nil
+			build.OnResolve(api.OnResolveOptions{Filter: `^(cloudflare|node|workerd):`}, external(""))
+			build.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: requiredBuiltin},
+				func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+					// node:* modules export module.exports as their
+					// default; cloudflare:* ones may have no default.
+					src := fmt.Sprintf("import * as builtin from %q;\nmodule.exports = \"default\" in builtin ? builtin.default : builtin;\n", args.Path)
+					return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
 				})
 			if !nodeCompat {
 				return
 			}
-			build.OnResolve(api.OnResolveOptions{Filter: builtinFilter()},
-				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-					return api.OnResolveResult{Path: "node:" + args.Path, External: true}, nil
-				})
+			build.OnResolve(api.OnResolveOptions{Filter: builtinFilter()}, external("node:"))
 		},
 	}
 }
+
+// requiredBuiltin is the namespace of the modules a require() of a
+// builtin loads.
+const requiredBuiltin = "valet-required-builtin"

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"path/filepath"
 	"regexp"
 	"testing"
 )
@@ -16,5 +17,32 @@ func TestBuiltinFilter(t *testing.T) {
 		if got := re.MatchString(path); got != want {
 			t.Errorf("%q matched = %v, want %v", path, got, want)
 		}
+	}
+}
+
+// A CommonJS package that requires Node's builtins (pg does
+// require("events")) runs: each require gets the runtime's module, as
+// under wrangler, instead of esbuild's "Dynamic require" error.
+func TestWorkerRequiresBuiltins(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "node_modules", "cjs-pkg", "package.json"), `{"name": "cjs-pkg", "main": "index.js"}`)
+	writeFile(t, filepath.Join(root, "node_modules", "cjs-pkg", "index.js"), `const EventEmitter = require("events");
+const { Buffer } = require("node:buffer");
+const sockets = require("cloudflare:sockets");
+module.exports = function () {
+	const e = new EventEmitter();
+	let got = "";
+	e.on("x", (v) => { got = v; });
+	e.emit("x", Buffer.from("aGk=", "base64").toString());
+	return got + " " + typeof sockets.connect;
+};`)
+	writeFile(t, filepath.Join(root, "index.js"), `import run from "cjs-pkg";
+export default { fetch() { return new Response(run()); } };`)
+	res, err := Worker(WorkerOptions{Entry: filepath.Join(root, "index.js"), Root: root, NodeCompat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := serve(t, res, []string{"nodejs_compat"})("/"); status != 200 || body != "hi function" {
+		t.Errorf("GET / = %d %q, want 200 \"hi function\"", status, body)
 	}
 }

@@ -14,6 +14,17 @@ func nonInheritable(key string) bool {
 	case "vars", "define", "durable_objects", "containers", "kv_namespaces", "d1_databases", "r2_buckets":
 		return true
 	}
+	return platformBinding(key)
+}
+
+// platformBinding reports the keys of platform.go's bindings, none of
+// which an environment inherits (wrangler's notInheritable).
+func platformBinding(key string) bool {
+	switch key {
+	case "hyperdrive", "ratelimits", "version_metadata", "send_email", "secrets_store_secrets",
+		"analytics_engine_datasets", "ai", "browser":
+		return true
+	}
 	return false
 }
 

@@ -29,6 +29,16 @@ type Config struct {
 	JSXFragment           string            `json:"jsx_fragment,omitempty" jsonschema:"description=Function that replaces JSX fragments (default React.Fragment)"`
 	KeepNames             *bool             `json:"keep_names,omitempty" jsonschema:"description=Keep the names of functions and classes when minifying (default true)"`
 
+	// Platform services (platform.go).
+	Hyperdrive              []Hyperdrive             `json:"hyperdrive,omitempty" jsonschema:"description=Hyperdrive configs: under valet the worker connects to localConnectionString"`
+	RateLimits              []RateLimit              `json:"ratelimits,omitempty" jsonschema:"description=Rate limiters\\, counted in memory"`
+	VersionMetadata         *VersionMetadata         `json:"version_metadata,omitempty" jsonschema:"description=Binds the version's id\\, tag and timestamp"`
+	SendEmail               []SendEmail              `json:"send_email,omitempty" jsonschema:"description=Email senders: valet writes each message to a local outbox"`
+	SecretsStoreSecrets     []SecretsStoreSecret     `json:"secrets_store_secrets,omitempty" jsonschema:"description=Secrets Store secrets: values set with valet secrets-store secret create"`
+	AnalyticsEngineDatasets []AnalyticsEngineDataset `json:"analytics_engine_datasets,omitempty" jsonschema:"description=Analytics Engine datasets: valet writes each data point to a local file"`
+	AI                      *AI                      `json:"ai,omitempty" jsonschema:"description=Workers AI (no local implementation: calls fail)"`
+	Browser                 *Browser                 `json:"browser,omitempty" jsonschema:"description=Browser Rendering (no local implementation: calls fail)"`
+
 	Vars           map[string]any     `json:"vars,omitempty" jsonschema:"description=Plain-text variables given to the worker as env.NAME"`
 	DurableObjects *DurableObjects    `json:"durable_objects,omitempty"`
 	Migrations     []Migration        `json:"migrations,omitempty"`

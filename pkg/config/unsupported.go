@@ -13,11 +13,10 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[Config]():
 		return []string{
 			// Bindings valet does not provide yet.
-			"ai", "analytics_engine_datasets", "browser",
-			"dispatch_namespaces", "hyperdrive", "images",
-			"mtls_certificates", "pipelines", "queues", "ratelimits",
-			"secrets_store_secrets", "send_email", "services", "unsafe",
-			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
+			"dispatch_namespaces", "images",
+			"mtls_certificates", "pipelines", "queues",
+			"services", "unsafe",
+			"unsafe_hello_world", "vectorize", "workflows",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
 			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
 			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
@@ -45,9 +44,10 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
 		return []string{"experimental_remote", "remote"}
-	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket]():
+	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket](),
+		reflect.TypeFor[SendEmail](), reflect.TypeFor[AI](), reflect.TypeFor[Browser]():
 		// valet has no remote bindings: the binding is local either way.
-		return []string{"remote", "experimental_remote"}
+		return []string{"experimental_remote", "remote"}
 	case reflect.TypeFor[Build]():
 		return []string{"upload"}
 	case reflect.TypeFor[Dev]():

@@ -50,6 +50,8 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 		}
 	}
 
+	d.checkPlatform(c, p)
+
 	if c.DurableObjects != nil {
 		for i, b := range c.DurableObjects.Bindings {
 			bp := index(p("durable_objects.bindings"), i)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/build"
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/cacheapi"
@@ -117,7 +118,7 @@ func newServer(opts Options) (*Server, error) {
 		opts.Port = 0
 	}
 	if opts.PersistTo == "" {
-		opts.PersistTo = filepath.Join(p.Dir, ".valet", "state")
+		opts.PersistTo = DefaultPersistTo(p)
 	}
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
@@ -258,6 +259,7 @@ func buildWorker(_ context.Context, b *firstBuild) error {
 // rebuild (rebuild.go) go through it.
 func (s *Server) newApp(ctx context.Context, v appserver.Version) (*appserver.App, error) {
 	v.Config = withVars(v.Config, s.opts.Vars)
+	v.Config = s.hyperdriveFromEnv(v.Config)
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Dev: true, Events: s.opts.Events, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.devDir(), "workerd"),
 		PersistTo: s.opts.PersistTo, Objects: s.objects, Cache: s.cache, Containers: s.containers.Instances(), CF: DevCF,
@@ -313,3 +315,24 @@ func withVars(c *config.Config, vars map[string]string) *config.Config {
 	}
 	return &cc
 }
+
+// hyperdriveFromEnv gives the Hyperdrive bindings the local connection
+// strings of the environment (wrangler dev's
+// CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>), saying so once
+// per session.
+func (s *Server) hyperdriveFromEnv(c *config.Config) *config.Config {
+	env := envMap(s.opts.Environ)
+	c, notes := bindings.HyperdriveFromEnv(c, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	for _, n := range notes {
+		if !s.warned[n] {
+			s.warned[n] = true
+			s.opts.Events.Info(n)
+		}
+	}
+	return c
+}
+
+// DefaultPersistTo is where valet dev keeps the app's local data without
+// --persist-to; the commands that read or write that data (valet
+// secrets-store, ...) default to it too.
+func DefaultPersistTo(p *config.Project) string { return filepath.Join(p.Dir, ".valet", "state") }

@@ -237,6 +237,7 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
 		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects, Cache: s.cache,
+		VersionID: id,
 	})
 	if err != nil {
 		_ = closeManager(mgr)

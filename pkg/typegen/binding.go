@@ -15,6 +15,7 @@ type Binding struct {
 	Name     string
 	Type     string
 	Optional bool
+	Text     bool // a var or a secret: process.env has it too
 }
 
 // envBindings maps each binding of one resolved configuration to its type,

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/config"
 )
 
@@ -87,6 +88,9 @@ func generate(opts Options) (*generated, error) {
 		bindings map[string]string
 	}
 	var envs []typedEnv
+	// text are the bindings that are strings or JSON values (vars and
+	// secrets), which process.env carries.
+	text := map[string]bool{}
 	names := []string{opts.Env}
 	if opts.Env == "" {
 		names = append(names, sortedKeys(opts.Config.Env)...)
@@ -113,6 +117,9 @@ func generate(opts Options) (*generated, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", envLabel(name), err)
 		}
+		for _, n := range bindings.TextNames(cfg, secrets.Keys) {
+			text[n] = true
+		}
 		envs = append(envs, typedEnv{name: name, cfg: cfg, bindings: b})
 	}
 
@@ -132,7 +139,7 @@ func generate(opts Options) (*generated, error) {
 	var env []Binding
 	for _, name := range sortedKeys(merged) {
 		_, top := envs[0].bindings[name]
-		env = append(env, Binding{Name: name, Type: union(merged[name]), Optional: !top})
+		env = append(env, Binding{Name: name, Type: union(merged[name]), Optional: !top, Text: text[name]})
 	}
 
 	var w strings.Builder
@@ -261,7 +268,7 @@ func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
 	}
 	var keys []string
 	for _, b := range env {
-		if isTextBinding(b.Type) {
+		if b.Text {
 			keys = append(keys, fmt.Sprintf("%q", b.Name))
 		}
 	}
@@ -272,11 +279,6 @@ func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
 	w.WriteString("\t[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;\n};\n")
 	w.WriteString("declare namespace NodeJS {\n")
 	fmt.Fprintf(w, "\tinterface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, %s>> {}\n}\n", strings.Join(keys, " | "))
-}
-
-// isTextBinding tells vars and secrets from object bindings by their type.
-func isTextBinding(t string) bool {
-	return !strings.HasPrefix(t, "DurableObjectNamespace") && t != "Fetcher"
 }
 
 func envLabel(name string) string {

@@ -1151,3 +1151,122 @@ declare module "cloudflare:workers" {
 	export const env: Cloudflare.Env;
 	export function waitUntil(promise: Promise<unknown>): void;
 }
+
+/* ------------------------------------------------------ Platform services */
+
+// Hyperdrive (hyperdrive): under valet, a connection to the binding's local
+// database. A driver connects with connectionString, or with host, port,
+// user, password and database; connect() opens the socket itself.
+interface Hyperdrive {
+	connect(): Socket;
+	readonly connectionString: string;
+	readonly host: string;
+	readonly port: number;
+	readonly user: string;
+	readonly password: string;
+	readonly database: string;
+}
+
+// Rate limiting (ratelimits).
+interface RateLimitOptions {
+	key: string;
+}
+interface RateLimitOutcome {
+	success: boolean;
+}
+interface RateLimit {
+	limit(options: RateLimitOptions): Promise<RateLimitOutcome>;
+}
+
+// Version metadata (version_metadata).
+interface WorkerVersionMetadata {
+	readonly id: string;
+	readonly tag: string;
+	readonly timestamp: string;
+}
+
+// Sending email (send_email): valet writes each message to a local outbox.
+type EmailAddress = string | { name: string; email: string };
+interface EmailAttachment {
+	disposition: "inline" | "attachment";
+	contentId?: string;
+	filename: string;
+	type: string;
+	content: string | ArrayBuffer | ArrayBufferView;
+}
+interface EmailMessageBuilder {
+	from: EmailAddress;
+	to: EmailAddress | EmailAddress[];
+	cc?: EmailAddress | EmailAddress[];
+	bcc?: EmailAddress | EmailAddress[];
+	replyTo?: EmailAddress;
+	subject: string;
+	text?: string;
+	html?: string;
+	headers?: Record<string, string>;
+	attachments?: EmailAttachment[];
+}
+interface EmailSendResult {
+	messageId: string;
+}
+interface EmailMessage {
+	readonly from: string;
+	readonly to: string;
+}
+interface SendEmail {
+	send(message: EmailMessage | EmailMessageBuilder): Promise<EmailSendResult>;
+}
+declare module "cloudflare:email" {
+	export class EmailMessage {
+		constructor(from: string, to: string, raw: ReadableStream | string);
+		readonly from: string;
+		readonly to: string;
+	}
+}
+
+// Secrets Store (secrets_store_secrets).
+interface SecretsStoreSecret {
+	get(): Promise<string>;
+}
+
+// Analytics Engine (analytics_engine_datasets): valet writes each point to
+// a local file.
+interface AnalyticsEngineDataPoint {
+	indexes?: ((ArrayBuffer | string) | null)[];
+	doubles?: number[];
+	blobs?: ((ArrayBuffer | string) | null)[];
+}
+interface AnalyticsEngineDataset {
+	writeDataPoint(event?: AnalyticsEngineDataPoint): void;
+}
+
+// Workers AI (ai): no local implementation; each call fails under valet.
+interface Ai {
+	run(model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>): Promise<any>;
+}
+
+/* ----------------------------------------------------- cloudflare:sockets */
+
+interface SocketAddress {
+	hostname: string;
+	port: number;
+}
+interface SocketOptions {
+	secureTransport?: "off" | "on" | "starttls";
+	allowHalfOpen?: boolean;
+}
+interface SocketInfo {
+	remoteAddress?: string;
+	localAddress?: string;
+}
+interface Socket {
+	readonly readable: ReadableStream<Uint8Array>;
+	readonly writable: WritableStream<Uint8Array>;
+	readonly closed: Promise<void>;
+	readonly opened: Promise<SocketInfo>;
+	close(): Promise<void>;
+	startTls(): Socket;
+}
+declare module "cloudflare:sockets" {
+	export function connect(address: string | SocketAddress, options?: SocketOptions): Socket;
+}

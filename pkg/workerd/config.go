@@ -47,6 +47,16 @@ type Service struct {
 	Value string // e.g. `worker = (...)` or `disk = (...)`
 }
 
+// ExtensionModule is a module workerd provides to every worker of the
+// process (Config.extensions): a wrapped binding's module, or a built-in
+// module's internal half such as "cloudflare-internal:email". Internal
+// modules can be imported by extension modules only, not by the worker.
+type ExtensionModule struct {
+	Name     string
+	Source   string
+	Internal bool
+}
+
 // DurableObjectClass is one Durable Object namespace of the worker.
 type DurableObjectClass struct {
 	Class     string
@@ -66,6 +76,8 @@ type Config struct {
 	Bindings           []Binding
 	Services           []Service
 	DurableObjects     []DurableObjectClass
+	// Extensions are the modules the bindings' implementations need.
+	Extensions []ExtensionModule
 	// DurableStorage is the directory of the objects' SQLite files; "" keeps
 	// them in memory.
 	DurableStorage string
@@ -130,6 +142,13 @@ func (c *Config) Render(dir string) (string, error) {
 	b.WriteString("const config :Workerd.Config = (\n")
 	b.WriteString("  services = [\n    " + strings.Join(services, ",\n    ") + "\n  ],\n")
 	b.WriteString("  sockets = [\n    " + strings.Join(sockets, ",\n    ") + "\n  ],\n")
+	if len(c.Extensions) > 0 {
+		mods := make([]string, len(c.Extensions))
+		for i, m := range c.Extensions {
+			mods[i] = NewStruct().Text("name", m.Name).Bool("internal", m.Internal).Text("esModule", m.Source).String()
+		}
+		b.WriteString("  extensions = [(modules = " + List(mods...) + ")],\n")
+	}
 	b.WriteString("  logging = (structuredLogging = true),\n")
 	b.WriteString(");\n")
 	return b.String(), nil
