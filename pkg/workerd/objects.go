@@ -59,6 +59,9 @@ func NewClusterObjects() *Objects {
 	return o
 }
 
+// Cluster reports a table of a workerd cluster's instances.
+func (o *Objects) Cluster() bool { return o.cluster }
+
 // Join adds a process; control reaches its control worker.
 func (o *Objects) Join(name string, control func(ctx context.Context, class, id, op string) error) *Member {
 	return &Member{objects: o, name: name, control: control}
