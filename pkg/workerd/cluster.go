@@ -97,7 +97,7 @@ func (c *Cluster) render() string {
 	return s.String()
 }
 
-// clusterListen reads workerd's control messages (--control-fd) until it
+// readControl reads workerd's control messages (--control-fd) until it
 // reports the port its cluster listener bound; found receives it.
 func readControl(r io.Reader, found func(port int)) {
 	sc := bufio.NewScanner(r)
