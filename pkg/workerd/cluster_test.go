@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/containers"
 	. "github.com/valet-dev/valet/pkg/workerd"
 	"github.com/valet-dev/valet/pkg/workerd/clustertest"
 	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
@@ -72,6 +73,32 @@ type instance struct {
 	proc  *Process
 	proxy *Proxy
 	srv   *httptest.Server // the proxy, as a client reaches it
+	asked *asked           // the containers this instance's bridge was asked for
+}
+
+// asked records the objects a bridge looked a container up for: the facade
+// asks its own instance's bridge when it builds the object, so that
+// ctx.container starts on the host that runs it.
+type asked struct {
+	mu  sync.Mutex
+	ids map[string]int
+}
+
+func (a *asked) For(class, id string) *containers.Instance {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ids[class+" "+id]++
+	return nil
+}
+
+func (a *asked) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, v := range a.ids {
+		n += v
+	}
+	return n
 }
 
 func (c *cluster) start(name string) *instance {
@@ -83,7 +110,7 @@ func (c *cluster) start(name string) *instance {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(sock) })
-	eo := EntryOptions{HasDefault: true, Classes: []FacadeClass{{Name: "Counter"}}, Token: NewToken()}
+	eo := EntryOptions{HasDefault: true, Classes: []FacadeClass{{Name: "Counter", Container: true}}, Token: NewToken()}
 	cfg := &Config{
 		Service:           "app",
 		CompatibilityDate: "2025-06-01",
@@ -111,7 +138,8 @@ func (c *cluster) start(name string) *instance {
 		}
 		return nil
 	})
-	bridge, err := NewBridge(BridgeOptions{Socket: cfg.Bridge, Member: member})
+	ask := &asked{ids: map[string]int{}}
+	bridge, err := NewBridge(BridgeOptions{Socket: cfg.Bridge, Member: member, Containers: ask})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +166,7 @@ func (c *cluster) start(name string) *instance {
 	srv := httptest.NewServer(px)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { px.Close() })
-	return &instance{name: name, proc: p, proxy: px, srv: srv}
+	return &instance{name: name, proc: p, proxy: px, srv: srv, asked: ask}
 }
 
 // stop stops an instance as a supervisor does: SIGTERM, with time for
@@ -216,6 +244,10 @@ func TestClusterSharesAnObject(t *testing.T) {
 	for _, in := range []*instance{a, b, d} {
 		if err := in.proc.Ready(context.Background()); err != nil {
 			t.Fatalf("%s: %v", in.name, err)
+		}
+		// Only the owner built the object, through its own bridge.
+		if n := in.asked.count(); (in.name == owner) != (n > 0) {
+			t.Errorf("%s's bridge was asked for the object's container %d times; the object runs on %s", in.name, n, owner)
 		}
 	}
 }
@@ -403,6 +435,13 @@ func TestClusterHandsAnObjectOverOnStop(t *testing.T) {
 	}
 	if who == "a" {
 		t.Fatalf("the object still runs on the stopped instance")
+	}
+	// The new owner built the object through its own bridge: a container
+	// of the object would start on its host.
+	for _, in := range []*instance{b, d} {
+		if n := in.asked.count(); (in.name == who) != (n > 0) {
+			t.Errorf("%s's bridge was asked for the object's container %d times; the object moved to %s", in.name, n, who)
+		}
 	}
 }
 
