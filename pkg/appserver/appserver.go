@@ -76,6 +76,15 @@ type Options struct {
 	// TestScheduled (dev) has the worker answer GET /__scheduled by running
 	// its scheduled handler (wrangler dev --test-scheduled).
 	TestScheduled bool
+	// Cluster, when set, makes the version's workerd one instance of a
+	// workerd cluster: its Durable Objects live in the cluster's bucket and
+	// run on one instance at a time, wherever workerd puts them; Objects is
+	// then a cluster table (workerd.NewClusterObjects) or nil. ClusterAddr
+	// and ClusterAdvertise are this host's cluster address and the one its
+	// peers reach it at (see workerd.StartOptions).
+	Cluster          *workerd.Cluster
+	ClusterAddr      string
+	ClusterAdvertise string
 	// Cache answers the worker's Cache API (a *cacheapi.Store). Shared by
 	// the versions of one session or host, so that a rebuild or a deploy
 	// keeps what was cached, as on Cloudflare; nil: this version's own.
@@ -215,9 +224,15 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		}
 	}
 
+	cfg.Cluster = opts.Cluster
 	objects := opts.Objects
-	if objects == nil {
+	switch {
+	case objects == nil && opts.Cluster != nil:
+		objects = workerd.NewClusterObjects()
+	case objects == nil:
 		objects = workerd.NewObjects()
+	case objects.Cluster() != (opts.Cluster != nil):
+		return errors.New("appserver: Options.Objects and Options.Cluster disagree: a cluster's versions share a workerd.NewClusterObjects table")
 	}
 	var containersFor workerd.Containers
 	if opts.Containers != nil {
@@ -237,6 +252,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	}
 	proc, err := workerd.Start(ctx, workerd.StartOptions{
 		Binary: opts.Workerd, Config: cfg, Dir: dir, SocketDir: sockets, Logs: logs.line,
+		ClusterAddr: opts.ClusterAddr, ClusterAdvertise: opts.ClusterAdvertise,
 	})
 	if err != nil {
 		return logs.mapError(err)
@@ -342,7 +358,7 @@ func (app *App) Close() error {
 		app.member.Leave()
 	}
 	if app.proc != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), app.stopTimeout())
 		errs = append(errs, app.proc.Stop(ctx))
 		cancel()
 	}
@@ -362,6 +378,40 @@ func (app *App) Close() error {
 		_ = os.RemoveAll(d)
 	}
 	return errors.Join(errs...)
+}
+
+// stopTimeout bounds workerd's stop before it is killed: in a cluster, the
+// stop hands the objects to the peers and takes up to the cluster's stop
+// timeout (workerd's default 8 s).
+func (app *App) stopTimeout() time.Duration {
+	const margin = 5 * time.Second
+	c := app.opts.Cluster
+	if c == nil {
+		return 10 * time.Second
+	}
+	if c.StopTimeout > 0 {
+		return c.StopTimeout + margin
+	}
+	return 8*time.Second + margin
+}
+
+// Ready is the readiness of the version's workerd in its cluster (GET
+// /ready on its cluster port): nil while it serves, holds its lease and is
+// not stopping. Outside a cluster it is nil once the worker runs.
+func (app *App) Ready(ctx context.Context) error {
+	if app.proc == nil || app.opts.Cluster == nil {
+		return nil
+	}
+	return app.proc.Ready(ctx)
+}
+
+// ClusterAddr is where the version's cluster port answers ("" outside a
+// cluster).
+func (app *App) ClusterAddr() string {
+	if app.proc == nil {
+		return ""
+	}
+	return app.proc.ClusterAddr()
 }
 
 // serviceName names the worker in workerd's logs: the app's name when it is

@@ -128,8 +128,13 @@ func mergeDeploy(top, env *Deploy) *Deploy {
 		return env
 	}
 	out := *top
-	if env.Host != "" {
-		out.Host = env.Host
+	// One host or several: an environment that names either replaces the
+	// top level's hosts.
+	if env.Host != "" || len(env.Hosts) > 0 {
+		out.Host, out.Hosts = env.Host, env.Hosts
+	}
+	if env.Cluster != nil {
+		out.Cluster = env.Cluster
 	}
 	if env.Port != 0 {
 		out.Port = env.Port

@@ -229,14 +229,47 @@ type Frontend struct {
 	OutDir    string     `json:"out_dir,omitempty" jsonschema:"description=Where the built frontend goes; assets.directory when unset"`
 }
 
-// Deploy says where valet deploy ships the app.
+// Deploy says where valet deploy ships the app: one host (Host), the
+// default, or several serving it together (Hosts, with Cluster).
 type Deploy struct {
 	Host        string       `json:"host,omitempty" jsonschema:"description=Docker Engine of the host: unix:///path\\, tcp://host:port or ssh://user@host[:port]"`
+	Hosts       []DeployHost `json:"hosts,omitempty" jsonschema:"description=valet: several hosts serving the app together\\, each a Docker Engine; with more than one\\, deploy.cluster names the bucket they share"`
+	Cluster     *Cluster     `json:"cluster,omitempty" jsonschema:"description=valet: the bucket the hosts share Durable Objects through (workerd's cluster mode); its credentials are secrets (valet secret put)\\, never config"`
 	Port        int          `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535"`
 	Build       string       `json:"build,omitempty" jsonschema:"enum=local,enum=remote"`
 	Keep        int          `json:"keep,omitempty" jsonschema:"minimum=1,description=Versions kept on the host (default 5)"`
 	Healthcheck *Healthcheck `json:"healthcheck,omitempty"`
 }
+
+// DeployHost is one host of a cluster.
+type DeployHost struct {
+	Host string `json:"host" jsonschema:"required,description=Docker Engine of the host: unix:///path\\, tcp://host:port or ssh://user@host[:port]"`
+	// PrivateAddress is where the host's cluster port listens: traffic
+	// between instances is not encrypted, so it must be a private network.
+	PrivateAddress string `json:"private_address,omitempty" jsonschema:"description=The host's address on the private network its peers reach it on (a VPC\\, WireGuard\\, Tailscale): an IP or host name\\, optionally :port. Its cluster port listens there; a public IP is refused"`
+}
+
+// Cluster is the shared state of several hosts: workerd's cluster mode
+// keeps each Durable Object's owner and storage in a bucket.
+type Cluster struct {
+	Bucket   string `json:"bucket" jsonschema:"required,description=s3://bucket[/prefix] (S3 or an S3-compatible store such as R2 or MinIO) or gs://bucket[/prefix] (Google Cloud Storage)"`
+	Endpoint string `json:"endpoint,omitempty" jsonschema:"description=The S3-compatible endpoint of an s3:// bucket\\, e.g. https://<account>.r2.cloudflarestorage.com (default: AWS S3)"`
+	Region   string `json:"region,omitempty" jsonschema:"description=The region of an s3:// bucket (default us-east-1; R2 takes auto)"`
+	Port     int    `json:"port,omitempty" jsonschema:"minimum=1,maximum=65535,description=The cluster port on each host's private address (default 7000)"`
+}
+
+// DefaultClusterPort is the cluster port of a host whose private address
+// names none.
+const DefaultClusterPort = 7000
+
+// Secrets that hold the cluster's credentials (valet secret put NAME): the
+// bucket's keys, and the key the instances authenticate each other with.
+// Never config keys, so that no credential is committed with the project.
+const (
+	SecretClusterAccessKeyID     = "VALET_CLUSTER_ACCESS_KEY_ID"
+	SecretClusterSecretAccessKey = "VALET_CLUSTER_SECRET_ACCESS_KEY"
+	SecretClusterKey             = "VALET_CLUSTER_KEY"
+)
 
 // Healthcheck is the check a new version passes before it takes traffic.
 type Healthcheck struct {

@@ -110,6 +110,10 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 
 	if c.Deploy != nil {
 		d.checkHost(c.Deploy.Host, p("deploy.host"))
+		d.checkDeployHosts(c.Deploy, prefix)
+		if c.Deploy.Cluster != nil {
+			d.checkCluster(c.Deploy.Cluster, prefix)
+		}
 		if hc := c.Deploy.Healthcheck; hc != nil {
 			hp := p("deploy.healthcheck")
 			if hc.Path != "" && !strings.HasPrefix(hc.Path, "/") {
@@ -199,6 +203,7 @@ func (d *decoder) checkDuration(v, path string) {
 // says where a top-level key of the view was written.
 func (d *decoder) checkRefs(c *Config, pathOf func(key string) string) {
 	d.checkRunWorkerFirstWorker(c, pathOf("assets")+".run_worker_first")
+	d.checkDeployShape(c.Deploy, pathOf)
 	bound := map[string]bool{}
 	var bindings []DurableObjectBinding
 	if c.DurableObjects != nil {

@@ -91,6 +91,10 @@ type Config struct {
 	Cache string
 	// Control is the source of valet's control worker (see control.js).
 	Control string
+	// Cluster, when set, makes the process one instance of a workerd
+	// cluster: its Durable Objects are shared with the other instances
+	// through a bucket, each run by one instance at a time.
+	Cluster *Cluster
 }
 
 // Render returns the config as Cap'n Proto text. Module paths are written
@@ -101,6 +105,11 @@ func (c *Config) Render(dir string) (string, error) {
 	}
 	if len(c.Modules) == 0 {
 		return "", fmt.Errorf("workerd config: no modules")
+	}
+	if c.Cluster != nil {
+		if err := c.Cluster.validate(); err != nil {
+			return "", err
+		}
 	}
 	var services []string
 	services = append(services, NewStruct().Text("name", c.Service).Set("worker", c.worker(dir)).String())
@@ -150,6 +159,9 @@ func (c *Config) Render(dir string) (string, error) {
 		b.WriteString("  extensions = [(modules = " + List(mods...) + ")],\n")
 	}
 	b.WriteString("  logging = (structuredLogging = true),\n")
+	if c.Cluster != nil {
+		b.WriteString("  cluster = " + c.Cluster.render() + ",\n")
+	}
 	b.WriteString(");\n")
 	return b.String(), nil
 }
@@ -239,7 +251,8 @@ func (c *Config) Write(dir string) (string, error) {
 		return "", fmt.Errorf("workerd config: %w", err)
 	}
 	path := filepath.Join(dir, "config.capnp")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	// Owner-only: the config holds the app's secrets and the cluster key.
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		return "", fmt.Errorf("workerd config: %w", err)
 	}
 	return path, nil

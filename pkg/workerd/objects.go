@@ -17,7 +17,17 @@ import (
 // WebSockets close, and only then does the asker build the object, from the
 // same storage. So no object ever runs in two versions at once, and the
 // asker's requests wait rather than fail.
+//
+// In a workerd cluster (NewClusterObjects) workerd itself runs each object
+// on one instance and forwards every request for it there, so Acquire
+// grants at once: asking the holder to release would be wrong there. After
+// a stopping instance hands an object to a peer, the peer builds it while
+// the stopping one still counts as its holder here, and the release,
+// sent through the control worker's stub, would be forwarded by the
+// cluster to the peer itself.
 type Objects struct {
+	cluster bool
+
 	mu     sync.Mutex
 	owners map[objectKey]*Member
 	locks  map[objectKey]*sync.Mutex
@@ -41,6 +51,17 @@ func NewObjects() *Objects {
 	return &Objects{owners: map[objectKey]*Member{}, locks: map[objectKey]*sync.Mutex{}}
 }
 
+// NewClusterObjects returns the table of processes that are instances of a
+// workerd cluster: workerd decides where each object runs.
+func NewClusterObjects() *Objects {
+	o := NewObjects()
+	o.cluster = true
+	return o
+}
+
+// Cluster reports a table of a workerd cluster's instances.
+func (o *Objects) Cluster() bool { return o.cluster }
+
 // Join adds a process; control reaches its control worker.
 func (o *Objects) Join(name string, control func(ctx context.Context, class, id, op string) error) *Member {
 	return &Member{objects: o, name: name, control: control}
@@ -62,6 +83,10 @@ func (o *Objects) lock(k objectKey) *sync.Mutex {
 // (an alarm) that process set and m's runtime has not seen.
 func (m *Member) Acquire(ctx context.Context, class, id string) (handoff bool, err error) {
 	o := m.objects
+	if o.cluster {
+		// workerd moves the object, its storage and its alarm itself.
+		return false, nil
+	}
 	k := objectKey{class, id}
 	l := o.lock(k)
 	l.Lock()

@@ -36,6 +36,11 @@ type Process struct {
 
 	mu   sync.Mutex
 	tail []string // the last lines, for errors
+
+	// Cluster mode: closed once workerd reports its cluster port, and the
+	// address to reach it at then.
+	clusterBound chan struct{}
+	clusterAddr  string
 }
 
 // StartOptions say what to run and where.
@@ -49,8 +54,15 @@ type StartOptions struct {
 	SocketDir string
 	// Logs receives every line workerd writes.
 	Logs func(LogLine)
-	// Ready bounds the wait for the worker to load; 0: 30 s.
+	// Ready bounds the wait for the worker to load (and, in cluster mode,
+	// for the instance to join its cluster); 0: 30 s.
 	Ready time.Duration
+	// ClusterAddr and ClusterAdvertise override the config's cluster
+	// address and advertised address for this process (workerd's
+	// --cluster-addr and --cluster-advertise): the config stays the same on
+	// every instance, each binding its own host's private address.
+	ClusterAddr      string
+	ClusterAdvertise string
 }
 
 // Start writes the config, starts workerd and waits until the worker has
@@ -92,6 +104,35 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		args = append(args, "--socket-fd", SocketControl+"=4")
 		files = append(files, ctlF)
 	}
+	cluster := opts.Config.Cluster
+	var events *os.File
+	if cluster != nil {
+		bind := opts.ClusterAddr
+		if bind == "" {
+			bind = cluster.Address
+		}
+		if bind == "" {
+			return nil, fmt.Errorf("workerd cluster: no address for the cluster port (Cluster.Address or StartOptions.ClusterAddr)")
+		}
+		if opts.ClusterAddr != "" {
+			args = append(args, "--cluster-addr", opts.ClusterAddr)
+		}
+		if opts.ClusterAdvertise != "" {
+			args = append(args, "--cluster-advertise", opts.ClusterAdvertise)
+		}
+		// workerd reports the port its cluster listener bound on its
+		// control descriptor: the readiness probe needs it when the
+		// address asks for any port (:0).
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, fmt.Errorf("workerd control pipe: %w", err)
+		}
+		defer w.Close()
+		events = r
+		args = append(args, "--control-fd", fmt.Sprint(3+len(files)))
+		files = append(files, w)
+		opts.ClusterAddr = bind
+	}
 
 	cmd := exec.Command(opts.Binary, append(args, filepath.Base(cfgPath))...)
 	cmd.Dir = filepath.Dir(cfgPath)
@@ -109,9 +150,25 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		if events != nil {
+			events.Close()
+		}
 		return nil, fmt.Errorf("start workerd %s: %w", opts.Binary, err)
 	}
-	p := &Process{cmd: cmd, sockets: opts.SocketDir, done: make(chan struct{})}
+	p := &Process{cmd: cmd, sockets: opts.SocketDir, done: make(chan struct{}), clusterBound: make(chan struct{})}
+	if events != nil {
+		host := probeHost(opts.ClusterAddr)
+		go func() {
+			defer events.Close()
+			var once sync.Once
+			readControl(events, func(port int) {
+				once.Do(func() {
+					p.clusterAddr = clusterAddr(host, port)
+					close(p.clusterBound)
+				})
+			})
+		}()
+	}
 	var readers sync.WaitGroup
 	readers.Add(2)
 	go func() { defer readers.Done(); p.readLogs(stdout, opts.Logs) }()
@@ -138,6 +195,12 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		_ = p.Stop(context.Background())
 		return nil, p.loadError(err)
 	}
+	if cluster != nil {
+		if err := p.waitReady(rctx); err != nil {
+			_ = p.Stop(context.Background())
+			return nil, fmt.Errorf("the worker did not join its cluster: %v\n%s", err, strings.Join(p.Tail(), "\n"))
+		}
+	}
 	return p, nil
 }
 
@@ -154,11 +217,14 @@ func listenUnix(path string) (*net.UnixListener, error) {
 }
 
 // processEnv is valet's environment minus what would change workerd's
-// behaviour behind the config's back.
+// behaviour behind the config's back: WORKERD_* settings, and the AWS_*
+// variables that fill in an s3:// cluster bucket's settings the config
+// leaves out (a user's shell AWS_ENDPOINT_URL or AWS_SESSION_TOKEN must
+// not redirect or sign the cluster's requests).
 func processEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "WORKERD_") {
+		if strings.HasPrefix(kv, "WORKERD_") || strings.HasPrefix(kv, "AWS_") {
 			continue
 		}
 		env = append(env, kv)
