@@ -15,9 +15,9 @@ func unsupportedKeys(t reflect.Type) []string {
 			// Bindings valet does not provide yet.
 			"ai", "analytics_engine_datasets", "browser",
 			"dispatch_namespaces", "hyperdrive", "images",
-			"mtls_certificates", "pipelines", "queues", "ratelimits",
-			"secrets_store_secrets", "send_email", "services", "unsafe",
-			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
+			"mtls_certificates", "pipelines", "ratelimits",
+			"secrets_store_secrets", "send_email", "unsafe",
+			"unsafe_hello_world", "vectorize", "version_metadata",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
 			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
 			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
@@ -45,7 +45,16 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
 		return []string{"experimental_remote", "remote"}
-	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket]():
+	case reflect.TypeFor[QueueConsumer]():
+		// Pull consumers' setting: no worker receives their messages.
+		return []string{"visibility_timeout_ms"}
+	case reflect.TypeFor[Workflow]():
+		// Schedules start instances on Cloudflare's cron; not run here yet.
+		return []string{"schedules", "remote", "experimental_remote"}
+	case reflect.TypeFor[ServiceBinding]():
+		// environment is wrangler's deprecated service environments.
+		return []string{"environment", "remote", "experimental_remote"}
+	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket](), reflect.TypeFor[QueueProducer]():
 		// valet has no remote bindings: the binding is local either way.
 		return []string{"remote", "experimental_remote"}
 	case reflect.TypeFor[Build]():
