@@ -126,7 +126,7 @@ func Data(c *config.Config) (inVolume, elsewhere []string) {
 	return inVolume, elsewhere
 }
 
-// States tells what each storage binding of c holds, by name, read from
+// States tells what each storage binding of c holds, by RowKey, read from
 // ctx.PersistTo; a binding whose state cannot be read says why.
 func States(c *config.Config, ctx Context) map[string]string {
 	out := map[string]string{}
@@ -138,7 +138,7 @@ func States(c *config.Config, ctx Context) map[string]string {
 		if err != nil {
 			s = "unreadable: " + err.Error()
 		}
-		out[b.Name] = s
+		out[RowKey(b)] = s
 	}
 	return out
 }
