@@ -39,6 +39,13 @@ type Options struct {
 	// WriteSchema, when set, is called by Run after writing (not when
 	// checking) to refresh the editor's copy of the JSON Schema.
 	WriteSchema func(projectDir string) error
+	// Workers are the other workers typed with this one (valet types -c a
+	// -c b, as wrangler types): each one's main module, an absolute path,
+	// by worker name. A service binding to one is typed by its exports.
+	Workers map[string]string
+	// WorkerConfigs are the configs of valet types -c a -c b as given, this
+	// one's first, for the header's command line (empty with one config).
+	WorkerConfigs []string
 }
 
 // generated is one rendering of the file and what went into it.
@@ -109,7 +116,13 @@ func generate(opts Options) (*generated, error) {
 			return nil, err
 		}
 		h.secrets(name, secrets)
-		b, err := envBindings(cfg, mainImport, secrets.Keys)
+		workers := map[string]string{}
+		for name, main := range opts.Workers {
+			if workers[name], err = importPath(opts.ConfigDir, main, output); err != nil {
+				return nil, err
+			}
+		}
+		b, err := envBindings(cfg, mainImport, secrets.Keys, workers)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", envLabel(name), err)
 		}
