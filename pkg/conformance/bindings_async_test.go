@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/appserver"
 	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/devserver"
@@ -141,7 +142,7 @@ func TestWorkflowSurvivesRestart(t *testing.T) {
 func TestCronTriggersRunOnTheirSchedule(t *testing.T) {
 	dir := fixture(t, filepath.Join("bindings", "cron"))
 	state := t.TempDir()
-	clock := devserver.NewTestClock()
+	clock := &appserver.TestClock{}
 	d := startBinding(t, dir, "cron", persistTo(state), func(o *devserver.Options) { o.TestClock = clock })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -58,7 +58,7 @@ type Options struct {
 	NoCrons bool
 	// TestClock, when set, runs cron triggers, queues and workflows on a
 	// clock the test moves; tests only.
-	TestClock *TestClock
+	TestClock *appserver.TestClock
 }
 
 // Server is one dev session.
@@ -98,9 +98,7 @@ func Run(ctx context.Context, opts Options) error {
 		s.opts.Events.Warn("the first build failed: valet dev serves the error until a change fixes it")
 	}
 	s.announceOthers()
-	if s.opts.TestClock != nil {
-		s.opts.TestClock.app = &s.live.app
-	}
+	s.opts.TestClock.Use(s.app)
 	s.edge = edge.New(s.app.Edge)
 	defer s.startWatch(ctx, broken)()
 	ready := func(url string) {

@@ -339,6 +339,7 @@ func (s *Server) switchTo(app *appserver.App) {
 	}
 	s.app = app
 	s.live.app.Store(app)
+	s.opts.TestClock.Use(app)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()
 	_ = s.edge.SwapAndDrain(ctx, app.Edge) // past the drain, the old version is closed anyway
