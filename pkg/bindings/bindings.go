@@ -212,6 +212,10 @@ type Kind struct {
 	// State, when set, describes what the binding holds for the dashboard
 	// ("3 keys"), read from ctx.PersistTo.
 	State func(b Binding, ctx Context) (string, error)
+	// Data, when set, names what a deployed host keeps of the binding in
+	// the app's state volume, for valet destroy ("queue jobs (its
+	// messages)"); without it, a kind with State is named by its ID.
+	Data func(b Binding) string
 	// Process, when set, adds what the kind needs once per workerd process
 	// for all of ctx.Workers (a queue broker delivering to any worker's
 	// consumer), after every worker's bindings are made (see Process).

@@ -28,6 +28,7 @@ var cronTriggers = &Kind{
 		return []Binding{{Name: strings.Join(c.Triggers.Crons, ", "), ID: scheduleName(c)}}
 	},
 	State:   cronState,
+	Data:    func(Binding) string { return "cron triggers (their schedule)" },
 	Process: cronProcess,
 }
 

@@ -49,6 +49,7 @@ var queueProducers = &Kind{
 	},
 	Type:    func(Binding, TypeContext) (string, error) { return "Queue", nil },
 	State:   queueState,
+	Data:    queueData,
 	Process: queuesProcess,
 }
 
@@ -68,7 +69,10 @@ var queueConsumers = &Kind{
 		return out
 	},
 	State: queueState,
+	Data:  queueData,
 }
+
+func queueData(b Binding) string { return fmt.Sprintf("queue %s (its messages)", b.ID) }
 
 // queueFront is the worker between a producer and the bundled module.
 //

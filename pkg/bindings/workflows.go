@@ -44,6 +44,7 @@ var workflows = &Kind{
 		return fmt.Sprintf("Workflow<Parameters<import(%q).%s['run']>[0]['payload']>", ctx.MainImport, b.Class), nil
 	},
 	State:   workflowState,
+	Data:    func(b Binding) string { return fmt.Sprintf("Workflow %s (its instances)", b.ID) },
 	Process: workflowsProcess,
 }
 
