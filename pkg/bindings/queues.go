@@ -23,7 +23,8 @@ var queueProducers = &Kind{
 		}
 		var out []Binding
 		for _, p := range c.Queues.Producers {
-			b := Binding{Name: p.Binding, ID: p.Queue}
+			// Class shows the queue on the dashboard.
+			b := Binding{Name: p.Binding, ID: p.Queue, Class: p.Queue}
 			if p.DeliveryDelay != nil {
 				b.Value = *p.DeliveryDelay
 			}
