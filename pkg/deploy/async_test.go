@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,8 @@ import (
 )
 
 // newAsyncProject is an app with a queue whose consumer retries a message
-// while the app holds it, and a Workflow that waits for an event.
+// while the app holds it, and a Workflow that waits for an event
+// (testdata/host/async-worker.js).
 func newAsyncProject(t *testing.T) *project {
 	t.Helper()
 	b := make([]byte, 4)
@@ -37,66 +40,13 @@ func newAsyncProject(t *testing.T) *project {
 	return p
 }
 
-// asyncWorker: /api/hold sends the message, /api/release lets it through,
-// /api/wait?tag= answers once the consumer logged it; /api/start and
-// /api/finish leave an instance waiting and send its event (answering once
-// it ended).
+// asyncWorker is version v of testdata/host/async-worker.js.
 func (p *project) asyncWorker(v string) {
-	p.write("worker/index.js", `import { DurableObject, WorkflowEntrypoint } from "cloudflare:workers";
-export class Log extends DurableObject {
-  waiters = [];
-  async add(e) {
-    const log = (await this.ctx.storage.get("log")) ?? [];
-    log.push(e);
-    await this.ctx.storage.put("log", log);
-    this.waiters = this.waiters.filter((w) => (log.some((x) => x.tag === w.tag) ? (w.resolve(), false) : true));
-  }
-  async wait(tag) {
-    const have = async () => ((await this.ctx.storage.get("log")) ?? []).filter((x) => x.tag === tag);
-    if ((await have()).length === 0) await new Promise((resolve) => { this.waiters.push({ tag, resolve }); setTimeout(resolve, 60000); });
-    return (await have()).map((x) => x.tag + " " + x.attempts + " " + x.by).join(",");
-  }
-  async held() { return (await this.ctx.storage.get("held")) ?? false; }
-  async setHeld(v) { await this.ctx.storage.put("held", v); }
-}
-export class Approval extends WorkflowEntrypoint {
-  async run(event, step) {
-    const before = await step.do("before", async () => "started by `+v+`");
-    const ev = await step.waitForEvent("ok", { type: "ok", timeout: "1 hour" });
-    return before + ", " + ev.payload;
-  }
-}
-const log = (env) => env.LOG.getByName("log");
-export default {
-  async fetch(req, env) {
-    const u = new URL(req.url);
-    switch (u.pathname) {
-      case "/api/health": return new Response("ok");
-      case "/api/hold": await log(env).setHeld(true); await env.Q.send("m"); return new Response("held");
-      case "/api/release": await log(env).setHeld(false); return new Response("released");
-      case "/api/wait": return new Response(await log(env).wait(u.searchParams.get("tag")));
-      case "/api/start": return new Response((await env.WF.create({ id: "w" })).id);
-      case "/api/finish": {
-        const i = await env.WF.get("w");
-        await i.sendEvent({ type: "ok", payload: "finished by `+v+`" });
-        for (const end = Date.now() + 30000; ; ) {
-          const s = await i.status();
-          if (s.status === "complete" || s.status === "errored" || Date.now() > end) return new Response(s.status + ": " + s.output);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    }
-    return new Response("`+v+`");
-  },
-  async queue(batch, env) {
-    const held = await log(env).held();
-    for (const m of batch.messages) {
-      await log(env).add({ tag: held ? "attempt" : "acked", attempts: m.attempts, by: "`+v+`" });
-      if (held) m.retry({ delaySeconds: 1 }); else m.ack();
-    }
-  },
-};
-`)
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "host", "async-worker.js"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.write("worker/index.js", strings.ReplaceAll(string(b), "__VERSION__", v))
 }
 
 // TestDeployKeepsAsyncData: a queued message and a waiting Workflow
@@ -113,10 +63,10 @@ func TestDeployKeepsAsyncData(t *testing.T) {
 	if got := request(t, "GET", p.url("/api/hold")); got != "held" {
 		t.Fatalf("hold: %q", got)
 	}
-	if got := request(t, "GET", p.url("/api/wait?tag=attempt")); !strings.HasPrefix(got, "attempt 1 v1") {
+	if got := request(t, "GET", p.url("/api/wait?tag=attempt")); !strings.Contains(got, `"attempts":1,"by":"v1"`) {
 		t.Fatalf("the consumer never saw the message: %q", got)
 	}
-	if got := request(t, "GET", p.url("/api/start")); got != "w" {
+	if got := request(t, "GET", p.url("/api/start?id=w")); got != "w" {
 		t.Fatalf("start: %q", got)
 	}
 
@@ -146,10 +96,10 @@ func TestDeployKeepsAsyncData(t *testing.T) {
 	}
 
 	request(t, "GET", p.url("/api/release"))
-	if got := request(t, "GET", p.url("/api/wait?tag=acked")); !strings.HasPrefix(got, "acked ") || strings.HasPrefix(got, "acked 1 ") {
+	if got := request(t, "GET", p.url("/api/wait?tag=acked")); !strings.Contains(got, `"tag":"acked"`) || strings.Contains(got, `"attempts":1,`) {
 		t.Errorf("delivered %q, want the message held since before the redeploy (attempt 2 or later)", got)
 	}
-	if got := request(t, "GET", p.url("/api/finish")); got != "complete: started by v1, finished by v1" {
+	if got := request(t, "GET", p.url("/api/finish?id=w")); !strings.Contains(got, `"status":"complete"`) || !strings.Contains(got, `"output":"started by v1, finished by v1"`) {
 		t.Errorf("the instance ended %q", got)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,83 +16,25 @@ import (
 	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
-// asyncConfig has a queue whose consumer retries a message while the Log
-// object holds it, a Workflow that waits for an event, and a cron.
+// asyncConfig is testdata/host/async-worker.js's: a queue whose consumer
+// retries a message while the Log object holds it, a Workflow that waits
+// for an event, and a cron.
 const asyncConfig = `{"name":"demo","main":"worker.js","compatibility_date":"2025-06-01",
 	"durable_objects":{"bindings":[{"name":"LOG","class_name":"Log"}]},
 	"migrations":[{"tag":"v1","new_sqlite_classes":["Log"]}],
 	"queues":{"producers":[{"binding":"Q","queue":"held"}],"consumers":[{"queue":"held","max_batch_timeout":0,"max_retries":100,"retry_delay":1}]},
 	"workflows":[{"name":"approval","binding":"WF","class_name":"Approval"}],
 	"triggers":{"crons":["*/5 * * * *"]},
-	"deploy":{"healthcheck":{"path":"/health","interval":"50ms","deadline":"10s"}}}`
+	"deploy":{"healthcheck":{"path":"/api/health","interval":"50ms","deadline":"10s"}}}`
 
-// asyncWorker is version v of the worker: /hold sends a message the
-// consumer keeps retrying until /release; /wait?tag=&n= answers once the
-// Log has n entries of tag (deliveries, cron runs); /start and /finish
-// leave a Workflow instance waiting and send its event (answering once it
-// ended).
-func asyncWorker(v string) string {
-	return `import { DurableObject, WorkflowEntrypoint } from "cloudflare:workers";
-export class Log extends DurableObject {
-  waiters = [];
-  async add(e) {
-    const log = (await this.ctx.storage.get("log")) ?? [];
-    log.push(e);
-    await this.ctx.storage.put("log", log);
-    this.waiters = this.waiters.filter((w) => (log.filter((x) => x.tag === w.tag).length >= w.n ? (w.resolve(), false) : true));
-  }
-  async wait(tag, n) {
-    const have = async () => ((await this.ctx.storage.get("log")) ?? []).filter((x) => x.tag === tag);
-    if ((await have()).length < n) await new Promise((resolve) => { this.waiters.push({ tag, n, resolve }); setTimeout(resolve, 60000); });
-    return have();
-  }
-  async held() { return (await this.ctx.storage.get("held")) ?? false; }
-  async setHeld(v) { await this.ctx.storage.put("held", v); }
-}
-export class Approval extends WorkflowEntrypoint {
-  async run(event, step) {
-    const before = await step.do("before", async () => "` + v + ` started it");
-    const ev = await step.waitForEvent("ok", { type: "ok", timeout: "1 hour" });
-    return before + ", " + ev.payload;
-  }
-}
-const log = (env) => env.LOG.getByName("log");
-export default {
-  async fetch(req, env) {
-    const u = new URL(req.url);
-    const q = u.searchParams;
-    switch (u.pathname) {
-      case "/health": return new Response("ok");
-      case "/hold": await log(env).setHeld(true); await env.Q.send("m"); return new Response("held");
-      case "/release": await log(env).setHeld(false); return new Response("released");
-      case "/wait": return Response.json(await log(env).wait(q.get("tag"), Number(q.get("n"))));
-      case "/start": return new Response((await env.WF.create({ id: q.get("id") })).id);
-      case "/finish": {
-        // Sends the event, then asks the status until the instance ends, as
-        // a worker waits for one.
-        const i = await env.WF.get(q.get("id"));
-        await i.sendEvent({ type: "ok", payload: "` + v + ` finished it" });
-        for (const end = Date.now() + 30000; ; ) {
-          const s = await i.status();
-          if (s.status === "complete" || s.status === "errored" || Date.now() > end) return Response.json(s);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    }
-    return new Response("` + v + `");
-  },
-  async queue(batch, env) {
-    const held = await log(env).held();
-    for (const m of batch.messages) {
-      await log(env).add({ tag: held ? "attempt" : "acked", attempts: m.attempts, by: "` + v + `" });
-      if (held) m.retry({ delaySeconds: 1 }); else m.ack();
-    }
-  },
-  async scheduled(c, env) {
-    await log(env).add({ tag: "cron", cron: c.cron, at: c.scheduledTime, by: "` + v + `" });
-  },
-};
-`
+// asyncWorker is version v of testdata/host/async-worker.js.
+func asyncWorker(t *testing.T, v string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "host", "async-worker.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(string(b), "__VERSION__", v)
 }
 
 // serveWithClock is serveWithWorkerd on a test clock.
@@ -134,7 +78,7 @@ type logEntry struct {
 func waitLog(t *testing.T, url, tag string, n int) []logEntry {
 	t.Helper()
 	var out []logEntry
-	if err := json.Unmarshal([]byte(send(t, "GET", url+"/wait?tag="+tag+"&n="+string(rune('0'+n)))), &out); err != nil || len(out) < n {
+	if err := json.Unmarshal([]byte(send(t, "GET", url+"/api/wait?tag="+tag+"&n="+strconv.Itoa(n))), &out); err != nil || len(out) < n {
 		t.Fatalf("%d %s entries: %v %v", n, tag, out, err)
 	}
 	return out
@@ -155,7 +99,7 @@ func TestAsyncDataInStateVolume(t *testing.T) {
 	defer cancel()
 	activate := func(tx, v string) string {
 		t.Helper()
-		m := upload(t, h.store, tx, asyncWorker(v), nil, asyncConfig)
+		m := upload(t, h.store, tx, asyncWorker(t, v), nil, asyncConfig)
 		if _, err := h.store.Stage(tx); err != nil {
 			t.Fatal(err)
 		}
@@ -165,9 +109,9 @@ func TestAsyncDataInStateVolume(t *testing.T) {
 		return m.Version
 	}
 	v1 := activate("tx1", "v1")
-	send(t, "GET", h.url+"/hold")
+	send(t, "GET", h.url+"/api/hold")
 	waitLog(t, h.url, "attempt", 1) // in the queue, out of the producer
-	if got := send(t, "GET", h.url+"/start?id=w"); got != "w" {
+	if got := send(t, "GET", h.url+"/api/start?id=w"); got != "w" {
 		t.Fatalf("/start = %q", got)
 	}
 
@@ -196,7 +140,7 @@ func TestAsyncDataInStateVolume(t *testing.T) {
 		t.Fatalf("after the edge restarted: %q", got)
 	}
 
-	send(t, "GET", h.url+"/release")
+	send(t, "GET", h.url+"/api/release")
 	acked := waitLog(t, h.url, "acked", 1)
 	if acked[0].Attempts < 2 || acked[0].By != "v1" {
 		t.Errorf("delivered %+v, want the message held since before the redeploy, by v1", acked[0])
@@ -205,10 +149,10 @@ func TestAsyncDataInStateVolume(t *testing.T) {
 		Status string `json:"status"`
 		Output string `json:"output"`
 	}
-	if err := json.Unmarshal([]byte(send(t, "GET", h.url+"/finish?id=w")), &st); err != nil {
+	if err := json.Unmarshal([]byte(send(t, "GET", h.url+"/api/finish?id=w")), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Status != "complete" || st.Output != "v1 started it, v1 finished it" {
+	if st.Status != "complete" || st.Output != "started by v1, finished by v1" {
 		t.Errorf("the instance ended %+v", st)
 	}
 	// Where it lives: under the state directory, beside the versions.
