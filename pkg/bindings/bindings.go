@@ -198,6 +198,9 @@ type TypeContext struct {
 type Kind struct {
 	// Name is the kind as the dashboard shows it ("var", "durable object").
 	Name string
+	// Value marks the kinds whose entries are values (vars and secrets),
+	// not objects: nodejs_compat's process.env carries them as strings.
+	Value bool
 	// Order places the kind among the dashboard's rows (lowest first).
 	Order int
 	// List returns the kind's bindings declared by c (secrets: the names of
@@ -259,6 +262,18 @@ func Effective(c *config.Config, secretNames []string) []Binding {
 		}
 		byName[key] = len(out)
 		out = append(out, b)
+	}
+	return out
+}
+
+// Values are the names of c's entries of env that are values (vars and
+// secrets; see Kind.Value).
+func Values(c *config.Config, secretNames []string) map[string]bool {
+	out := map[string]bool{}
+	for _, b := range Effective(c, secretNames) {
+		if b.Kind.Value {
+			out[b.Name] = true
+		}
 	}
 	return out
 }

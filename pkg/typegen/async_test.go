@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/valet-dev/valet/pkg/config"
 )
 
 // withAPI types the async fixture with its api worker, as valet types -c
@@ -102,5 +104,28 @@ func TestTypeCheckAsyncWorker(t *testing.T) {
 	}
 	if strings.Contains(out, "index.ts") {
 		t.Errorf("errors outside bad.ts:\n%s", out)
+	}
+}
+
+// With nodejs_compat, process.env carries the vars and secrets alone, as
+// wrangler types 4.86 writes it for this config (its line below): not the
+// KV namespace, the queue or the service binding.
+func TestProcessEnvHoldsValuesOnly(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, ".dev.vars"), "SECRET=x\n")
+	c := &config.Config{
+		Name: "pe", Main: "src/index.js", CompatibilityDate: "2025-06-01", CompatibilityFlags: []string{"nodejs_compat"},
+		Vars:         map[string]any{"GREETING": "hi", "N": 3},
+		KVNamespaces: []config.KVNamespace{{Binding: "KV", ID: "x"}},
+		Queues:       &config.Queues{Producers: []config.QueueProducer{{Binding: "JOBS", Queue: "jobs"}}},
+		Services:     []config.ServiceBinding{{Binding: "API", Service: "api"}},
+	}
+	out, err := Generate(Options{Config: c, ConfigDir: dir, OmitRuntime: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "GREETING" | "N" | "SECRET">> {}`
+	if !strings.Contains(string(out), want) {
+		t.Errorf("no %s in:\n%s", want, out)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/config"
 )
 
@@ -94,6 +95,8 @@ func generate(opts Options) (*generated, error) {
 		bindings map[string]string
 	}
 	var envs []typedEnv
+	// values are the vars and secrets of any environment typed.
+	values := map[string]bool{}
 	names := []string{opts.Env}
 	if opts.Env == "" {
 		names = append(names, sortedKeys(opts.Config.Env)...)
@@ -121,6 +124,9 @@ func generate(opts Options) (*generated, error) {
 			if workers[name], err = importPath(opts.ConfigDir, main, output); err != nil {
 				return nil, err
 			}
+		}
+		for name := range bindings.Values(cfg, secrets.Keys) {
+			values[name] = true
 		}
 		b, err := envBindings(cfg, mainImport, secrets.Keys, workers)
 		if err != nil {
@@ -173,7 +179,7 @@ func generate(opts Options) (*generated, error) {
 	}
 	writeInterface(&w, "Env", env)
 	w.WriteString("}\ninterface Env extends Cloudflare.Env {}\n")
-	writeProcessEnv(&w, envs[0].cfg, env)
+	writeProcessEnv(&w, envs[0].cfg, env, values)
 	writeModuleRules(&w, envs[0].cfg.Rules)
 	if !opts.OmitRuntime {
 		w.WriteString("\n// Begin runtime types\n")
@@ -267,14 +273,16 @@ func writeInterface(w *strings.Builder, name string, members []Binding) {
 }
 
 // writeProcessEnv mirrors wrangler for nodejs_compat workers, which may read
-// vars and secrets from process.env: as strings.
-func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
+// vars and secrets from process.env: as strings. values names them (the
+// binding registry's Values), whatever their type: a KV namespace or a
+// queue is not in process.env.
+func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding, values map[string]bool) {
 	if !slices.Contains(top.CompatibilityFlags, "nodejs_compat") && !slices.Contains(top.CompatibilityFlags, "nodejs_compat_v2") {
 		return
 	}
 	var keys []string
 	for _, b := range env {
-		if isTextBinding(b.Type) {
+		if values[b.Name] {
 			keys = append(keys, fmt.Sprintf("%q", b.Name))
 		}
 	}
@@ -285,11 +293,6 @@ func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
 	w.WriteString("\t[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;\n};\n")
 	w.WriteString("declare namespace NodeJS {\n")
 	fmt.Fprintf(w, "\tinterface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, %s>> {}\n}\n", strings.Join(keys, " | "))
-}
-
-// isTextBinding tells vars and secrets from object bindings by their type.
-func isTextBinding(t string) bool {
-	return !strings.HasPrefix(t, "DurableObjectNamespace") && t != "Fetcher"
 }
 
 func envLabel(name string) string {
