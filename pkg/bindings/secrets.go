@@ -11,6 +11,7 @@ import (
 // text, typed string, listed by name only.
 var secrets = &Kind{
 	Name:  "secret",
+	Value: true,
 	Order: 40,
 	List: func(_ *config.Config, names []string) []Binding {
 		s := append([]string(nil), names...)

@@ -48,6 +48,9 @@ type ServeOptions struct {
 	// containers; default: engine.Connect, which follows DOCKER_HOST (the
 	// socket mounted into the edge).
 	Engine func(ctx context.Context) (*engine.Engine, error)
+	// TestClock, when set, runs the versions' cron triggers, queues and
+	// workflows on a clock the test moves; tests only.
+	TestClock *appserver.TestClock
 }
 
 // Server serves the active version and switches versions on request.
@@ -127,6 +130,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 			s.emit(events.Event{Kind: events.Warning, Message: fmt.Sprintf("cannot load the active version %s: %v", st.Active, err)})
 		} else {
 			s.active, s.cur = st.Active, l
+			s.opts.TestClock.Use(l.app)
 			s.edge.Swap(l.app.Edge)
 		}
 	}
@@ -237,7 +241,7 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
 		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects, Cache: s.cache,
-		VersionID: id,
+		VersionID: id, TestClock: s.opts.TestClock != nil,
 	})
 	if err != nil {
 		_ = closeManager(mgr)
@@ -312,6 +316,7 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	res.Drain = events.Millis(time.Since(start))
 	old := s.cur
 	s.active, s.cur = id, l
+	s.opts.TestClock.Use(l.app)
 	// The old version's requests have drained: its objects close, then
 	// its containers are removed.
 	if err := old.close(); err != nil {
