@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/ui/text"
@@ -13,13 +14,20 @@ import (
 // plainReporter writes one line per event, for logs and CI: nothing is
 // redrawn, so the output reads the same in a file as on a terminal.
 type plainReporter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	f      lineFormat
-	shown  map[string]int // step → last progress quarter printed
-	err    error
-	closed bool
+	mu      sync.Mutex
+	w       io.Writer
+	f       lineFormat
+	shown   map[string]int // step → last progress quarter printed
+	err     error
+	closed  bool
+	pending []byte      // request lines not written yet (see Emit)
+	timer   *time.Timer // writes pending when it fires
 }
+
+// requestDelay is how long a request's line may wait to be written with
+// the next ones: under load, valet dev serves thousands of requests a
+// second, and one write per line would cost more than serving some of them.
+const requestDelay = 50 * time.Millisecond
 
 func newPlainReporter(w io.Writer, f lineFormat) *plainReporter {
 	return &plainReporter{w: w, f: f, shown: map[string]int{}}
@@ -32,19 +40,52 @@ func (p *plainReporter) Interrupted() <-chan struct{} { return nil }
 func (p *plainReporter) Stop() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.writePending()
 	p.closed = true
 	return p.err
 }
 
+// Emit writes e's line. A request's line waits up to requestDelay to be
+// written with those that follow it; any other event writes what waits
+// first, so lines keep their order.
 func (p *plainReporter) Emit(e events.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || p.err != nil || !p.keep(e) {
 		return
 	}
-	if _, err := io.WriteString(p.w, p.f.line(e)+"\n"); err != nil {
+	line := p.f.line(e) + "\n"
+	if e.Kind == events.Request {
+		p.pending = append(p.pending, line...)
+		if p.timer == nil {
+			p.timer = time.AfterFunc(requestDelay, p.flush)
+		}
+		return
+	}
+	p.pending = append(p.pending, line...)
+	p.writePending()
+}
+
+func (p *plainReporter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.writePending()
+}
+
+// writePending writes what waits; p.mu is held.
+func (p *plainReporter) writePending() {
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	if len(p.pending) == 0 || p.err != nil || p.closed {
+		p.pending = p.pending[:0]
+		return
+	}
+	if _, err := p.w.Write(p.pending); err != nil {
 		p.err = fmt.Errorf("write progress: %w", err)
 	}
+	p.pending = p.pending[:0]
 }
 
 // keep prints a transfer at 25%, 50%, 75% and 100% only: a line per chunk

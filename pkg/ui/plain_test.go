@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,4 +172,57 @@ func sampleEvents() []events.Event {
 		{Time: t0, Kind: events.Ready, URL: "http://127.0.0.1:8787"},
 		{Time: t0, Kind: events.StepFailed, Step: "deploy", Error: "boom"},
 	}
+}
+
+// TestPlainRequestLinesWaitInOrder: request lines are written together,
+// within requestDelay, and any other event writes them first: the order of
+// lines is the order of events, and Stop writes what waits.
+func TestPlainRequestLinesWaitInOrder(t *testing.T) {
+	var w lockedBuffer
+	r := newPlainReporter(&w, plainFormat(false, false))
+	req := func(path string) events.Event {
+		return events.Event{Kind: events.Request, Method: "GET", Path: path, Status: 200, Route: "worker"}
+	}
+	r.Emit(req("/a"))
+	r.Emit(req("/b"))
+	if got := w.String(); got != "" {
+		t.Fatalf("request lines written at once: %q", got)
+	}
+	r.Emit(events.Event{Kind: events.Warning, Message: "careful"})
+	got := w.String()
+	if !strings.Contains(got, "/a") || !strings.Contains(got, "/b") || strings.Index(got, "/b") > strings.Index(got, "careful") {
+		t.Fatalf("a warning did not write the waiting lines first:\n%s", got)
+	}
+	r.Emit(req("/c"))
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(w.String(), "/c") {
+		if time.Now().After(deadline) {
+			t.Fatal("a lone request line was never written")
+		}
+		time.Sleep(requestDelay / 5)
+	}
+	r.Emit(req("/d"))
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.String(), "/d") {
+		t.Fatalf("Stop did not write the waiting line:\n%s", w.String())
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
