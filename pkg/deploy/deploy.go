@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -23,7 +24,15 @@ type Options struct {
 	BindIP     string // where the port is published on the host; default 0.0.0.0
 	DryRun     bool   // print the plan, change nothing
 	EdgeBinary string // default $VALET_EDGE_BINARY or the running valet
-	OutDir     string // build directory (default .valet/build)
+	// Workerd is the workerd put in the edge image, for the host's
+	// platform; default $VALET_EDGE_WORKERD, else the one valet dev runs
+	// when this machine is linux on the host's architecture.
+	Workerd string
+	// EdgeBase is a glibc image to build the workerd image on, where the
+	// host can pull it; default $VALET_EDGE_BASE, else FROM scratch with
+	// the libraries workerd links, taken from this machine.
+	EdgeBase string
+	OutDir   string // build directory (default .valet/build)
 	// SkipBuild deploys the build already in OutDir.
 	SkipBuild bool
 	Events    *events.Emitter
@@ -219,7 +228,30 @@ func (r *deployRun) edge(ctx context.Context) error {
 		}
 		return nil
 	}
-	ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin)
+	arch, err := hostArch(ctx, r.t.E)
+	if err != nil {
+		return err
+	}
+	if err := checkMachine(bin, arch); err != nil {
+		return err
+	}
+	wd, err := r.opts.edgeWorkerd(arch)
+	if err != nil {
+		return err
+	}
+	base := r.opts.EdgeBase
+	if base == "" {
+		base = os.Getenv(EnvEdgeBase)
+	}
+	rref, built, sent, err := ensureRuntimeImage(ctx, r.t.E, runtimeImage{Workerd: wd, Arch: arch, Base: base})
+	if err != nil {
+		return err
+	}
+	if built {
+		r.em.Info(fmt.Sprintf("sent workerd %s to %s once for this workerd version (image %s, %s)", orNone(wd.Version), r.t.E.Host(), rref, humanBytes(sent)))
+	}
+	r.res.Bytes += sent
+	ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin, rref)
 	if err != nil {
 		return err
 	}
@@ -386,8 +418,19 @@ func (e *HealthCheckError) Error() string {
 		}
 	}
 	fmt.Fprintf(&b, "\n  %s is still serving; nothing was removed", orNone(e.Serving))
-	if len(res.Logs) > 0 {
-		b.WriteString("\n  last log lines:\n    " + strings.Join(res.Logs, "\n    "))
+	// A worker that failed to load has its lines in the error already.
+	var logs []string
+	for _, l := range res.Logs {
+		msg := l // "[source] message"
+		if _, m, ok := strings.Cut(l, "] "); ok && strings.HasPrefix(l, "[") {
+			msg = m
+		}
+		if !strings.Contains(res.Error, msg) {
+			logs = append(logs, l)
+		}
+	}
+	if len(logs) > 0 {
+		b.WriteString("\n  last log lines:\n    " + strings.Join(logs, "\n    "))
 	}
 	b.WriteString("\n  Fix the check (deploy.healthcheck.path, interval, timeout, deadline) or the app, then deploy again")
 	return b.String()

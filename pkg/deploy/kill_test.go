@@ -19,6 +19,7 @@ import (
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
 // envChild makes the test binary a deploy client that a test kills -9.
@@ -37,7 +38,7 @@ func runChild() int {
 	em := events.NewEmitter(events.SinkFunc(func(e events.Event) { mu.Lock(); _ = enc.Encode(e); mu.Unlock() }))
 	_, err = Run(context.Background(), Options{
 		Conn: Conn{Project: proj, Host: os.Getenv("DOCKER_HOST")}, BindIP: "127.0.0.1",
-		EdgeBinary: os.Getenv("VALET_TEST_EDGE_BINARY"), Events: em,
+		EdgeBinary: os.Getenv("VALET_TEST_EDGE_BINARY"), Workerd: os.Getenv("VALET_TEST_WORKERD"), Events: em,
 		OutDir: filepath.Join(proj.Dir, ".valet", "build"),
 	})
 	if err != nil {
@@ -67,7 +68,7 @@ func TestKillMidDeploy(t *testing.T) {
 		p.worker(fmt.Sprintf("v%d", n+2))
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), envChild+"="+filepath.Join(p.dir, "valet.jsonc"),
-			"VALET_TEST_EDGE_BINARY="+edgeBinary(t), "DOCKER_HOST="+e.Host())
+			"VALET_TEST_EDGE_BINARY="+edgeBinary(t), "VALET_TEST_WORKERD="+workerdtest.Binary(t), "DOCKER_HOST="+e.Host())
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +160,7 @@ func TestEdgeUpgrade(t *testing.T) {
 		}
 	}()
 	d.p.worker("v2")
-	res, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin,
+	res, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin, Workerd: workerdtest.Binary(t),
 		OutDir: filepath.Join(p.dir, ".valet", "build"), Events: events.NewEmitter(d.rec)})
 	close(stop)
 	<-done

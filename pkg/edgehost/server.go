@@ -30,6 +30,10 @@ const (
 	// run after a switch.
 	DrainTimeout = 30 * time.Second
 	tailLines    = 20
+	// WorkerdPath is where the edge image puts workerd (pkg/deploy builds
+	// it); $VALET_WORKERD overrides it (tests run the edge outside a
+	// container).
+	WorkerdPath = "/usr/local/bin/workerd"
 )
 
 // ServeOptions configure `valet edge serve`.
@@ -38,7 +42,8 @@ type ServeOptions struct {
 	Addr     string    // default DefaultAddr
 	Control  string    // unix socket of the control API; default DefaultControl
 	Out      io.Writer // JSON event lines (the container's log)
-	// Workerd is the workerd executable that runs each version's worker.
+	// Workerd is the workerd executable that runs each version's worker;
+	// default WorkerdPath.
 	Workerd string
 	// Ready is called once the public port is bound.
 	Ready func(url string)
@@ -105,6 +110,9 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	}
 	if opts.Out == nil {
 		opts.Out = io.Discard
+	}
+	if opts.Workerd == "" {
+		opts.Workerd = WorkerdPath
 	}
 	store, err := NewStore(opts.StateDir)
 	if err != nil {
