@@ -75,6 +75,7 @@ type App struct {
 	proxy    *workerd.Proxy
 	bridge   *workerd.Bridge
 	member   *workerd.Member
+	objects  *workerd.Objects
 	assetsLn *http.Server
 	dirs     []string
 	closed   atomic.Bool
@@ -181,6 +182,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if objects == nil {
 		objects = workerd.NewObjects()
 	}
+	app.objects = objects
 	var containersFor workerd.Containers
 	if opts.Containers != nil {
 		containersFor = opts.Containers
@@ -241,6 +243,15 @@ func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) error {
 	return app.proc.Scheduled(ctx, cron, t)
 }
 
+// Serve makes this version the one in service for the Durable Objects it
+// shares with other versions (Options.Objects): their alarms run here, and
+// those of objects another version held as it stopped are set here.
+func (app *App) Serve(ctx context.Context) {
+	if app.member != nil {
+		app.objects.SetServing(ctx, app.member)
+	}
+}
+
 // Close stops the worker's workerd (its Durable Objects are handed over to
 // whichever version asks for them next), then the services around it.
 // Containers are the owner's of Options.Containers to close.
@@ -250,12 +261,22 @@ func (app *App) Close() error {
 	}
 	var errs []error
 	if app.member != nil {
-		app.member.Leave()
+		// Its requests are done: hand its objects over (alarms woken in
+		// the version in service) while its workerd still runs.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		app.member.Leave(ctx)
+		cancel()
 	}
 	if app.proc != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		errs = append(errs, app.proc.Stop(ctx))
-		cancel()
+		if app.member != nil && app.objects.Joined() > 0 {
+			// Another version runs on the same storage: a graceful stop
+			// would lock the objects' files as it closes them (see Kill).
+			app.proc.Kill()
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			errs = append(errs, app.proc.Stop(ctx))
+			cancel()
+		}
 	}
 	if app.proxy != nil {
 		errs = append(errs, app.proxy.Close())
@@ -416,10 +437,10 @@ type lazyControl struct {
 
 func (l *lazyControl) set(p *workerd.Process) { l.proc.Store(p) }
 
-func (l *lazyControl) do(ctx context.Context, class, id, op string) error {
+func (l *lazyControl) do(ctx context.Context, class, id, op string, epoch uint64) ([]byte, error) {
 	p := l.proc.Load()
 	if p == nil {
-		return nil
+		return nil, errors.New("the worker runtime is not running")
 	}
-	return p.ControlObject(ctx, class, id, op)
+	return p.ControlObject(ctx, class, id, op, epoch)
 }

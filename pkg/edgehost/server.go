@@ -131,6 +131,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 			s.emit(events.Event{Kind: events.Warning, Message: fmt.Sprintf("cannot load the active version %s: %v", st.Active, err)})
 		} else {
 			s.active, s.cur = st.Active, l
+			l.app.Serve(ctx)
 			s.edge.Swap(l.app.Edge)
 		}
 	}
@@ -301,14 +302,17 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 		return res
 	}
 	start := time.Now()
+	// Alarms run in the new version from now on; the old one's objects
+	// move as they are asked for, the rest as it stops.
+	l.app.Serve(ctx)
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
 	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
 	cancel()
 	res.Drain = time.Since(start)
 	old := s.cur
 	s.active, s.cur = id, l
-	// The old version's requests have drained: its objects close, then
-	// its containers are removed.
+	// The old version's requests have drained: its objects are handed
+	// over (those with alarms woken in the new version), then it stops.
 	if err := old.close(); err != nil {
 		s.emit(events.Event{Kind: events.Warning, Message: err.Error()})
 	}

@@ -49,8 +49,8 @@ type containerRun struct {
 
 // TraceItem is one invocation that threw, from the tail worker.
 type TraceItem struct {
-	Outcome    string          `json:"outcome"`
-	URL        string          `json:"url"`
+	Outcome    string           `json:"outcome"`
+	URL        string           `json:"url"`
 	Exceptions []TraceException `json:"exceptions"`
 }
 
@@ -92,6 +92,12 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/objects/acquire":
 		b.acquire(w, r, class, id)
+	case "/objects/adopted":
+		if b.member != nil {
+			epoch, _ := strconv.ParseUint(q.Get("epoch"), 10, 64)
+			b.member.Adopted(class, id, epoch)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{})
 	case "/containers/start":
 		b.start(w, r, class, id)
 	case "/containers/monitor":
@@ -129,15 +135,18 @@ func (b *Bridge) instance(class, id string) *containers.Instance {
 }
 
 func (b *Bridge) acquire(w http.ResponseWriter, r *http.Request, class, id string) {
-	handoff := false
+	var h Handoff
 	if b.member != nil {
 		var err error
-		if handoff, err = b.member.Acquire(r.Context(), class, id); err != nil {
+		if h, err = b.member.Acquire(r.Context(), class, id, r.URL.Query().Get("for") == "alarm"); err != nil {
 			writeError(w, http.StatusServiceUnavailable, err.Error())
 			return
 		}
 	}
-	out := map[string]any{"handoff": handoff}
+	out := map[string]any{"epoch": h.Epoch, "handoff": h.Moved, "alarmKnown": h.Known, "alarm": nil}
+	if h.Alarm.Set {
+		out["alarm"] = h.Alarm.At
+	}
 	if in := b.instance(class, id); in != nil {
 		state := map[string]any{"running": false}
 		if in.Running() {

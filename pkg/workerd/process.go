@@ -204,6 +204,21 @@ func (p *Process) Stop(ctx context.Context) error {
 	return nil
 }
 
+// Kill stops workerd at once (SIGKILL) and waits for it to exit. Unlike
+// Stop, it leaves the SQLite files of its Durable Objects as they are: a
+// workerd stopping gracefully checkpoints them as it closes them, under a
+// lock that makes another process opening the same objects at that moment
+// fail with SQLITE_BUSY. Every write it confirmed is already in them.
+func (p *Process) Kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
 // Control returns a client of the control worker.
 func (p *Process) Control() *http.Client {
 	return unixClient(p.ControlSocket())
@@ -345,8 +360,9 @@ func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) error
 	return nil
 }
 
-// ControlObject hands one Durable Object over (op "release") or has this
-// process build it (op "wake").
-func (p *Process) ControlObject(ctx context.Context, class, id, op string) error {
-	return controlObject(p.Control())(ctx, class, id, op)
+// ControlObject hands one Durable Object over (op "release" of grant
+// epoch: the answer says its alarm) or has this process own it (op "wake":
+// its alarm is set in this process).
+func (p *Process) ControlObject(ctx context.Context, class, id, op string, epoch uint64) ([]byte, error) {
+	return controlObject(p.Control())(ctx, class, id, op, epoch)
 }
