@@ -12,7 +12,6 @@ import (
 	"github.com/valet-dev/valet/pkg/build"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
-	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
 const containerCfg = `{"name":"demo","compatibility_date":"2025-06-01","containers":[{"class_name":"Box","image":"./Dockerfile"}],
@@ -39,16 +38,7 @@ func stageWithImages(t *testing.T, s *Store, tx string, images []build.ImageEntr
 
 func serveWith(t *testing.T, dir string, connect func(context.Context) (*engine.Engine, error)) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	control := filepath.Join(t.TempDir(), "c.sock")
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: workerdtest.Binary(t),
-			Engine: connect, Ready: func(string) { close(ready) }})
-	}()
-	<-ready
-	t.Cleanup(func() { cancel(); <-done })
+	_, control := serveEdge(t, dir, connect)
 	return control
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
@@ -78,8 +79,10 @@ const counterCfg = `{"name":"demo","compatibility_date":"2025-06-01",
 "migrations":[{"tag":"v1","new_sqlite_classes":["Counter"]}],
 "deploy":{"healthcheck":{"path":"/health","interval":"50ms","deadline":"10s"}}}`
 
-// serveEdge runs Serve on dir and returns its URL and control socket.
-func serveEdge(t *testing.T, dir string) (string, string) {
+// serveEdge runs Serve on dir (with connect for containers, when not nil)
+// and returns its URL and control socket. A failed test shows the edge's
+// log.
+func serveEdge(t *testing.T, dir string, connect func(context.Context) (*engine.Engine, error)) (string, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	control := filepath.Join(t.TempDir(), "c.sock")
@@ -93,7 +96,7 @@ func serveEdge(t *testing.T, dir string) (string, string) {
 	})
 	go func() {
 		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: workerdtest.Binary(t),
-			Out: logs, Ready: func(u string) { urlc <- u }})
+			Engine: connect, Out: logs, Ready: func(u string) { urlc <- u }})
 	}()
 	var url string
 	select {
@@ -135,7 +138,7 @@ func TestSwitchHandsObjectsOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, control := serveEdge(t, dir)
+	url, control := serveEdge(t, dir, nil)
 	ctx := context.Background()
 	stage := func(tx, version string) *build.Manifest {
 		m := upload(t, s, tx, counterWorker(version), nil, counterCfg)
