@@ -21,7 +21,6 @@ import (
 	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/workerd"
@@ -61,7 +60,7 @@ type Options struct {
 	PersistTo  string
 	AppName    string
 	Objects    *workerd.Objects
-	Containers *containers.Manager
+	Containers workerd.Containers
 	// CF is request.cf as JSON (the dev defaults wrangler gives).
 	CF string
 }
@@ -183,17 +182,13 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		objects = workerd.NewObjects()
 	}
 	app.objects = objects
-	var containersFor workerd.Containers
-	if opts.Containers != nil {
-		containersFor = opts.Containers
-	}
 	logs := newLogSink(opts.Events, v.SourceMap)
 	// The member's control client is set once the process runs; until then
 	// no other version can ask it for an object it does not have yet.
 	ctlClient := &lazyControl{}
 	app.member = objects.Join(filepath.Base(dir), ctlClient.do)
 	app.bridge, err = workerd.NewBridge(workerd.BridgeOptions{
-		Socket: cfg.Bridge, Member: app.member, Containers: containersFor, Trace: logs.trace,
+		Socket: cfg.Bridge, Member: app.member, Containers: opts.Containers, Trace: logs.trace,
 	})
 	if err != nil {
 		return err

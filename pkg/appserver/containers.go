@@ -11,6 +11,7 @@ import (
 	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd"
 )
 
 // ContainerSession is the containers of one `valet dev` run: the engine,
@@ -80,7 +81,7 @@ func (s *ContainerSession) Close() error {
 }
 
 // Instances is the session's manager, for Options.Containers (nil-safe).
-func (s *ContainerSession) Instances() *containers.Manager {
+func (s *ContainerSession) Instances() workerd.Containers {
 	if s == nil {
 		return nil
 	}

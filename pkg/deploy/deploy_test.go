@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,51 +211,9 @@ func TestDeployLifecycle(t *testing.T) {
 
 	// Redeploy under load: no failed request.
 	p.worker("v2")
-	var ok, failed atomic.Int64
-	var lastErr atomic.Value
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			c := &http.Client{Timeout: 10 * time.Second}
-			path := "/api/version"
-			if i%4 == 0 {
-				path = "/api/slow"
-			}
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := c.Get(p.url(path))
-				if err != nil {
-					failed.Add(1)
-					lastErr.Store(err.Error())
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
-					lastErr.Store(resp.Status)
-					continue
-				}
-				ok.Add(1)
-			}
-		}(i)
-	}
-	time.Sleep(200 * time.Millisecond)
-	r3 := d.mustDeploy(ctx)
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	t.Logf("redeploy under load: %d ok, %d failed; %d files, %d bytes; summary %q", ok.Load(), failed.Load(), r3.Files, r3.Bytes, r3.Summary)
-	if failed.Load() != 0 {
-		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
-	}
+	var r3 *Result
+	underLoad(t, []string{p.url("/api/slow"), p.url("/api/version"), p.url("/api/version"), p.url("/api/version")}, "redeploy", func() { r3 = d.mustDeploy(ctx) })
+	t.Logf("redeploy: %d files, %d bytes; summary %q", r3.Files, r3.Bytes, r3.Summary)
 	if r3.Summary != "worker changed" || r3.Files != 2 { // worker.js + its map
 		t.Errorf("redeploy: %+v", r3)
 	}

@@ -33,12 +33,16 @@
 // from the image the version was built with (by ID), on the network the
 // edge is on (valet; the edge joins the internal network first for a
 // container started with enableInternet: false), and reached at its
-// address there: nothing is published. The containers are valet-<app>-<class>-<id>-<version>-<n>,
-// labelled dev.valet.app, dev.valet.role=durable, dev.valet.version and a
-// session of their own; their output and state changes go to the edge's
-// log (valet logs). A switch drains the old version, then removes its
-// containers; the new version starts its own (its health check, going
-// through the worker, may start them). An edge that starts removes what an
+// address there: nothing is published. The containers are valet-<app>-<class>-<id>-<image>-<n>,
+// labelled dev.valet.app, dev.valet.role=durable, dev.valet.version (the
+// version that first ran that image) and a session of their own; their output and state changes go to the edge's
+// log (valet logs). A Durable Object runs in one version at a time: while
+// the new version is checked and the old one drains, an object moves to
+// whichever asks for it (calls in flight finish first, WebSockets close
+// with 1012), with its alarm, which fires once, in the version in service.
+// Its container follows it: kept when both versions have the same image for
+// the class, stopped before the new version starts its own otherwise. An
+// edge that starts removes what an
 // earlier edge of the app left running; destroy removes the edge first,
 // then every container of the app. Over tcp:// no socket can be mounted:
 // an app with containers[] is refused at the connect step, before anything

@@ -46,6 +46,8 @@ func newDurableProject(t *testing.T) *project {
   "deploy": { "port": %d, "healthcheck": { "path": "/api/health", "interval": "100ms", "deadline": "30s" } }
 }`, p.name, p.port))
 	p.write("Dockerfile", "FROM scratch\nCOPY server /server\nEXPOSE 8080\nENTRYPOINT [\"/server\"]\n")
+	// The worker is not part of the image: a change of it keeps the image.
+	p.write(".dockerignore", "worker\n.valet\n")
 	build := exec.Command("go", "build", "-o", filepath.Join(p.dir, "server"), ".")
 	build.Dir = "../../testdata/durable/server"
 	build.Env = append(build.Environ(), "CGO_ENABLED=0")
@@ -70,7 +72,7 @@ export class Box extends DurableObject {
     if (request.method === "POST") await this.ctx.storage.put("n", ++n);
     const u = new URL(request.url);
     const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname, { method: request.method });
-    return new Response(n + " " + (await res.text()), { status: res.status });
+    return new Response(n + " " + (await res.text()).trim() + " token=" + (this.env.TOKEN ?? "none") + " worker=`+v+`", { status: res.status });
   }
 }
 
@@ -102,9 +104,11 @@ var hostRE = regexp.MustCompile(`host=(\S+)`)
 // TestDeployDurableContainers deploys an app with a Durable Object and its
 // container to a real engine: the edge starts the container on the valet
 // network and reaches it by address; the object is one singleton; its
-// storage outlives redeploys; a secret reaches the container's env; a
-// redeploy under load fails no request and removes the old version's
-// container; logs show the container's output; destroy leaves nothing.
+// storage outlives redeploys; a secret reaches the worker; a redeploy
+// under load fails no request, and the object keeps its container while
+// the image is the same, and gets one of the new image (the old one
+// stopped) when it changed; logs show the container's output; destroy
+// leaves nothing.
 func TestDeployDurableContainers(t *testing.T) {
 	e := enginetest.Connect(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -165,70 +169,57 @@ func TestDeployDurableContainers(t *testing.T) {
 		t.Fatalf("two POSTs reached two containers: %q, %q", first, second)
 	}
 
-	// A secret reaches the container's env: the reload starts a new one.
+	// A secret reaches the worker's env; the reload is a new version with
+	// the same image, so the object keeps its container (started with the
+	// env of its start()).
 	if err := SecretPut(ctx, d.conn, "TOKEN", "hunter2", events.NewEmitter(d.rec)); err != nil {
 		t.Fatal(err)
 	}
-	if got := request(t, "GET", p.url("/api/s")); !strings.HasPrefix(got, "2 hello v1-hunter2 GET /api/s") {
-		t.Fatalf("after secret put: %q", got)
+	if got := request(t, "GET", p.url("/api/s")); !strings.HasPrefix(got, "2 hello v1-none GET /api/s") || !strings.Contains(got, "token=hunter2") || hostRE.FindString(got) != hostRE.FindString(first) {
+		t.Fatalf("after secret put (want the same container, the secret in the worker): %q", got)
 	}
 	if list := objects(); len(list) != 1 {
 		t.Fatalf("containers after the reload: %+v", list)
 	}
 
-	// Redeploy under load: no failed request, the old container goes.
+	// Redeploy under load, the image unchanged: no failed request, and the
+	// object keeps its container as it moves to the new version.
 	p.durableWorker("v2")
-	var ok, failed atomic.Int64
-	var lastErr atomic.Value
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := &http.Client{Timeout: 10 * time.Second}
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := c.Get(p.url("/api/load"))
-				if err != nil {
-					failed.Add(1)
-					lastErr.Store(err.Error())
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
-					lastErr.Store(fmt.Sprintf("%s: %s", resp.Status, b))
-					continue
-				}
-				ok.Add(1)
-			}
-		}()
-	}
-	time.Sleep(300 * time.Millisecond)
-	r2 := d.mustDeploy(ctx)
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	t.Logf("redeploy under load: %d ok, %d failed; summary %q, drain %s", ok.Load(), failed.Load(), r2.Summary, r2.Drain)
-	if failed.Load() != 0 {
-		t.Errorf("%d requests failed during the switch (last: %v)", failed.Load(), lastErr.Load())
-	}
-	if ok.Load() == 0 {
-		t.Errorf("no request answered during the switch")
+	var r2 *Result
+	underLoad(t, []string{p.url("/api/load")}, "redeploy, same image", func() { r2 = d.mustDeploy(ctx) })
+	if r2.Summary != "worker changed" {
+		t.Errorf("summary of a redeploy with the same image: %q", r2.Summary)
 	}
 	list = objects()
-	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r2.Version {
-		t.Fatalf("containers after the redeploy (want only version %s's): %+v", r2.Version, list)
+	if len(list) != 1 || list[0].ID != firstContainer(t, list, r1.Version) {
+		t.Fatalf("containers after the redeploy (want version %s's, kept): %+v", r1.Version, list)
 	}
-	// Storage survived the redeploy; the new version's container answers.
-	if got := request(t, "POST", p.url("/api/c")); !strings.HasPrefix(got, "3 hello v2-hunter2 POST /api/c") {
+	// Storage survived the redeploy; the kept container answers v2.
+	if got := request(t, "POST", p.url("/api/c")); !strings.HasPrefix(got, "3 hello v1-none POST /api/c") || !strings.Contains(got, "worker=v2") || hostRE.FindString(got) != hostRE.FindString(first) {
 		t.Fatalf("after the redeploy: %q", got)
+	}
+
+	// A new image: the container of the old image stops before the new
+	// version starts one for the object, which keeps its storage.
+	p.write("Dockerfile", "FROM scratch\nCOPY server /server\nCOPY Dockerfile /image-v3\nEXPOSE 8080\nENTRYPOINT [\"/server\"]\n")
+	p.durableWorker("v3")
+	var r3 *Result
+	underLoad(t, []string{p.url("/api/load")}, "redeploy, new image", func() { r3 = d.mustDeploy(ctx) })
+	if t.Failed() {
+		var buf bytes.Buffer
+		_ = Logs(ctx, d.conn, LogsOptions{Out: &buf})
+		t.Logf("the edge's log:\n%s", buf.String())
+	}
+	if !strings.Contains(r3.Summary, "image") {
+		t.Errorf("summary of a new image: %q", r3.Summary)
+	}
+	list = objects()
+	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r3.Version {
+		t.Fatalf("containers after a new image (want one, version %s's): %+v", r3.Version, list)
+	}
+	third := request(t, "POST", p.url("/api/e"))
+	if !strings.HasPrefix(third, "4 hello v3-hunter2 POST /api/e") || hostRE.FindString(third) == hostRE.FindString(first) {
+		t.Fatalf("after a new image: %q", third)
 	}
 
 	// The edge killed (no cleanup) leaves its container; the edge started
@@ -250,7 +241,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	if err := tg.ensureEdgeStarted(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := request(t, "POST", p.url("/api/d")); !strings.HasPrefix(got, "4 hello v2-hunter2 POST /api/d 1 ") {
+	if got := request(t, "POST", p.url("/api/d")); !strings.HasPrefix(got, "5 hello v3-hunter2 POST /api/d 1 ") {
 		t.Fatalf("after the edge restarted: %q", got)
 	}
 	if list := objects(); len(list) != 1 || list[0].Created.Before(time.Now().Add(-5*time.Second)) {
@@ -273,6 +264,73 @@ func TestDeployDurableContainers(t *testing.T) {
 	if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name}); len(left) != 0 {
 		t.Fatalf("left after destroy: %+v", left)
 	}
+}
+
+// underLoad runs switchFn while 8 clients GET urls (client i the i-th, in
+// turn), and fails the test on any failed request.
+func underLoad(t *testing.T, urls []string, what string, switchFn func()) {
+	t.Helper()
+	var ok, failed atomic.Int64
+	var lastErr atomic.Value
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: 30 * time.Second}
+			url := urls[i%len(urls)]
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := c.Get(url)
+				if err != nil {
+					failed.Add(1)
+					lastErr.Store(err.Error())
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failed.Add(1)
+					lastErr.Store(fmt.Sprintf("%s: %s", resp.Status, b))
+					continue
+				}
+				ok.Add(1)
+			}
+		}()
+	}
+	waitOK := func(n int64) {
+		for deadline := time.Now().Add(30 * time.Second); ok.Load() < n && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitOK(50)
+	switchFn()
+	waitOK(ok.Load() + 50)
+	close(stop)
+	wg.Wait()
+	t.Logf("%s under load: %d ok, %d failed", what, ok.Load(), failed.Load())
+	if failed.Load() != 0 {
+		t.Errorf("%s: %d requests failed (last: %v)", what, failed.Load(), lastErr.Load())
+	}
+	if ok.Load() == 0 {
+		t.Errorf("%s: no request answered", what)
+	}
+}
+
+// firstContainer is the ID of the container labelled with version.
+func firstContainer(t *testing.T, list []engine.ContainerInfo, version string) string {
+	t.Helper()
+	for _, c := range list {
+		if c.Labels[engine.LabelVersion] == version {
+			return c.ID
+		}
+	}
+	return ""
 }
 
 // ensureEdgeStarted starts the stopped edge again and waits for it.

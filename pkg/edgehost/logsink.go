@@ -28,14 +28,7 @@ func newLogSink(out io.Writer, outMu *sync.Mutex, version string, max int) *logS
 
 // Emit implements events.Sink.
 func (l *logSink) Emit(e events.Event) {
-	if line := tailLine(e); line != "" {
-		l.mu.Lock()
-		l.tail = append(l.tail, line)
-		if len(l.tail) > l.max {
-			l.tail = l.tail[len(l.tail)-l.max:]
-		}
-		l.mu.Unlock()
-	}
+	l.keep(e)
 	if l.out == nil {
 		return
 	}
@@ -50,6 +43,18 @@ func (l *logSink) Emit(e events.Event) {
 	l.outM.Lock()
 	_, _ = l.out.Write(append(b, '\n'))
 	l.outM.Unlock()
+}
+
+// keep adds e to the tail without writing it (another sink does).
+func (l *logSink) keep(e events.Event) {
+	if line := tailLine(e); line != "" {
+		l.mu.Lock()
+		l.tail = append(l.tail, line)
+		if len(l.tail) > l.max {
+			l.tail = l.tail[len(l.tail)-l.max:]
+		}
+		l.mu.Unlock()
+	}
 }
 
 // Tail returns the last lines of worker output and errors.

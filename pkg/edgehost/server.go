@@ -15,7 +15,6 @@ import (
 
 	"github.com/valet-dev/valet/pkg/appserver"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
@@ -65,20 +64,24 @@ type Server struct {
 	// switch, an object moves from the old version to the new one, never
 	// running in both.
 	objects *workerd.Objects
+	// pool holds the objects' containers for all loaded versions: a
+	// container follows its object from version to version.
+	pool *containerPool
 
 	mu     sync.Mutex // one activation at a time; guards active and cur
 	active string
 	cur    *live
 }
 
-// live is a loaded version: its app, and the containers its objects start
+// live is a loaded version: its app, and the containers its objects use
 // (nil without containers[]).
 type live struct {
-	app *appserver.App
-	mgr *containers.Manager
+	app  *appserver.App
+	ctrs *versionContainers
 }
 
-// close stops the version, then removes its containers.
+// close stops the version, then gives its containers back (those of an
+// image no other version uses are removed).
 func (l *live) close() error {
 	if l == nil {
 		return nil
@@ -87,7 +90,7 @@ func (l *live) close() error {
 	if l.app != nil {
 		err = l.app.Close()
 	}
-	return errors.Join(err, closeManager(l.mgr))
+	return errors.Join(err, l.ctrs.close())
 }
 
 // noVersion answers before the first deploy has switched.
@@ -118,7 +121,8 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}, objects: workerd.NewObjects()}
+	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine},
+		objects: workerd.NewObjects(), pool: newContainerPool()}
 	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
@@ -224,22 +228,26 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	}
 	sink := newLogSink(s.opts.Out, &s.outMu, id, tailLines)
 	em := events.NewEmitter(sink)
-	mgr, err := s.containerManager(ctx, id, m, &cfg, em)
+	ctrs, err := s.versionContainers(ctx, id, m, &cfg, sink)
 	if err != nil {
 		return nil, sink, err
+	}
+	var objectContainers workerd.Containers
+	if ctrs != nil {
+		objectContainers = ctrs
 	}
 	// Durable Object storage lives in the state volume, outside versions/:
 	// every version of the app sees the same objects, across redeploys and
 	// restarts of the edge.
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
-		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects,
+		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: objectContainers, Objects: s.objects,
 	})
 	if err != nil {
-		_ = closeManager(mgr)
+		_ = ctrs.close()
 		return nil, sink, fmt.Errorf("version %s: %w", id, err)
 	}
-	return &live{app: app, mgr: mgr}, sink, nil
+	return &live{app: app, ctrs: ctrs}, sink, nil
 }
 
 // ActivateResult is the answer to an activation.

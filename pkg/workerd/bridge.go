@@ -24,6 +24,13 @@ type Containers interface {
 	For(class, id string) *containers.Instance
 }
 
+// ContainerHandoff is Containers shared by versions (a deployed edge): as
+// an object is granted to a process, the containers it has from another
+// version's image are stopped, so that one runs at most.
+type ContainerHandoff interface {
+	Handoff(ctx context.Context, class, id string) error
+}
+
 // Bridge answers one workerd process's calls to valet: its facades asking
 // to own an object, ctx.container, and trace events. It listens on a unix
 // socket the process's config names as an external service.
@@ -77,6 +84,11 @@ func NewBridge(opts BridgeOptions) (*Bridge, error) {
 	}
 	ln.SetUnlinkOnClose(true)
 	b := &Bridge{member: opts.Member, containers: opts.Containers, trace: opts.Trace, runs: map[objectKey]*containerRun{}, ln: ln}
+	if ch, ok := opts.Containers.(ContainerHandoff); ok && opts.Member != nil {
+		// Under the object's lock: the next process to ask sees the
+		// container state this grant left.
+		opts.Member.granted = ch.Handoff
+	}
 	b.srv = &http.Server{Handler: b, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = b.srv.Serve(ln) }()
 	return b, nil
@@ -222,6 +234,12 @@ func (b *Bridge) monitor(w http.ResponseWriter, r *http.Request, class, id strin
 	}
 	err := run.wait(r.Context())
 	if r.Context().Err() != nil {
+		return
+	}
+	if b.member != nil && !b.member.Holds(class, id) {
+		// The object moved to another version, which stopped this
+		// container: the instance left behind here must not react to it.
+		<-r.Context().Done()
 		return
 	}
 	if err == nil {

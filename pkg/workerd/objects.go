@@ -86,6 +86,9 @@ type Member struct {
 	objects *Objects
 	name    string
 	control ControlFunc
+	// granted runs as an object is granted to m, before anyone else may
+	// ask for it (ContainerHandoff); nil: nothing to do.
+	granted func(ctx context.Context, class, id string) error
 
 	mu      sync.Mutex
 	stopped bool
@@ -194,6 +197,11 @@ func (m *Member) Acquire(ctx context.Context, class, id string, forAlarm bool) (
 			return Handoff{}, err
 		}
 	}
+	if m.granted != nil {
+		if err := m.granted(ctx, class, id); err != nil {
+			return Handoff{}, err
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if p, ok := o.pending[k]; ok && g == nil {
@@ -215,6 +223,15 @@ func (m *Member) Adopted(class, id string, epoch uint64) {
 	if g := o.owners[objectKey{class, id}]; g != nil && g.m == m && g.epoch == epoch {
 		g.adopted = true
 	}
+}
+
+// Holds is true while m owns (class, id).
+func (m *Member) Holds(class, id string) bool {
+	o := m.objects
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	g := o.owners[objectKey{class, id}]
+	return g != nil && g.m == m
 }
 
 // release asks g's process to let go of the object and returns what its

@@ -50,6 +50,7 @@ class ValetContainer {
   #generation = 0;
   #monitor = null; // { generation, promise }
   #destroyReason = undefined;
+  #starting = null; // settles once valet has the last start()
 
   constructor(st) {
     this.#st = st;
@@ -57,7 +58,15 @@ class ValetContainer {
 
   // Called by the facade with what valet knows when the object is built.
   _adopt(state) {
-    if (state && state.running) this.#watch(state.generation || 0);
+    if (state && state.running) {
+      this.#watch(state.generation || 0);
+    } else if (state && this.#running) {
+      // Stopped while another version had the object (its image was
+      // another): what this process watched is gone.
+      this.#generation++;
+      this.#running = false;
+      this.#monitor = null;
+    }
   }
 
   get running() {
@@ -84,6 +93,12 @@ class ValetContainer {
     this.#destroyReason = undefined;
     this.#running = true;
     const started = bridgeCall(this.#st.bridge, "/containers/start?" + query(this.#st), body);
+    // A request to its port right after start() waits for valet to have
+    // the start, as workerd's own client does.
+    this.#starting = started.then(
+      () => {},
+      () => {},
+    );
     this.#watch(generation, started);
   }
 
@@ -150,8 +165,10 @@ class ValetContainer {
   getTcpPort(port) {
     if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new RangeError("Invalid port number: " + port);
     const st = this.#st;
+    const starting = () => this.#starting;
     return {
       fetch: async (input, init) => {
+        if (starting()) await starting();
         const req = new Request(input, init);
         const url = new URL(req.url);
         if (url.protocol === "https:") {
