@@ -282,7 +282,8 @@ func (m *Member) isStopped() bool {
 // object any more, releases those it holds (learning their alarms), and
 // wakes the ones with an alarm in the process in service, which then runs
 // that alarm. Without a process in service (or when it fails), the alarm
-// waits for the next owner or SetServing. Leave returns the objects m held.
+// waits for the next owner or SetServing. With no other process joined
+// (valet stopping), nothing is released. Leave returns the objects m held.
 func (m *Member) Leave(ctx context.Context) []ObjectRef {
 	m.mu.Lock()
 	m.stopped = true
@@ -300,6 +301,17 @@ func (m *Member) Leave(ctx context.Context) []ObjectRef {
 			o.members = append(o.members[:i:i], o.members[i+1:]...)
 			break
 		}
+	}
+	if len(o.members) == 0 {
+		// No process to hand anything to (valet is stopping): the next
+		// one to start reads the objects' alarms from storage.
+		out := make([]ObjectRef, len(held))
+		for i, k := range held {
+			delete(o.owners, k)
+			out[i] = ObjectRef{Class: k.class, ID: k.id}
+		}
+		o.mu.Unlock()
+		return out
 	}
 	o.mu.Unlock()
 
