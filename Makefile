@@ -20,9 +20,9 @@ test:
 demo: build
 	.ci/demo.sh
 
-## bench: every bench/*.sh, then a summary table
+## bench: every bench/*.sh (BENCH=names for some), every figure beside its target; fails on a miss
 bench: build
-	bench/run.sh
+	VALET=$(abspath $(BIN)) bench/run.sh $(BENCH)
 
 ## generate: go generate (the JSON Schema, and anything else generated)
 generate:

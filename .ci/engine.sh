@@ -24,6 +24,15 @@
 #   noipt      docker0 without iptables
 #   none       --bridge=none: no default bridge; valet's own networks still work
 # VALET_ENGINE_NET=own|bridge|noipt|none forces one.
+#
+# Firewall. Where br_netfilter is loaded, frames bridged between two
+# containers cross the host's iptables FORWARD chain, whose policy a system
+# dockerd sets to DROP (it stays DROP after that dockerd stops). dockerd
+# with iptables accepts its bridges' traffic by rules of its own; without
+# (own, noipt, none) this script appends one rule, tagged with RUN, that
+# accepts bridged frames (-m physdev --physdev-is-bridged; routed traffic
+# keeps the host's policy), and removes it at stop: the engine works under
+# either policy (pkg/engine/enginetest does the same for its engines).
 set -euo pipefail
 
 WAIT_SECONDS=${VALET_ENGINE_WAIT:-30}
@@ -70,6 +79,47 @@ own_bridge() {
 	echo "$name"
 }
 
+# forward_tables: the iptables commands whose FORWARD chain filters this
+# host's traffic: the one `iptables` is (what dockerd uses), and the other
+# of nft and legacy when its FORWARD policy is DROP (both filter a packet).
+forward_tables() {
+	command -v iptables >/dev/null || return 0
+	echo iptables
+	local version other marker
+	version=$(iptables --version 2>/dev/null || true)
+	for other in iptables-nft:nf_tables iptables-legacy:legacy; do
+		marker=${other#*:} other=${other%%:*}
+		command -v "$other" >/dev/null || continue
+		[[ $version != *"($marker)"* ]] || continue
+		# Listing legacy tables would create them: look only when they exist.
+		[[ $other != iptables-legacy ]] || grep -qx filter /proc/net/ip_tables_names 2>/dev/null || continue
+		"$other" -w -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP' && echo "$other"
+	done
+	return 0
+}
+
+# allow_bridged RUN: accept bridged frames in FORWARD for this engine; the
+# commands that took the rule are kept in RUN/iptables for disallow_bridged.
+allow_bridged() {
+	local run=$1 t
+	for t in $(forward_tables); do
+		if "$t" -w -A FORWARD -m physdev --physdev-is-bridged -m comment --comment "valet-engine $run" -j ACCEPT 2>/dev/null; then
+			echo "$t" >>"$run/iptables"
+		else
+			log "could not add the bridged-traffic rule with $t: containers may not reach each other under FORWARD policy DROP"
+		fi
+	done
+}
+
+disallow_bridged() {
+	local run=$1 t
+	[[ -f $run/iptables ]] || return 0
+	for t in $(cat "$run/iptables"); do
+		"$t" -w -D FORWARD -m physdev --physdev-is-bridged -m comment --comment "valet-engine $run" -j ACCEPT 2>/dev/null || true
+	done
+	rm -f "$run/iptables"
+}
+
 start_dockerd() {
 	local run=$1 variant=$2
 	local args=(--host "unix://$run/docker.sock" --data-root "$run/data" --exec-root "$run/exec"
@@ -99,6 +149,7 @@ start_dockerd() {
 	while ((SECONDS < deadline)); do
 		if ping_engine "unix://$run/docker.sock"; then
 			echo "$variant" >"$run/variant"
+			[[ $variant == bridge ]] || allow_bridged "$run"
 			return 0
 		fi
 		kill -0 "$pid" 2>/dev/null || break
@@ -158,6 +209,7 @@ stop_dockerd() {
 	for mnt in $(awk -v r="$run/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
 		umount -l "$mnt" 2>/dev/null || true
 	done
+	disallow_bridged "$run"
 	if [[ -f $run/bridge ]]; then
 		ip link delete "$(cat "$run/bridge")" 2>/dev/null || true
 		rm -f "$run/bridge"

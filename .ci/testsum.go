@@ -2,13 +2,17 @@
 
 // testsum reads `go test -json` on stdin and prints what a person (and a CI
 // log) needs: one line per package as go test prints it, the full output of
-// every failed test, and a closing line "tests: N passed, N failed, N skipped".
-// It exits 1 when anything failed. Run it as `go run .ci/testsum.go`.
+// every failed test, every skipped test by name with its reason, and a
+// closing line "tests: N passed, N failed, N skipped". It exits 1 when
+// anything failed, and with -strict (what .ci/test passes under CI) also
+// when a test skipped: under CI every part a test needs is there, so a skip
+// is a test that silently did not run. Run it as `go run .ci/testsum.go`.
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,15 +28,20 @@ type event struct {
 }
 
 type summary struct {
+	label                   string
 	out                     io.Writer
 	passed, failed, skipped int
 	failedPkgs              []string
+	skips                   []string            // "pkg TestName: reason"
 	testOut                 map[string][]string // package+"\x00"+test → output lines
 	pkgOut                  map[string][]string
 }
 
 func main() {
-	s := &summary{out: os.Stdout, testOut: map[string][]string{}, pkgOut: map[string][]string{}}
+	strict := flag.Bool("strict", false, "a skipped test fails the run (CI)")
+	label := flag.String("label", "tests", "the closing line's first word, e.g. \"race tests\" for a -race pass")
+	flag.Parse()
+	s := &summary{label: *label, out: os.Stdout, testOut: map[string][]string{}, pkgOut: map[string][]string{}}
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
@@ -42,7 +51,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "testsum: read go test output: %v\n", err)
 		os.Exit(1)
 	}
-	if s.finish() {
+	if s.finish(*strict) {
 		os.Exit(1)
 	}
 }
@@ -78,6 +87,7 @@ func (s *summary) testResult(e event, key string) {
 		s.passed++
 	case "skip":
 		s.skipped++
+		s.skips = append(s.skips, fmt.Sprintf("%s %s: %s", e.Package, e.Test, skipReason(s.testOut[key])))
 	case "fail":
 		s.failed++
 		fmt.Fprint(s.out, strings.Join(s.testOut[key], ""))
@@ -114,11 +124,31 @@ func (s *summary) pkgResult(e event) {
 	}
 }
 
-// finish prints the closing lines and reports whether anything failed.
-func (s *summary) finish() bool {
+// skipReason is the last line a skipped test logged: its t.Skip message,
+// as "file_test.go:12: message".
+func skipReason(lines []string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "=== ") {
+			continue
+		}
+		return l
+	}
+	return "(no reason given)"
+}
+
+// finish prints the closing lines and reports whether the run failed.
+func (s *summary) finish(strict bool) bool {
+	if len(s.skips) > 0 {
+		head := "SKIPPED tests"
+		if strict {
+			head = "SKIPPED tests (a failure under CI: each part a test needs must be there)"
+		}
+		fmt.Fprintf(s.out, "\n%s:\n  %s\n", head, strings.Join(s.skips, "\n  "))
+	}
 	if len(s.failedPkgs) > 0 {
 		fmt.Fprintf(s.out, "\nFAILED packages:\n  %s\n", strings.Join(s.failedPkgs, "\n  "))
 	}
-	fmt.Fprintf(s.out, "\ntests: %d passed, %d failed, %d skipped\n", s.passed, s.failed, s.skipped)
-	return s.failed > 0 || len(s.failedPkgs) > 0
+	fmt.Fprintf(s.out, "\n%s: %d passed, %d failed, %d skipped\n", s.label, s.passed, s.failed, s.skipped)
+	return s.failed > 0 || len(s.failedPkgs) > 0 || (strict && s.skipped > 0)
 }

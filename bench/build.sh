@@ -1,79 +1,77 @@
 #!/usr/bin/env bash
-# bench/build.sh: valet's in-process build (pkg/bundle, esbuild's Go API)
-# against `vite build` on the same React 19 + TypeScript sources
-# (testdata/bundle/react-app), in the same run, on this machine.
+# bench/build.sh: `valet build` against `vite build` on the same React 19 +
+# TypeScript project (testdata/bundle/react-app, with testdata/bench/build's
+# package.json, lockfile and valet.jsonc laid over it), in the same run, on
+# this machine. Each side is the command a user runs, in a new process,
+# timed by hyperfine with the same warm-up and the same number of runs;
+# medians compared.
 #
-#   bench/build.sh            # fresh temp dir, npm install, then measure
-#   VALET_BENCH_DIR=/tmp/vb bench/build.sh   # reuse an installed dir
-#   RUNS=10 bench/build.sh    # hyperfine runs per command (default 5)
+#   bench/build.sh            # RUNS=10 runs a side after WARMUP=2
+#   RUNS=3 WARMUP=1 bench/build.sh
+#   VALET=bin/valet bench/build.sh
 #
-# Targets: frontend build 5x faster than vite build; a no-change rebuild of
-# the whole valet build (frontend + worker) under 100 ms.
+# Cold: no output and no cache from an earlier build (valet: .valet and its
+# out_dir removed before each run; vite: its outDir removed; vite keeps no
+# build cache). Warm: built just before, nothing changed (valet finds its
+# inputs unchanged and keeps the bundles; vite builds everything again).
+# Both write the frontend only: index.html, JS chunks, CSS, the PNG.
+# Targets: the README's Performance targets table (`build-cold`,
+# `build-nochange`).
 set -euo pipefail
+source "$(dirname "$0")/lib.bash"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=${VALET_BENCH_DIR:-$(mktemp -d /tmp/valet-bench-build.XXXXXX)}
-runs=${RUNS:-5}
+expect build-cold build-nochange
+runs=${RUNS:-10}
+warmup=${WARMUP:-2}
+work=$(mktemp -d /tmp/valet-bench-build.XXXXXX)
+cleanup() { rm -rf "$work"; }
+
+valet=$(valet_binary "$work") || fail_unmeasured "valet did not build"
+nm=$(deps "$bench_repo/testdata/bench/build") || fail_unmeasured "npm ci of testdata/bench/build failed"
+
 app=$work/react-app
-mkdir -p "$work"
+cp -R "$bench_repo/testdata/bundle/react-app" "$app"
+cp "$bench_repo/testdata/bench/build/"{package.json,package-lock.json,valet.jsonc} "$app/"
+ln -s "$nm" "$app/node_modules"
+vite_version=$(node -p "require('$nm/vite/package.json').version")
+react_version=$(node -p "require('$nm/react/package.json').version")
 
-if [ ! -x "$app/node_modules/.bin/vite" ]; then
-  rm -rf "$app"
-  cp -R "$repo/testdata/bundle/react-app" "$app"
-  mkdir -p "$app/worker"
-  cp -R "$repo/testdata/bundle/worker-ts/src/." "$app/worker/"
-  echo "== npm install react@19 react-dom@19 vite @vitejs/plugin-react in $app" >&2
-  (
-    cd "$app"
-    # Vite 8 needs Node >= 20.19; fall back to Vite 7 (and plugin-react 5) when it fails here.
-    if npm install --no-audit --no-fund --loglevel=error react@19 react-dom@19 vite@8 @vitejs/plugin-react@6 >&2 &&
-      node_modules/.bin/vite build --logLevel error >/dev/null 2>&1; then
-      :
-    else
-      echo "== vite 8 failed here; using vite 7" >&2
-      npm install --no-audit --no-fund --loglevel=error react@19 react-dom@19 vite@7 @vitejs/plugin-react@5 >&2
-    fi
-  )
-fi
-vite_version=$(node -p "require('$app/node_modules/vite/package.json').version")
-react_version=$(node -p "require('$app/node_modules/react/package.json').version")
+vite_cmd="node_modules/.bin/vite build --logLevel error --outDir dist-vite --emptyOutDir"
+valet_cmd="$valet build --no-tui"
 
-echo "== building buildbench" >&2
-(cd "$repo" && go build -o "$work/buildbench" ./pkg/bundle/internal/buildbench)
+# hf NAME... : hyperfine on the named commands in the app; the JSON's path.
+hf() {
+	local json=$work/hyperfine-$1.json
+	shift
+	(cd "$app" && hyperfine --style basic --warmup "$warmup" --runs "$runs" --export-json "$json" "$@") >&2 || return 1
+	echo "$json"
+}
+# stat JSON NAME FIELD: median_ms, or cpu_ms (user + sys, mean).
+stat() {
+	node -e '
+		const r = require(process.argv[1]).results.find((x) => x.command === process.argv[2]);
+		console.log(process.argv[3] === "cpu" ? ((r.user + r.system) * 1000).toFixed(1) : (r.median * 1000).toFixed(1));' "$1" "$2" "$3"
+}
 
-# Both commands build the same sources into their own dir, cold, in a new process.
-json=$work/hyperfine.json
-(cd "$app" && hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$json" \
-  -n vite "node_modules/.bin/vite build --logLevel error --outDir dist-vite --emptyOutDir" \
-  -n valet "$work/buildbench -root $app -out $app/dist-valet -rebuilds 0") >&2
+log "cold: $runs runs a side, outputs removed before each"
+cold=$(hf cold --prepare "rm -rf dist-vite" -n vite "$vite_cmd" \
+	--prepare "rm -rf .valet dist-valet" -n valet "$valet_cmd") || fail_unmeasured "a cold build failed (hyperfine's output is above)"
+for d in dist-vite dist-valet; do
+	ls "$app/$d/index.html" "$app/$d"/assets/*.js "$app/$d"/assets/*.css >/dev/null ||
+		fail_unmeasured "$d lacks index.html, JS or CSS: the two builds did not do the same work"
+done
+log "warm: $runs runs a side, nothing changed"
+warm=$(hf warm -n vite "$vite_cmd" -n valet "$valet_cmd") || fail_unmeasured "a warm build failed (hyperfine's output is above)"
 
-# Wall time suffers when the 2 shared cores are busy; CPU time (user + sys,
-# children included) is the steadier figure on a loaded machine.
-read -r vite_ms valet_ms vite_cpu valet_cpu < <(node -e '
-const r = require(process.argv[1]).results;
-const get = n => r.find(x => x.command === n);
-const ms = n => (get(n).median * 1000).toFixed(1);
-const cpu = n => ((get(n).user + get(n).system) * 1000).toFixed(1);
-console.log(ms("vite"), ms("valet"), cpu("vite"), cpu("valet"));' "$json")
+vite_cold=$(stat "$cold" vite median) valet_cold=$(stat "$cold" valet median)
+vite_warm=$(stat "$warm" vite median) valet_warm=$(stat "$warm" valet median)
+bytes() { find "$app/$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
 
-# In-process figures: the cold build alone, and no-change rebuilds of frontend + worker.
-inproc=$("$work/buildbench" -root "$app" -out "$app/dist-valet" -worker worker/index.ts -rebuilds 30)
-get() { awk -v k="$1" '$1 == k { print $2 }' <<<"$inproc"; }
+result build-cold "$(ratio "$vite_cold" "$valet_cold")" x \
+	"median of $runs: valet build ${valet_cold} ms, vite build ${vite_cold} ms"
+info build-cold-cpu "$(ratio "$(stat "$cold" vite cpu)" "$(stat "$cold" valet cpu)")x less" \
+	"CPU user+sys (mean): valet $(stat "$cold" valet cpu) ms, vite $(stat "$cold" vite cpu) ms"
+result build-nochange "$valet_warm" ms "median of $runs; vite build warm ${vite_warm} ms ($(ratio "$vite_warm" "$valet_warm")x)"
+info build-bytes "$(bytes dist-valet) B" "output, all files: valet $(bytes dist-valet) B, vite $(bytes dist-vite) B"
 
-vite_bytes=$(find "$app/dist-vite" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
-valet_bytes=$(get frontend_bytes)
-ratio=$(awk -v a="$vite_ms" -v b="$valet_ms" 'BEGIN { printf "%.1f", a / b }')
-rebuild=$(get rebuild_nochange_median_ms)
-
-echo
-echo "valet build bench: React $react_version + TypeScript, vite $vite_version, $(nproc) cores, median of $runs runs, load $(cut -d' ' -f1 /proc/loadavg)"
-printf '%-44s %10s %10s %12s %8s\n' "figure" "valet" "vite" "target" "ratio"
-printf '%-44s %8s ms %8s ms %12s %7sx\n' "frontend build, cold process (wall)" "$valet_ms" "$vite_ms" ">= 5x faster" "$ratio"
-printf '%-44s %8s ms %8s ms %12s %7sx\n' "frontend build, cold process (CPU user+sys)" "$valet_cpu" "$vite_cpu" ">= 5x less" \
-  "$(awk -v a="$vite_cpu" -v b="$valet_cpu" 'BEGIN { printf "%.1f", a / b }')"
-printf '%-44s %8s ms %10s %12s %8s\n' "frontend build, in-process cold" "$(get frontend_cold_ms)" "-" "" ""
-printf '%-44s %8s ms %10s %12s %8s\n' "worker build, in-process cold" "$(get worker_cold_ms)" "-" "" ""
-printf '%-44s %8s ms %10s %12s %8s\n' "no-change rebuild, frontend + worker (median)" "$rebuild" "-" "< 100 ms" \
-  "$(awk -v r="$rebuild" 'BEGIN { print (r < 100 ? "ok" : "MISSED") }')"
-printf '%-44s %10s %10s\n' "output bytes (all files)" "$valet_bytes" "$vite_bytes"
-awk -v r="$ratio" 'BEGIN { exit !(r >= 5) }' && echo "frontend target met (${ratio}x)" || echo "frontend target MISSED (${ratio}x < 5x)"
+finish "valet build vs vite build $vite_version: React $react_version + TypeScript, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"

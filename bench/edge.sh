@@ -1,243 +1,280 @@
 #!/usr/bin/env bash
-# bench/edge.sh: `valet dev` against `wrangler dev` on the same worker and
-# assets (testdata/bench/edge: a Workers-syntax worker with a plain route and
-# a Hono route, the assets of an SPA), in the same run, on this machine.
+# bench/edge.sh: `valet dev` against `wrangler dev` and against raw workerd
+# on the same app (testdata/bench/edge), in the same run, on this machine.
 #
-#   bench/edge.sh                  # wrangler from bench/node_modules (installed when missing)
-#   DURATION=5 bench/edge.sh       # seconds of wrk per route (default 10)
-#   STARTS=9 bench/edge.sh         # cold starts of valet dev timed (median; default 5)
-#   NO_WRANGLER=1 bench/edge.sh    # valet only, against wrangler's documented figures
+#   bench/edge.sh                 # defaults: DURATION=10 WARMUP=2 STARTS=5 MEM_REQUESTS=1000
+#   DURATION=2 WARMUP=1 STARTS=2 MEM_REQUESTS=200 bench/edge.sh   # a short check
+#   VALET=bin/valet bench/edge.sh # this binary instead of a fresh build
 #
-# Figures: start to first 200 on / (spawn to response), requests/s and p99
-# with `wrk -t2 -c32 --latency` on the worker route (/api/hello), the Hono
-# route (/api/hono/bench) and a 10 KB static asset (/assets/app.js), and the
-# peak RSS of the whole process tree while serving (node + workerd for
-# wrangler). wrk runs on the same 2 cores as the server, for both.
-# Targets (GitHub issue 4): worker route 10x wrangler, assets 20x, start under
-# 150 ms, RSS under 80 MiB.
+# The app: a Workers-syntax worker with a trivial route (/api/hello), a Hono
+# route, three routes that do real work per request (React renderToString of
+# ~500 elements, marked on 40 sections, a JSON round trip of 2,000 objects:
+# src/work.ts) and the assets of an SPA. Its package-lock.json pins every
+# package, wrangler 4.86.0 and workerd included; all three sides use that
+# install (bench/lib.bash, deps).
+#
+# The three sides, each as its user starts it:
+#   valet     `valet dev` (Go edge + its workerd), workerd from the app's
+#             node_modules.
+#   workerd   the same workerd binary, `workerd serve` of workerd.capnp: the
+#             bundle `valet build` wrote, the date and vars of wrangler.jsonc,
+#             nothing in front. The runtime's own figures: the ones to meet.
+#   wrangler  `wrangler dev` (node + miniflare + its own workerd), run with
+#             NODE_ENV=production so that React runs its production build as
+#             in valet's bundle (wrangler dev defaults to development).
+#
+# Figures:
+#   start   spawn to the first 200 from the worker (/api/hello), median of
+#           STARTS; cold (no .valet / .wrangler left from a previous start)
+#           and warm (restarted in place) reported apart.
+#   req/s   wrk -t2 -c32 for DURATION seconds per route and side, after
+#           WARMUP seconds of the same; the sides take turns route by route.
+#           Only 2xx/3xx answers count: a response >= 400 or a socket error
+#           fails the row (bench/wrk.lua). wrk shares the 2 cores with the
+#           server, the same for every side.
+#   CPU     the CPU time (user + system) the side's whole process tree spent
+#           per served request in that window, shown beside req/s: it
+#           depends far less on what else runs on the machine.
+#   memory  the peak RSS of the side's whole process tree (sampled every
+#           0.5 s) while it serves the same MEM_REQUESTS requests on each
+#           route (bench/requests.mjs, 32 connections), before the
+#           throughput windows; the peak through those windows is shown too.
+# Targets: the README's Performance targets table.
 set -euo pipefail
+source "$(dirname "$0")/lib.bash"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/valet-bench-edge.XXXXXX)
+expect dev-start trivial-workerd trivial-wrangler ssr-workerd markdown-workerd json-workerd asset-wrangler memory-wrangler
 duration=${DURATION:-10}
+warmup=${WARMUP:-2}
 starts=${STARTS:-5}
-wrangler_version=4.86.0
-# wrangler 4.86 measured on these machines (DESIGN.md), used when it cannot run here.
-doc_start=900 doc_worker=1800 doc_asset=1150 doc_rss=1126
-
-pgids=()
-cleanup() {
-	for g in "${pgids[@]}"; do stop_group "$g"; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { echo "== $*" >&2; }
-
-# stop_group ends a process group we started: TERM, then KILL after 5 s.
-stop_group() {
-	local g=$1 i
-	kill -TERM -- "-$g" 2>/dev/null || return 0
-	for ((i = 0; i < 50; i++)); do
-		kill -0 -- "-$g" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL -- "-$g" 2>/dev/null || true
-}
-
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# tree_rss_kib PID: VmRSS summed over PID and all its descendants.
-tree_rss_kib() {
-	local root=$1
-	ps -e -o pid=,ppid= | awk -v root="$root" '
-		{ parent[$1] = $2; pids[NR] = $1 }
-		END {
-			keep[root] = 1
-			do { changed = 0; for (i in pids) { p = pids[i]; if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } } } while (changed)
-			for (p in keep) print p
-		}' | while read -r p; do
-		awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true
-	done | awk '{ s += $1 } END { print s + 0 }'
-}
-
-# start NAME DIR PORT CMD...: spawn CMD in DIR in its own process group and
-# wait for the first 200 on /; sets started_pid and start_ms (or fails).
-start() {
-	local name=$1 dir=$2 port=$3
-	shift 3
-	local t0 code deadline
-	t0=$(now_ms)
-	(cd "$dir" && exec setsid "$@" >>"$work/$name.log" 2>&1) &
-	started_pid=$!
-	pgids+=("$started_pid")
-	deadline=$((t0 + 60000))
-	while :; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/" 2>/dev/null || true)
-		[[ $code == 200 ]] && break
-		if ! kill -0 "$started_pid" 2>/dev/null; then
-			log "$name exited before answering; its log:"
-			tail -n 20 "$work/$name.log" >&2
-			return 1
-		fi
-		if (($(now_ms) > deadline)); then
-			log "$name did not answer 200 on / within 60 s; its log:"
-			tail -n 20 "$work/$name.log" >&2
-			return 1
-		fi
-		sleep 0.005
-	done
-	start_ms=$(($(now_ms) - t0))
-}
-
-stop() {
-	stop_group "$1"
-	local g keep=()
-	for g in "${pgids[@]}"; do [[ $g == "$1" ]] || keep+=("$g"); done
-	pgids=("${keep[@]}")
-}
-
-# load URL: wrk on URL; prints "req/s p99_ms non2xx".
-load() {
-	local out
-	out=$(timeout $((duration + 30)) wrk -t2 -c32 -d"${duration}s" --timeout 5s --latency "$1" 2>&1) || {
-		echo "0 - -"
-		return
-	}
-	echo "$out" >>"$work/wrk.log"
-	awk '
-		/Requests\/sec:/ { rps = $2 }
-		/^ +99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
-			p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }
-		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.2f %s\n", rps, p99, (bad == "" ? 0 : bad) }' <<<"$out"
-}
-
-# measure NAME DIR CMD...: cold start, then load and RSS. Sets fig_NAME_*.
-measure() {
-	local name=$1 dir=$2
-	shift 2
-	local port pid peak=0 sampler
-	port=$(free_port)
-	local cmd=()
-	for a in "$@"; do cmd+=("${a//@PORT@/$port}"); done
-	start "$name" "$dir" "$port" "${cmd[@]}" || return 1
-	pid=$started_pid
-	eval "fig_${name}_start=$start_ms"
-	log "$name: first 200 after ${start_ms} ms; warming up"
-	for path in /api/hello /api/hono/bench /assets/app.js; do
-		local code
-		code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")
-		[[ $code == 200 ]] || { log "$name: GET $path answered $code"; return 1; }
-	done
-	duration=2 load "http://127.0.0.1:$port/api/hello" >/dev/null
-	(
-		while kill -0 "$pid" 2>/dev/null; do
-			tree_rss_kib "$pid"
-			sleep 0.5
-		done
-	) >"$work/$name.rss" &
-	sampler=$!
-	local r
-	for route in worker:/api/hello hono:/api/hono/bench asset:/assets/app.js; do
-		log "$name: wrk -t2 -c32 -d${duration}s ${route#*:}"
-		r=$(load "http://127.0.0.1:$port${route#*:}")
-		read -r rps p99 bad <<<"$r"
-		eval "fig_${name}_${route%%:*}=$rps fig_${name}_${route%%:*}_p99=$p99"
-		[[ $bad == 0 ]] || log "$name: ${route#*:}: $bad non-2xx responses"
-	done
-	kill "$sampler" 2>/dev/null || true
-	wait "$sampler" 2>/dev/null || true
-	peak=$(sort -n "$work/$name.rss" | tail -n 1)
-	eval "fig_${name}_rss=$(((${peak:-0} + 512) / 1024))"
-	stop "$pid"
-}
+mem_requests=${MEM_REQUESTS:-1000}
+work=$(mktemp -d /tmp/valet-bench-edge.XXXXXX)
+cleanup() { rm -rf "$work"; }
 
 command -v wrk >/dev/null || { echo "bench/edge.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
-log "building valet"
-(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/valet" .)
+valet=$(valet_binary "$work") || fail_unmeasured "valet did not build"
 
-nm=$repo/bench/node_modules
-if [[ ! -d $nm/hono || ! -x $nm/.bin/wrangler ]]; then
-	# One install for both: npm prunes what a later install does not name.
-	log "npm install --prefix bench wrangler@$wrangler_version hono@4"
-	npm install --prefix "$repo/bench" --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
-		"wrangler@$wrangler_version" hono@4 >&2 || log "npm install failed"
-fi
-[[ -d $nm/hono ]] || { echo "bench/edge.sh: hono is not installed in bench/node_modules and npm could not install it" >&2; exit 1; }
+fixture=$bench_repo/testdata/bench/edge
+nm=$(deps "$fixture") || fail_unmeasured "npm ci of testdata/bench/edge failed"
+# valet finds the app's node_modules/workerd itself; naming it makes sure
+# valet and the raw anchor run the very same binary.
+export VALET_WORKERD=${VALET_WORKERD:-$nm/workerd/bin/workerd}
+wrangler=$nm/.bin/wrangler
+wrangler_version=$(node -p "require('$nm/wrangler/package.json').version")
+workerd_version=$("$VALET_WORKERD" --version)
+log "$("$valet" --version | head -1); $workerd_version; wrangler $wrangler_version"
 
-for who in valet wrangler; do
-	cp -R "$repo/testdata/bench/edge" "$work/$who-app"
-	ln -s "$nm" "$work/$who-app/node_modules"
+sides=(valet workerd wrangler)
+for side in "${sides[@]}"; do
+	cp -R "$fixture" "$work/$side"
+	rm -rf "$work/$side/node_modules" "$work/$side/.valet" "$work/$side/.wrangler"
+	ln -s "$nm" "$work/$side/node_modules"
 done
 
-# valet: the start is timed over several cold starts (median); the last one serves the load.
-log "valet dev: $starts cold starts"
-times=()
-for ((i = 1; i < starts; i++)); do
-	port=$(free_port)
-	start valet-start "$work/valet-app" "$port" "$work/valet" dev --ip 127.0.0.1 --port "$port" --no-tui
-	times+=("$start_ms")
-	stop "$started_pid"
-done
-measure valet "$work/valet-app" "$work/valet" dev --ip 127.0.0.1 --port @PORT@ --no-tui
-times+=("$fig_valet_start")
-fig_valet_start=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+# The raw anchor serves what `valet build` bundles, with the date wrangler.jsonc names.
+log "valet build (the raw workerd anchor's bundle)"
+(cd "$work/workerd" && "$valet" build --no-tui >"$work/build.log" 2>&1) || {
+	cat "$work/build.log" >&2
+	fail_unmeasured "valet build of the app failed"
+}
+date_jsonc=$(grep -o '"compatibility_date": *"[0-9-]*"' "$fixture/wrangler.jsonc" | grep -o '[0-9-]\{10\}')
+date_capnp=$(grep -o 'compatibilityDate = "[0-9-]*"' "$fixture/workerd.capnp" | grep -o '[0-9-]\{10\}')
+[[ $date_jsonc == "$date_capnp" ]] ||
+	fail_unmeasured "testdata/bench/edge: workerd.capnp's compatibilityDate $date_capnp differs from wrangler.jsonc's $date_jsonc"
 
-wrangler_ok=false
-if [[ -z ${NO_WRANGLER:-} && -x $nm/.bin/wrangler ]]; then
-	export CI=true WRANGLER_SEND_METRICS=false
-	if measure wrangler "$work/wrangler-app" "$nm/.bin/wrangler" dev --ip 127.0.0.1 --port @PORT@ \
-		--show-interactive-dev-session=false; then
-		wrangler_ok=true
-	fi
-fi
-if ! $wrangler_ok; then
-	echo "wrangler: unavailable (comparing with the figures measured on these machines: DESIGN.md)"
-	fig_wrangler_start=$doc_start fig_wrangler_worker=$doc_worker fig_wrangler_asset=$doc_asset fig_wrangler_rss=$doc_rss
-	fig_wrangler_hono=- fig_wrangler_worker_p99=- fig_wrangler_hono_p99=- fig_wrangler_asset_p99=-
-fi
-
-# row FIGURE VALET WRANGLER RATIO TARGET VERDICT
-rows=()
-row() { rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4"$'\t'"$5"$'\t'"$6"); }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", a / b; else print "-" }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
-pass=0 total=0 res=
-verdict() {
-	total=$((total + 1))
-	if "$@"; then pass=$((pass + 1)) res=PASS; else res=FAIL; fi
+export CI=true WRANGLER_SEND_METRICS=false
+# command SIDE PORT: the command line that serves SIDE on PORT.
+command_of() {
+	case $1 in
+	valet) echo "$valet" dev --ip 127.0.0.1 --port "$2" --no-tui ;;
+	workerd) echo "$VALET_WORKERD" serve workerd.capnp --socket-addr "http=127.0.0.1:$2" ;;
+	wrangler) echo env NODE_ENV=production "$wrangler" dev --ip 127.0.0.1 --port "$2" \
+		--inspector-port "$(free_port)" --show-interactive-dev-session=false ;;
+	esac
 }
 
-v=$fig_valet_worker w=$fig_wrangler_worker t=$((w * 10))
-verdict ge "$v" "$t"
-row "worker route (req/s)" "$v" "$w" "$(ratio "$v" "$w")" ">= $t (10x)" "$res"
-row "worker route p99 (ms)" "$fig_valet_worker_p99" "$fig_wrangler_worker_p99" "$(ratio "$fig_wrangler_worker_p99" "$fig_valet_worker_p99")" "-" "-"
-row "hono route (req/s)" "$fig_valet_hono" "$fig_wrangler_hono" "$(ratio "$fig_valet_hono" "$fig_wrangler_hono")" "-" "-"
-row "hono route p99 (ms)" "$fig_valet_hono_p99" "$fig_wrangler_hono_p99" "$(ratio "$fig_wrangler_hono_p99" "$fig_valet_hono_p99")" "-" "-"
-v=$fig_valet_asset w=$fig_wrangler_asset t=$((w * 20))
-verdict ge "$v" "$t"
-row "static asset (req/s)" "$v" "$w" "$(ratio "$v" "$w")" ">= $t (20x)" "$res"
-row "static asset p99 (ms)" "$fig_valet_asset_p99" "$fig_wrangler_asset_p99" "$(ratio "$fig_wrangler_asset_p99" "$fig_valet_asset_p99")" "-" "-"
-verdict ge 149 "$fig_valet_start"
-row "start to first 200 (ms)" "$fig_valet_start" "$fig_wrangler_start" "$(ratio "$fig_wrangler_start" "$fig_valet_start")" "< 150" "$res"
-verdict ge 79 "$fig_valet_rss"
-row "RSS while serving (MiB)" "$fig_valet_rss" "$fig_wrangler_rss" "$(ratio "$fig_wrangler_rss" "$fig_valet_rss")" "< 80" "$res"
+# clean SIDE: remove what a first start in a fresh checkout does not find
+# (raw workerd keeps no state; its .valet holds the bundle it serves).
+clean() { [[ $1 == workerd ]] || rm -rf "$work/$1/.valet" "$work/$1/.wrangler"; }
 
-w_label="wrangler $wrangler_version"
-$wrangler_ok || w_label="wrangler (documented)"
-echo
-echo "valet dev vs wrangler dev: testdata/bench/edge, wrk -t2 -c32 -d${duration}s, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
-{
-	printf 'figure\tvalet\t%s\tratio\ttarget\tresult\n' "$w_label"
-	printf '%s\n' "${rows[@]}"
-} | awk -F'\t' '
-	{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
-	END { for (r = 1; r <= n; r++) { for (i = 1; i < nf; i++) printf "%-*s  ", w[i], cell[r, i]; print cell[r, nf] } }'
-echo
-echo "edge targets: $pass/$total met (worker $fig_valet_worker req/s $(ratio "$fig_valet_worker" "$fig_wrangler_worker"), assets $fig_valet_asset req/s $(ratio "$fig_valet_asset" "$fig_wrangler_asset"), start $fig_valet_start ms, RSS $fig_valet_rss MiB)"
-((pass == total))
+# serve SIDE: start SIDE and wait for the worker's first 200; sets
+# served_pid, served_port and served_ms (spawn to that 200).
+serve() {
+	local side=$1 t0
+	served_port=$(free_port)
+	local cmd
+	read -r -a cmd <<<"$(command_of "$side" "$served_port")"
+	t0=$(now_ms)
+	spawn "$work/$side.log" "$work/$side" "${cmd[@]}"
+	served_pid=$spawned_pid
+	wait_200 "http://127.0.0.1:$served_port/api/hello" "$served_pid" "$work/$side.log" 90 || return 1
+	served_ms=$(($(now_ms) - t0))
+}
+
+# Start times: STARTS cold, then STARTS warm, per side.
+declare -A start_ms=() up=()
+for side in "${sides[@]}"; do
+	up[$side]=true
+	for kind in cold warm; do
+		times=()
+		for ((i = 0; i < starts; i++)); do
+			[[ $kind == cold ]] && clean "$side"
+			if ! serve "$side"; then
+				up[$side]=false
+				break 2
+			fi
+			times+=("$served_ms")
+			stop_group "$served_pid"
+		done
+		start_ms[$side,$kind]=$(printf '%s\n' "${times[@]}" | median)
+		log "$side: start $kind ${start_ms[$side,$kind]} ms (median of $starts: ${times[*]})"
+	done
+done
+
+# Serving: every side up at once; the sides take turns on each route.
+routes=(trivial:/api/hello hono:/api/hono/bench ssr:/api/ssr markdown:/api/markdown json:/api/json asset:/assets/app.js)
+declare -A port=() pid=() rps=() p99=() errs=() cpu=() why=()
+hz=$(getconf CLK_TCK)
+for side in "${sides[@]}"; do
+	${up[$side]} || { why[$side]="$side did not start (its log is above)"; continue; }
+	if serve "$side"; then
+		port[$side]=$served_port pid[$side]=$served_pid
+	else
+		up[$side]=false why[$side]="$side did not start (its log is above)"
+	fi
+done
+
+# on SIDE ROUTE: does SIDE serve ROUTE? (raw workerd has no assets)
+on() { ${up[$1]} && ! [[ $1 == workerd && $2 == asset ]]; }
+
+for side in "${sides[@]}"; do
+	for r in "${routes[@]}"; do
+		on "$side" "${r%%:*}" || continue
+		code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port[$side]}${r#*:}")
+		if [[ $code != 200 ]]; then
+			log "$side: GET ${r#*:} answered $code"
+			up[$side]=false why[$side]="$side answered $code on ${r#*:}"
+			break
+		fi
+	done
+done
+
+# sample SIDE FILE: the side's tree RSS every 0.5 s into FILE, in the
+# background; sets sampler (its pid).
+sample() {
+	(
+		while kill -0 "${pid[$1]}" 2>/dev/null; do
+			tree_rss_kib "${pid[$1]}"
+			sleep 0.5
+		done
+	) >"$2" &
+	sampler=$!
+}
+# peak_mib FILE: the largest sample, in MiB.
+peak_mib() {
+	local kib
+	kib=$(sort -n "$1" | tail -n 1)
+	echo $(((${kib:-0} + 512) / 1024))
+}
+
+# Memory: each side serves the same MEM_REQUESTS requests on every route
+# (32 connections) while its RSS is sampled, before anything else loads it.
+declare -A rss=() rss_load=() mem_bad=()
+for side in "${sides[@]}"; do
+	${up[$side]} || continue
+	log "$side: memory while serving $mem_requests requests on each route"
+	sample "$side" "$work/$side.rss"
+	for r in "${routes[@]}"; do
+		on "$side" "${r%%:*}" || continue
+		read -r _ bad < <(node "$bench_repo/bench/requests.mjs" "http://127.0.0.1:${port[$side]}${r#*:}" "$mem_requests" 32) ||
+			bad="bench/requests.mjs failed"
+		[[ $bad == 0 ]] || mem_bad[$side]+="${r#*:}: $bad errors; "
+	done
+	tree_rss_kib "${pid[$side]}" >>"$work/$side.rss"
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	rss[$side]=$(peak_mib "$work/$side.rss")
+done
+
+# Throughput: the sides take turns on each route.
+for r in "${routes[@]}"; do
+	name=${r%%:*} path=${r#*:}
+	for side in "${sides[@]}"; do
+		on "$side" "$name" || continue
+		url="http://127.0.0.1:${port[$side]}$path"
+		log "$side: $path: wrk ${warmup}s warm-up, then ${duration}s"
+		sample "$side" "$work/$side.rss-load"
+		load "$url" "$warmup" >/dev/null
+		c0=$(tree_cpu_ticks "${pid[$side]}")
+		read -r rps[$side,$name] _ p99[$side,$name] errs[$side,$name] served <<<"$(load "$url" "$duration")"
+		c1=$(tree_cpu_ticks "${pid[$side]}")
+		kill "$sampler" 2>/dev/null || true
+		wait "$sampler" 2>/dev/null || true
+		# CPU time a served request cost the side's processes: steadier than
+		# req/s when other work shares the cores.
+		cpu[$side,$name]=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$served" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')
+	done
+done
+for side in "${sides[@]}"; do
+	${up[$side]} && rss_load[$side]=$(peak_mib "$work/$side.rss-load")
+done
+stop_all
+
+# figure SIDE NAME: "N req/s (p99 M ms)", or why there is none.
+figure() {
+	local s=$1 n=$2
+	if ! on "$s" "$n"; then
+		echo "$s: ${why[$s]:-no such route}"
+	elif [[ ${errs[$s,$n]} != 0 ]]; then
+		echo "$s: ${errs[$s,$n]} errors (status >= 400 or socket)"
+	else
+		echo "$s ${rps[$s,$n]} req/s (p99 ${p99[$s,$n]} ms, CPU ${cpu[$s,$n]} us/req)"
+	fi
+}
+# clean_rps SIDE NAME: req/s when measured without errors, else "-".
+clean_rps() {
+	if on "$1" "$2" && [[ ${errs[$1,$2]} == 0 && ${rps[$1,$2]} != - ]]; then echo "${rps[$1,$2]}"; else echo -; fi
+}
+# compare ID NAME ANCHOR: valet's req/s on NAME over ANCHOR's.
+compare() {
+	local id=$1 n=$2 a=$3 v w
+	v=$(clean_rps valet "$n") w=$(clean_rps "$a" "$n")
+	local detail="$(figure valet "$n"); $(figure "$a" "$n")"
+	[[ $a == workerd ]] && on wrangler "$n" && detail+="; $(figure wrangler "$n")"
+	if [[ $v == - || $w == - ]]; then
+		result "$id" - x "$detail"
+	else
+		result "$id" "$(ratio "$v" "$w")" x "$detail"
+	fi
+}
+
+starts_of() {
+	local s=$1
+	${up[$s]} || [[ -n ${start_ms[$s,warm]:-} ]] || { echo "$s: did not start"; return; }
+	echo "$s cold ${start_ms[$s,cold]:--} ms, warm ${start_ms[$s,warm]:--} ms"
+}
+if [[ -n ${start_ms[valet,cold]:-} ]]; then
+	result dev-start "${start_ms[valet,cold]}" ms "median of $starts; $(starts_of valet); $(starts_of wrangler); $(starts_of workerd)"
+else
+	result dev-start - ms "valet dev did not start"
+fi
+info dev-start-warm "${start_ms[valet,warm]:--} ms" "valet dev restarted in place (median of $starts); $(starts_of wrangler)"
+compare trivial-workerd trivial workerd
+compare trivial-wrangler trivial wrangler
+info hono "$(ratio "$(clean_rps valet hono)" "$(clean_rps workerd hono)")x workerd" "$(figure valet hono); $(figure workerd hono); $(figure wrangler hono)"
+compare ssr-workerd ssr workerd
+compare markdown-workerd markdown workerd
+compare json-workerd json workerd
+compare asset-wrangler asset wrangler
+if [[ -n ${mem_bad[valet]:-}${mem_bad[wrangler]:-} ]]; then
+	result memory-wrangler - x "errors while serving the same requests: valet: ${mem_bad[valet]:-none}; wrangler: ${mem_bad[wrangler]:-none}"
+elif [[ -n ${rss[valet]:-} && -n ${rss[wrangler]:-} ]]; then
+	result memory-wrangler "$(ratio "${rss[valet]}" "${rss[wrangler]}")" x \
+		"peak RSS serving $mem_requests requests a route: valet + workerd ${rss[valet]} MiB; wrangler (node + workerd) ${rss[wrangler]} MiB; raw workerd ${rss[workerd]:--} MiB"
+else
+	result memory-wrangler - x "valet: ${why[valet]:-measured}; wrangler: ${why[wrangler]:-measured}"
+fi
+info memory-under-load "${rss_load[valet]:--} MiB" "peak RSS through the throughput windows (a faster side serves more requests): valet ${rss_load[valet]:--} MiB, raw workerd ${rss_load[workerd]:--} MiB, wrangler ${rss_load[wrangler]:--} MiB"
+
+finish "valet dev vs raw workerd ($workerd_version) vs wrangler dev $wrangler_version: testdata/bench/edge, wrk -t2 -c32 -d${duration}s, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"

@@ -1,59 +1,56 @@
 #!/usr/bin/env bash
 # bench/types.sh: `valet types` against `wrangler types` on the same project
-# (the reference container-app config, testdata/typegen/reference), warm, in
-# the same run, on this machine.
+# (the reference container-app config, testdata/typegen/reference), in the
+# same run, on this machine: hyperfine, the same warm-up runs and the same
+# number of runs on both sides, medians compared.
 #
-#   bench/types.sh               # wrangler from bench/node_modules when installed
-#   RUNS=50 bench/types.sh       # hyperfine runs for wrangler (valet: 200)
+#   bench/types.sh              # RUNS=20 runs a side after WARMUP=3
+#   RUNS=3 WARMUP=1 bench/types.sh
 #
-# wrangler is optional: `npm install --prefix bench wrangler@4.86.0` (the last
-# release that runs on Node 20). Target: valet types under 20 ms a run.
+# "Warm": both commands have run before (the warm-up), so the figures are
+# the commands' own work with the files in the page cache; neither keeps a
+# cache of its own between runs. wrangler is the pinned 4.86.0 of
+# testdata/bench/edge's lockfile (the last release that runs on Node 20).
+# Target: the README's Performance targets table (`types`).
 set -euo pipefail
+source "$(dirname "$0")/lib.bash"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/valet-bench-types.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+expect types
 runs=${RUNS:-20}
-target_ms=20
+warmup=${WARMUP:-3}
+work=$(mktemp -d /tmp/valet-bench-types.XXXXXX)
+cleanup() { rm -rf "$work"; }
 
-echo "== building valet" >&2
-(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/valet" .)
+valet=$(valet_binary "$work") || fail_unmeasured "valet did not build"
+nm=$(deps "$bench_repo/testdata/bench/edge") || fail_unmeasured "npm ci of testdata/bench/edge (wrangler) failed"
+wrangler=$nm/.bin/wrangler
+wrangler_version=$(node -p "require('$nm/wrangler/package.json').version")
 
 app=$work/app
-cp -R "$repo/testdata/typegen/reference" "$app"
+cp -R "$bench_repo/testdata/typegen/reference" "$app"
 # wrangler gets its own copy (it refuses to overwrite a file valet wrote),
 # with the same config under its name: both tools read the same bindings
 # (wrangler warns about valet's own keys and goes on).
 wapp=$work/wrangler-app
-cp -R "$repo/testdata/typegen/reference" "$wapp"
+cp -R "$bench_repo/testdata/typegen/reference" "$wapp"
 cp "$wapp/valet.jsonc" "$wapp/wrangler.jsonc"
+export WRANGLER_SEND_METRICS=false CI=true
 
-json=$work/hf-valet.json
-(cd "$app" && hyperfine -N --style basic --warmup 5 --runs 200 --export-json "$json" -n valet "$work/valet types") >&2
-valet_ms=$(node -p "(require('$json').results[0].median * 1000).toFixed(1)")
-valet_rss=$(cd "$app" && /usr/bin/time -f %M "$work/valet" types 2>&1 >/dev/null | tail -1)
-
-wrangler=$repo/bench/node_modules/.bin/wrangler
-wrangler_ms=- wrangler_rss=- ratio=- wrangler_version=absent
-if [ -x "$wrangler" ]; then
-  wrangler_version=$(node -p "require('$repo/bench/node_modules/wrangler/package.json').version")
-  export WRANGLER_SEND_METRICS=false CI=true
-  wjson=$work/hf-wrangler.json
-  (cd "$wapp" && hyperfine -N --style basic --warmup 2 --runs "$runs" --export-json "$wjson" -n wrangler "$wrangler types") >&2
-  wrangler_ms=$(node -p "(require('$wjson').results[0].median * 1000).toFixed(1)")
-  wrangler_rss=$(cd "$wapp" && /usr/bin/time -f %M "$wrangler" types 2>&1 >/dev/null | tail -1)
-  ratio=$(awk -v a="$wrangler_ms" -v b="$valet_ms" 'BEGIN { printf "%.0f", a / b }')
+# bench NAME DIR CMD: hyperfine's median and mean, in ms.
+bench() {
+	local name=$1 dir=$2 cmd=$3 json=$work/hyperfine-$1.json
+	(cd "$dir" && hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$json" -n "$name" "$cmd") >&2 || return 1
+	node -e 'const r = require(process.argv[1]).results[0]; console.log((r.median * 1000).toFixed(1), (r.mean * 1000).toFixed(1))' "$json"
+}
+read -r valet_ms valet_mean < <(bench valet "$app" "$valet types") || fail_unmeasured "valet types failed"
+valet_rss=$(cd "$app" && /usr/bin/time -f %M "$valet" types 2>&1 >/dev/null | tail -1)
+if read -r wrangler_ms wrangler_mean < <(bench wrangler "$wapp" "$wrangler types"); then
+	wrangler_rss=$(cd "$wapp" && /usr/bin/time -f %M "$wrangler" types 2>&1 >/dev/null | tail -1)
+	result types "$(ratio "$wrangler_ms" "$valet_ms")" x \
+		"median of $runs: valet ${valet_ms} ms, wrangler ${wrangler_ms} ms; max RSS valet ${valet_rss} KiB, wrangler ${wrangler_rss} KiB"
 else
-  echo "== wrangler not installed in bench/node_modules: npm install --prefix bench wrangler@4.86.0" >&2
+	result types - x "wrangler types $wrangler_version failed (its output is above); valet ${valet_ms} ms"
 fi
+info types-valet "$valet_ms ms" "valet types alone: median of $runs (mean $valet_mean ms)"
 
-echo
-echo "valet types bench: reference container-app config, wrangler $wrangler_version, $(nproc) cores, median, load $(cut -d' ' -f1 /proc/loadavg)"
-printf '%-28s %10s %12s %10s %8s\n' "figure" "valet" "wrangler" "target" "ratio"
-printf '%-28s %7s ms %9s ms %7s ms %7sx\n' "types, warm (wall)" "$valet_ms" "$wrangler_ms" "< $target_ms" "$ratio"
-printf '%-28s %6s KiB %8s KiB\n' "max RSS" "$valet_rss" "$wrangler_rss"
-if awk -v v="$valet_ms" -v t="$target_ms" 'BEGIN { exit !(v < t) }'; then
-  echo "types target met: ${valet_ms} ms < ${target_ms} ms (wrangler ${wrangler_ms} ms, ${ratio}x)"
-else
-  echo "types target MISSED: ${valet_ms} ms >= ${target_ms} ms (wrangler ${wrangler_ms} ms)"
-fi
+finish "valet types vs wrangler types $wrangler_version: reference container-app config, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"

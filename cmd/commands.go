@@ -19,6 +19,9 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(NewCmdRollback(f, nil))
 	root.AddCommand(NewCmdDestroy(f, nil))
 	root.AddCommand(NewCmdSecret(f, nil))
+	root.AddCommand(NewCmdD1(f, nil))
+	root.AddCommand(NewCmdR2(f, nil))
 	root.AddCommand(NewCmdLogs(f, nil))
 	root.AddCommand(NewCmdEdge(f, nil))
+	root.AddCommand(NewCmdSecretsStore(f, nil))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/valet-dev/valet/pkg/deploy"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
+	"github.com/valet-dev/valet/pkg/ui/text"
 )
 
 // DeployOptions are the inputs of `valet deploy`.
@@ -89,7 +89,7 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 			em.Info("dry run: nothing was changed")
 		case res.Switched:
 			msg := fmt.Sprintf("version %s serving on %s (%s; %d files, %s sent in %s)", res.Version, res.URL, res.Summary,
-				res.Files, byteCount(res.Bytes), res.Duration.Round(time.Millisecond))
+				res.Files, text.Bytes(res.Bytes), text.Duration(res.Duration.Duration()))
 			em.Emit(events.Event{Kind: events.Ready, URL: res.URL, Message: msg})
 		default:
 			em.Info(fmt.Sprintf("version %s already serving on %s", res.Version, res.URL))
@@ -102,16 +102,6 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 		}
 		return nil
 	})
-}
-
-func byteCount(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // hostConn is the deploy.Conn of the commands that work on a deployed app.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/deploy"
@@ -54,17 +55,21 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 	if err != nil {
 		return err
 	}
+	var data string
+	if p, err := opts.Project(); err == nil {
+		data = dataNote(p.Config)
+	}
 	if !opts.Yes {
 		if !opts.IO.CanPrompt() {
-			return cmdutil.Usagef("valet destroy removes %s and its data from the host: pass --yes to confirm", c.App())
+			return cmdutil.Usagef("valet destroy removes %s and its data from the host%s: pass --yes to confirm", c.App(), data)
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "Remove %s, its versions, secrets and data from %s? Type the app's name to confirm: ", c.App(), orLocal(c.HostAddr()))
+		fmt.Fprintf(opts.IO.ErrOut, "Remove %s, its versions, secrets and data from %s%s?\nType the app's name to confirm: ", c.App(), orLocal(c.HostAddr()), data)
 		line, _ := bufio.NewReader(opts.IO.In).ReadString('\n')
 		if strings.TrimSpace(line) != c.App() {
 			return cmdutil.CancelError
 		}
 	}
-	res, err := deploy.Destroy(ctx, c)
+	res, err := deploy.Destroy(ctx, c, warningsTo(opts.IO.ErrOut))
 	if err != nil {
 		return err
 	}
@@ -72,9 +77,23 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 	return nil
 }
 
+// dataNote names the data that goes with the app (and what stays), from
+// the bindings of its config.
+func dataNote(c *config.Config) string {
+	gone, kept := bindings.Data(c)
+	var b strings.Builder
+	if len(gone) > 0 {
+		b.WriteString(" (its data: " + strings.Join(gone, ", ") + ")")
+	}
+	if len(kept) > 0 {
+		b.WriteString("; kept, as they live outside the host: " + strings.Join(kept, ", "))
+	}
+	return b.String()
+}
+
 // destroySummary says what went, in words.
 func destroySummary(app string, res *deploy.DestroyResult) string {
-	if res.Containers == 0 && res.Images == 0 && !res.Volume {
+	if res.Containers == 0 && res.Images == 0 && res.Networks == 0 && !res.Volume {
 		return app + " had nothing on the host"
 	}
 	parts := []string{countOf(res.Containers-res.Objects, "edge container")}
@@ -82,8 +101,11 @@ func destroySummary(app string, res *deploy.DestroyResult) string {
 		parts = append(parts, countOf(res.Objects, "Durable Object container"))
 	}
 	parts = append(parts, countOf(res.Images, "image"))
+	if res.Networks > 0 {
+		parts = append(parts, countOf(res.Networks, "network"))
+	}
 	if res.Volume {
-		parts = append(parts, "its state volume (versions, secrets, Durable Object storage)")
+		parts = append(parts, "its state volume (versions, secrets, Durable Object, KV, D1 and R2 storage)")
 	}
 	return "removed " + app + ": " + strings.Join(parts, ", ")
 }

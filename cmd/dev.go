@@ -6,14 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/cmdutil"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/dashboard"
 	"github.com/valet-dev/valet/pkg/devserver"
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
 	"github.com/valet-dev/valet/pkg/ui"
+	"github.com/valet-dev/valet/pkg/ui/dev"
 )
 
 // DevOptions are the inputs of `valet dev`.
@@ -43,7 +44,13 @@ on --ip:--port (127.0.0.1:8787 by default, or dev.ip/dev.port from the config),
 with Durable Objects stored under --persist-to and their containers on the local
 Docker Engine. Secrets come from .dev.vars (or .env).
 
-Ctrl-C stops the server and removes every container it started.`,
+As in wrangler dev, an uncaught exception of the worker answers with an error
+page (the plain stack for curl) whose stack points at your sources, and
+/cdn-cgi/handler/scheduled?cron=...&time=<ms> runs the scheduled handler.
+
+Ctrl-C (or SIGTERM, or SIGHUP when the terminal goes away) stops the server and
+removes every container it started. At start, it removes the containers that a
+killed valet dev of the app left behind, never those of one still running.`,
 		Example: `  valet dev
   valet dev --port 3000 --env staging
   valet dev --no-tui | tee dev.log
@@ -87,7 +94,7 @@ func devRun(ctx context.Context, opts *DevOptions) error {
 	}
 	rebuild := make(chan struct{}, 1)
 	mode := ui.ModeFor(opts.IO, opts.JSON, opts.NoTUI)
-	return reported(ctx, devReporter(opts.IO, mode, p, rebuild), mode, p, func(ctx context.Context, em *events.Emitter) error {
+	return reported(ctx, devReporter(opts.IO, mode, p, opts.PersistTo, rebuild), mode, p, func(ctx context.Context, em *events.Emitter) error {
 		err := devserver.Run(ctx, devserver.Options{Project: p, IP: opts.IP, Port: opts.Port, PersistTo: opts.PersistTo, Events: em, Rebuild: rebuild,
 			TestScheduled: opts.TestScheduled, Vars: vars})
 		if err != nil && ctx.Err() != nil {
@@ -117,7 +124,7 @@ func parseVars(flags []string) (map[string]string, error) {
 
 // devReporter is the dev dashboard on a terminal, pkg/ui's plain or JSON
 // lines otherwise. The dashboard's r key asks for a rebuild on rebuild.
-func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebuild chan<- struct{}) ui.Reporter {
+func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, persistTo string, rebuild chan<- struct{}) ui.Reporter {
 	if mode != ui.TUI {
 		return ui.NewReporter(io, mode)
 	}
@@ -125,9 +132,11 @@ func devReporter(io *iostreams.IOStreams, mode ui.Mode, p *config.Project, rebui
 	if vars, err := devvars.Load(p.Dir, p.Env); err == nil {
 		secrets = vars.Keys() // names only: values are never shown
 	}
-	return dashboard.NewReporter(io, dashboard.Options{
-		Bindings: dashboard.BindingsFrom(p.Config, secrets),
-		Open:     dashboard.OpenBrowser,
+	state := bindings.Context{PersistTo: persistDir(p, persistTo)}
+	return dev.NewReporter(io, dev.Options{
+		Bindings: dev.BindingsFrom(p.Config, secrets),
+		State:    func() map[string]string { return bindings.States(p.Config, state) },
+		Open:     dev.OpenBrowser,
 		Rebuild: func() {
 			select {
 			case rebuild <- struct{}{}:

@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -43,9 +40,9 @@ func edgeRun(ctx context.Context, opts *EdgeOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withStopSignals(ctx)
 	defer stop()
-	if code := edgehost.Main(ctx, opts.Args, opts.IO.Out, opts.IO.ErrOut); code != 0 {
+	if code := edgehost.Main(ctx, opts.Args, opts.IO.In, opts.IO.Out, opts.IO.ErrOut); code != 0 {
 		return &cmdutil.SilentError{Code: code}
 	}
 	return nil

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
 	"github.com/valet-dev/valet/pkg/cmdutil"
@@ -224,7 +222,7 @@ func formOptions(io *iostreams.IOStreams, defaults form.Answers) form.Options {
 		ValidateName: func(s string) error {
 			return scaffold.ValidateName(s)
 		},
-		Renderer: formRenderer(io),
+		Color: io.ColorEnabled(),
 	}
 }
 
@@ -254,14 +252,4 @@ func initTypes(dir string) error {
 		return err
 	}
 	return nil
-}
-
-// formRenderer styles the form for stderr, without color when NO_COLOR
-// or TERM=dumb say so.
-func formRenderer(io *iostreams.IOStreams) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(io.ErrOut)
-	if !io.ColorEnabled() {
-		r.SetColorProfile(termenv.Ascii)
-	}
-	return r
 }

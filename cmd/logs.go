@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +9,7 @@ import (
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/deploy"
 	"github.com/valet-dev/valet/pkg/iostreams"
+	"github.com/valet-dev/valet/pkg/ui"
 )
 
 // LogsOptions are the inputs of `valet logs`.
@@ -44,7 +42,7 @@ worker's console output, and the output of its Durable Object containers.`,
 	}
 	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
 	cmd.Flags().BoolVar(&opts.NoFollow, "no-follow", false, "print the logs so far and exit")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "JSON lines (the edge's events as they are)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "JSON lines, as valet's other --json output")
 	return cmd
 }
 
@@ -56,9 +54,14 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withStopSignals(ctx)
 	defer stop()
-	err = deploy.Logs(ctx, c, deploy.LogsOptions{Follow: !opts.NoFollow, JSON: opts.JSON, Out: opts.IO.Out})
+	r := ui.NewLogReporter(opts.IO, opts.JSON)
+	r.Start()
+	err = deploy.Logs(ctx, c, deploy.LogsOptions{Follow: !opts.NoFollow, Events: r})
+	if rerr := r.Stop(); err == nil {
+		err = rerr
+	}
 	if ctx.Err() != nil {
 		return nil // Ctrl-C ends a follow
 	}

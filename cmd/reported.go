@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/events"
@@ -20,9 +17,9 @@ func withReporter(ctx context.Context, io *iostreams.IOStreams, asJSON, noTUI bo
 }
 
 // reported runs fn with rep rendering its events: the config's warnings
-// first, then fn, cancelled by Ctrl-C, SIGTERM or the TUI's quit key (which
-// the TUI reads as a key, so no signal arrives). A failure the progress
-// output already showed is not printed again.
+// first, then fn, cancelled by Ctrl-C, SIGTERM, SIGHUP or the TUI's quit
+// key (which the TUI reads as a key, so no signal arrives). A failure the
+// progress output already showed is not printed again.
 func reported(ctx context.Context, rep ui.Reporter, mode ui.Mode, p *config.Project, fn func(context.Context, *events.Emitter) error) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -35,7 +32,7 @@ func reported(ctx context.Context, rep ui.Reporter, mode ui.Mode, p *config.Proj
 			em.Warn(w.String())
 		}
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withStopSignals(ctx)
 	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

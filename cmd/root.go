@@ -53,7 +53,6 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Long: `valet builds, runs locally and deploys an app made of a frontend, an edge worker,
 Durable Objects and the containers behind them, described in valet.jsonc
 (or an existing wrangler.jsonc / wrangler.toml).`,
-		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -75,7 +74,9 @@ Durable Objects and the containers behind them, described in valet.jsonc
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().StringP("config", "c", "", "path to valet.jsonc or wrangler.{jsonc,json,toml} (default: found walking up from the working directory)")
 	root.PersistentFlags().String("env", "", "environment from the config's \"env\" section")
-	root.SetVersionTemplate("valet {{.Version}}\n")
+	// --version is valet's own flag rather than cobra's: it also names the
+	// workerd the project runs on, which cobra's template cannot compute.
+	root.Flags().BoolP("version", "v", false, "print valet's version and the workerd it runs the app on")
 
 	_ = root.RegisterFlagCompletionFunc("env", completeEnv)
 
@@ -89,7 +90,12 @@ Durable Objects and the containers behind them, described in valet.jsonc
 		}
 		return nil
 	}
-	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	root.RunE = func(cmd *cobra.Command, _ []string) error {
+		if v, _ := cmd.Flags().GetBool("version"); v {
+			return versionRun(newVersionOptions(f))
+		}
+		return cmd.Help()
+	}
 	strictArgs(root)
 	suggestWranglerNames(root)
 	return root

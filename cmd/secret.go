@@ -17,6 +17,7 @@ import (
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
+	"github.com/valet-dev/valet/pkg/ui"
 )
 
 // SecretOptions are the inputs of `valet secret put/list/delete`.
@@ -91,11 +92,9 @@ func secretRun(ctx context.Context, opts *SecretOptions) error {
 	if err != nil {
 		return err
 	}
-	em := events.NewEmitter(events.SinkFunc(func(e events.Event) {
-		if e.Kind == events.Warning {
-			fmt.Fprintln(opts.IO.ErrOut, "warning:", e.Message)
-		}
-	}))
+	// Plain lines on stderr: a lock taken over is worth a warning, and
+	// the value is never an event.
+	em := events.NewEmitter(ui.NewReporter(opts.IO, ui.Plain))
 	switch opts.Verb {
 	case "list":
 		names, err := deploy.SecretNames(ctx, c)
@@ -155,4 +154,14 @@ func readSecret(io_ *iostreams.IOStreams, name string) (string, error) {
 		return "", cmdutil.Usagef("no value for secret %s on stdin: pipe it in (printf %%s \"$VALUE\" | valet secret put %s)", name, name)
 	}
 	return v, nil
+}
+
+// warningsTo is the emitter of a command without progress output: only its
+// warnings are shown, on w.
+func warningsTo(w io.Writer) *events.Emitter {
+	return events.NewEmitter(events.SinkFunc(func(e events.Event) {
+		if e.Kind == events.Warning {
+			fmt.Fprintln(w, "warning:", e.Message)
+		}
+	}))
 }

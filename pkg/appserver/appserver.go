@@ -9,9 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,6 +22,8 @@ import (
 
 	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bindings"
+	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
@@ -35,6 +39,11 @@ type Version struct {
 	Script    []byte   // the bundled worker, an ES module (nil: no worker)
 	SourceMap []byte   // its source map, for stacks in logs
 	Exports   []string // its exports ("default" when it has one)
+	// Main is Script's module name (default worker.js; with no_bundle, the
+	// entry's path below base_dir), and Modules ship beside it under their
+	// names (module rules).
+	Main    string
+	Modules []bundle.Module
 
 	AssetsDir string            // "" when the app has no assets
 	Secrets   map[string]string // .dev.vars in dev, `valet secret` on a host
@@ -63,6 +72,24 @@ type Options struct {
 	Containers workerd.Containers
 	// CF is request.cf as JSON (the dev defaults wrangler gives).
 	CF string
+	// TestScheduled (dev) has the worker answer GET /__scheduled by running
+	// its scheduled handler (wrangler dev --test-scheduled).
+	TestScheduled bool
+	// Cluster, when set, makes the version's workerd one instance of a
+	// workerd cluster: its Durable Objects live in the cluster's bucket and
+	// run on one instance at a time, wherever workerd puts them; Objects is
+	// then a cluster table (workerd.NewClusterObjects) or nil. ClusterAddr
+	// and ClusterAdvertise are this host's cluster address and the one its
+	// peers reach it at (see workerd.StartOptions).
+	Cluster          *workerd.Cluster
+	ClusterAddr      string
+	ClusterAdvertise string
+	// Cache answers the worker's Cache API (a *cacheapi.Store). Shared by
+	// the versions of one session or host, so that a rebuild or a deploy
+	// keeps what was cached, as on Cloudflare; nil: this version's own.
+	Cache http.Handler
+	// VersionID is the version's id (version_metadata); "": a new one.
+	VersionID string
 }
 
 // App is a version ready to serve.
@@ -70,15 +97,17 @@ type App struct {
 	Edge   edge.Options
 	Assets *assets.Server
 
-	proc     *workerd.Process
-	proxy    *workerd.Proxy
-	bridge   *workerd.Bridge
-	member   *workerd.Member
-	objects  *workerd.Objects
-	assetsLn *http.Server
-	dirs     []string
-	closed   atomic.Bool
-	opts     Options
+	proc    *workerd.Process
+	proxy   *workerd.Proxy
+	bridge  *workerd.Bridge
+	member  *workerd.Member
+	objects *workerd.Objects
+	logs    *logSink
+	servers []*http.Server // valet's services the worker reaches: assets, cache, bindings' handlers
+	closers []io.Closer    // and what they hold open
+	dirs    []string
+	closed  atomic.Bool
+	opts    Options
 }
 
 // New loads the assets and starts the worker's workerd.
@@ -133,7 +162,9 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 
 	token := workerd.NewToken()
 	classes := facadeClasses(c, v.Exports)
-	mods, err := writeModules(dir, v, classes, token)
+	mods, err := writeModules(dir, v, workerd.EntryOptions{
+		App: appModule, Token: token, Dev: opts.Dev, TestScheduled: opts.Dev && opts.TestScheduled,
+	}, classes)
 	if err != nil {
 		return err
 	}
@@ -144,13 +175,18 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		Modules:            mods,
 		Control:            workerd.ControlSource(token),
 		Bridge:             filepath.Join(sockets, "bridge.sock"),
-		Tail:               opts.Dev,
 	}
 	if cfg.CompatibilityDate == "" {
-		// As wrangler dev without a date: today's runtime behaviour.
-		cfg.CompatibilityDate = time.Now().UTC().Format("2006-01-02")
+		// As wrangler dev without a date: the newest the runtime supports
+		// (today's date is refused by a workerd built before it).
+		cfg.CompatibilityDate = workerd.CompatibilityDate(opts.Workerd)
 	}
-	bctx := bindings.Context{Secrets: v.Secrets}
+	appName := opts.AppName
+	if appName == "" {
+		appName = c.Name
+	}
+	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{},
+		SocketDir: sockets, Dev: opts.Dev, VersionID: opts.VersionID}
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -158,13 +194,28 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 			return err
 		}
 	}
-	if cfg.Bindings, err = bindings.Workerd(c, bctx); err != nil {
+	cache := opts.Cache
+	if cache == nil {
+		cache = cacheapi.New(cacheapi.Options{})
+	}
+	cfg.Cache = filepath.Join(sockets, "cache.sock")
+	if err := app.serveUnix(cfg.Cache, "cache API", cache); err != nil {
 		return err
 	}
-	appName := opts.AppName
-	if appName == "" {
-		appName = c.Name
+	cfg.Bindings, err = bindings.Workerd(c, bctx)
+	cfg.Env = map[string]string{}
+	for k, val := range v.Secrets {
+		cfg.Env[bindings.SecretEnv(k)] = val
 	}
+	// Handlers made before a failure are closed with the app.
+	if serr := app.serveHandlers(bctx.Services.Handlers()); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	cfg.Services = bctx.Services.List()
+	cfg.Extensions = bctx.Services.Extensions()
 	for _, cl := range classes {
 		cfg.DurableObjects = append(cfg.DurableObjects, workerd.DurableObjectClass{
 			Class: cl.Name, UniqueKey: uniqueKey(appName, cl.Storage), SQL: true,
@@ -177,24 +228,32 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		}
 	}
 
+	cfg.Cluster = opts.Cluster
 	objects := opts.Objects
-	if objects == nil {
+	switch {
+	case objects == nil && opts.Cluster != nil:
+		objects = workerd.NewClusterObjects()
+	case objects == nil:
 		objects = workerd.NewObjects()
+	case objects.Cluster() != (opts.Cluster != nil):
+		return errors.New("appserver: Options.Objects and Options.Cluster disagree: a cluster's versions share a workerd.NewClusterObjects table")
 	}
 	app.objects = objects
 	logs := newLogSink(opts.Events, v.SourceMap)
+	app.logs = logs
 	// The member's control client is set once the process runs; until then
 	// no other version can ask it for an object it does not have yet.
 	ctlClient := &lazyControl{}
 	app.member = objects.Join(filepath.Base(dir), ctlClient.do)
 	app.bridge, err = workerd.NewBridge(workerd.BridgeOptions{
-		Socket: cfg.Bridge, Member: app.member, Containers: opts.Containers, Trace: logs.trace,
+		Socket: cfg.Bridge, Member: app.member, Containers: opts.Containers,
 	})
 	if err != nil {
 		return err
 	}
 	proc, err := workerd.Start(ctx, workerd.StartOptions{
 		Binary: opts.Workerd, Config: cfg, Dir: dir, SocketDir: sockets, Logs: logs.line,
+		ClusterAddr: opts.ClusterAddr, ClusterAdvertise: opts.ClusterAdvertise,
 	})
 	if err != nil {
 		return logs.mapError(err)
@@ -217,23 +276,45 @@ func (app *App) watch() {
 	if err != nil {
 		msg += ": " + err.Error()
 	}
-	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
+	app.opts.Events.Emit(events.Event{Kind: events.Log, Source: "workerd", Level: "error", Error: msg, Message: strings.Join(app.proc.Tail(), "\n")})
 }
 
-func (app *App) serveAssets(socket string) error {
-	ln, err := net.Listen("unix", socket)
-	if err != nil {
-		return fmt.Errorf("assets binding socket: %w", err)
+// serveHandlers serves the Go handlers of the bindings (R2, ...), each on
+// its socket, until Close.
+func (app *App) serveHandlers(hs []bindings.Handler) error {
+	for _, h := range hs {
+		if c, ok := h.Handler.(io.Closer); ok {
+			app.closers = append(app.closers, c)
+		}
+		if err := app.serveUnix(h.Socket, h.Name, h.Handler); err != nil {
+			return err
+		}
 	}
-	app.assetsLn = &http.Server{Handler: app.Assets, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = app.assetsLn.Serve(ln) }()
 	return nil
 }
 
-// Scheduled runs the worker's scheduled handler for cron at t.
-func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) error {
+func (app *App) serveAssets(socket string) error {
+	return app.serveUnix(socket, "assets binding", app.Assets)
+}
+
+// serveUnix answers workerd's requests to one of valet's services on a
+// unix socket, until Close.
+func (app *App) serveUnix(socket, what string, h http.Handler) error {
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		return fmt.Errorf("%s socket: %w", what, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	app.servers = append(app.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return nil
+}
+
+// Scheduled runs the worker's scheduled handler for cron at t and returns
+// workerd's outcome ("ok", "exception", ...); see workerd.Process.Scheduled.
+func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) (string, error) {
 	if app.proc == nil {
-		return errors.New("the app has no worker (main) to run a scheduled event on")
+		return "", errors.New("the app has no worker (main) to run a scheduled event on")
 	}
 	return app.proc.Scheduled(ctx, cron, t)
 }
@@ -245,6 +326,34 @@ func (app *App) Serve(ctx context.Context) {
 	if app.member != nil {
 		app.objects.SetServing(ctx, app.member)
 	}
+}
+
+// TakeObjects moves the Durable Objects that prev runs to app, before app
+// takes traffic: app builds each of them (prev releases it first), so
+// their storage is open in app's workerd before prev's exits. An object
+// first opened while the exiting workerd closes its SQLite file would fail
+// with SQLITE_BUSY: the last process to close a file checkpoints it under
+// an exclusive lock, which it cannot take while app holds the file open.
+func (app *App) TakeObjects(ctx context.Context, prev *App) error {
+	if app.proc == nil || prev == nil || prev.member == nil {
+		return nil
+	}
+	var errs []error
+	for _, o := range prev.member.Owned() {
+		if _, err := app.proc.ControlObject(ctx, o.Class, o.ID, "wake", 0); err != nil {
+			errs = append(errs, fmt.Errorf("move Durable Object %s %s to the new version: %w", o.Class, o.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// MapStack rewrites the positions in a stack of the worker to its original
+// sources and drops the frames of valet's own modules.
+func (app *App) MapStack(stack string) string {
+	if app.logs == nil {
+		return stack
+	}
+	return app.logs.mapStack(stack)
 }
 
 // Close stops the worker's workerd (its Durable Objects are handed over to
@@ -263,12 +372,14 @@ func (app *App) Close() error {
 		cancel()
 	}
 	if app.proc != nil {
-		if app.member != nil && app.objects.Joined() > 0 {
+		switch {
+		case app.member != nil && !app.objects.Cluster() && app.objects.Joined() > 0:
 			// Another version runs on the same storage: a graceful stop
 			// would lock the objects' files as it closes them (see Kill).
 			app.proc.Kill()
-		} else {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		default:
+			// In a cluster, the stop hands the objects to the peers.
+			ctx, cancel := context.WithTimeout(context.Background(), app.stopTimeout())
 			errs = append(errs, app.proc.Stop(ctx))
 			cancel()
 		}
@@ -279,13 +390,50 @@ func (app *App) Close() error {
 	if app.bridge != nil {
 		errs = append(errs, app.bridge.Close())
 	}
-	if app.assetsLn != nil {
-		errs = append(errs, app.assetsLn.Close())
+	for _, s := range app.servers {
+		errs = append(errs, s.Close())
+	}
+	for _, c := range app.closers {
+		errs = append(errs, c.Close())
 	}
 	for _, d := range app.dirs {
 		_ = os.RemoveAll(d)
 	}
 	return errors.Join(errs...)
+}
+
+// stopTimeout bounds workerd's stop before it is killed: in a cluster, the
+// stop hands the objects to the peers and takes up to the cluster's stop
+// timeout (workerd's default 8 s).
+func (app *App) stopTimeout() time.Duration {
+	const margin = 5 * time.Second
+	c := app.opts.Cluster
+	if c == nil {
+		return 10 * time.Second
+	}
+	if c.StopTimeout > 0 {
+		return c.StopTimeout + margin
+	}
+	return 8*time.Second + margin
+}
+
+// Ready is the readiness of the version's workerd in its cluster (GET
+// /ready on its cluster port): nil while it serves, holds its lease and is
+// not stopping. Outside a cluster it is nil once the worker runs.
+func (app *App) Ready(ctx context.Context) error {
+	if app.proc == nil || app.opts.Cluster == nil {
+		return nil
+	}
+	return app.proc.Ready(ctx)
+}
+
+// ClusterAddr is where the version's cluster port answers ("" outside a
+// cluster).
+func (app *App) ClusterAddr() string {
+	if app.proc == nil {
+		return ""
+	}
+	return app.proc.ClusterAddr()
 }
 
 // serviceName names the worker in workerd's logs: the app's name when it is
@@ -371,7 +519,7 @@ func uniqueKey(app, storage string) string {
 }
 
 // writeModules writes the worker's modules, valet's entry first.
-func writeModules(dir string, v Version, classes []facadeClass, token string) ([]workerd.Module, error) {
+func writeModules(dir string, v Version, eo workerd.EntryOptions, classes []facadeClass) ([]workerd.Module, error) {
 	hasDefault := false
 	for _, e := range v.Exports {
 		if e == "default" {
@@ -381,36 +529,54 @@ func writeModules(dir string, v Version, classes []facadeClass, token string) ([
 	if v.Exports == nil {
 		hasDefault = true
 	}
-	fc := make([]workerd.FacadeClass, len(classes))
-	for i, c := range classes {
-		fc[i] = c.FacadeClass
+	eo.HasDefault = hasDefault
+	for _, c := range classes {
+		eo.Classes = append(eo.Classes, c.FacadeClass)
+	}
+	main := v.Main
+	if main == "" {
+		main = appModule
 	}
 	script := v.Script
 	if len(v.SourceMap) > 0 {
-		script = withSourceMapURL(script, appModule+".map")
+		script = withSourceMapURL(script, path.Base(main)+".map")
 	}
-	files := []struct {
-		name string
-		data []byte
-	}{
-		{workerd.EntryModule, []byte(workerd.Entry(appModule, hasDefault, fc, token))},
-		{workerd.RTModule, []byte(workerd.RuntimeSource())},
-		{appModule, script},
-	}
+	eo.App = main
+	files := append(workerd.EntryModules(eo), workerd.SourceFile{Name: main})
 	var mods []workerd.Module
 	for _, f := range files {
-		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+		data := []byte(f.Source)
+		if f.Name == main {
+			data = script
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := writeFile(p, data); err != nil {
 			return nil, fmt.Errorf("write worker module: %w", err)
 		}
-		mods = append(mods, workerd.Module{Name: f.name, Type: "esModule", Path: p})
+		mods = append(mods, workerd.Module{Name: f.Name, Type: "esModule", Path: p})
 	}
 	if len(v.SourceMap) > 0 {
-		if err := os.WriteFile(filepath.Join(dir, appModule+".map"), v.SourceMap, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(main)+".map"), v.SourceMap, 0o644); err != nil {
 			return nil, fmt.Errorf("write worker source map: %w", err)
 		}
 	}
+	// The modules of the module rules, in a directory of their own: no name
+	// of theirs can meet a file of valet's (config.capnp).
+	for _, m := range v.Modules {
+		p := filepath.Join(dir, "modules", filepath.FromSlash(m.Name))
+		if err := writeFile(p, m.Content); err != nil {
+			return nil, fmt.Errorf("write worker module: %w", err)
+		}
+		mods = append(mods, workerd.Module{Name: m.Name, Type: m.Type, Path: p})
+	}
 	return mods, nil
+}
+
+func writeFile(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
 }
 
 // appModule is the app's bundle's module name in workerd (stacks name it).

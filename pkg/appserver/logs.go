@@ -2,6 +2,7 @@ package appserver
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/events"
@@ -9,9 +10,10 @@ import (
 )
 
 // logSink turns what workerd says into events: console calls of the worker
-// as Log events with Source "worker" and Step the level, workerd's own
-// messages with Source "workerd", and uncaught exceptions (from the tail
-// worker) with their stacks mapped to the original sources.
+// as Log events with Source "worker", workerd's own messages with Source
+// "workerd", each with its level, and with every position in the bundle
+// mapped to the original sources. Exceptions no caller sees reach it as
+// console.error calls of valet's dev wrapper (workerd.EntryOptions.Dev).
 type logSink struct {
 	em     *events.Emitter
 	mapper *workerd.StackMapper
@@ -25,27 +27,51 @@ func (l *logSink) line(ll workerd.LogLine) {
 	if noise(ll.Message) {
 		return
 	}
-	source := "worker"
+	source, msg := "worker", ll.Message
 	if ll.Source != "" {
-		source = "workerd"
+		source, msg = "workerd", internalPrefix.ReplaceAllString(msg, "")
 	}
 	level := ll.Level
 	if level == "" {
 		level = "log"
 	}
-	l.em.Emit(events.Event{Time: ll.Time, Kind: events.Log, Source: source, Step: level, Message: l.mapper.Map(ll.Message)})
+	l.em.Emit(events.Event{Time: ll.Time, Kind: events.Log, Source: source, Level: level, Message: l.mapStack(msg)})
 }
 
-func (l *logSink) trace(items []workerd.TraceItem) {
-	for _, it := range items {
-		for _, ex := range it.Exceptions {
-			msg := ex.Name + ": " + ex.Message
-			if ex.Stack != "" {
-				msg += "\n" + l.mapper.Map(strings.TrimRight(ex.Stack, "\n"))
-			}
-			l.em.Emit(events.Event{Kind: events.Log, Source: "worker", Step: "error", Message: "Uncaught " + msg, Path: it.URL})
+// internalPrefix is the C++ location and error kind workerd puts before a
+// JavaScript error in its own messages ("workerd/jsg/value.h:1456: failed:
+// remote.jsg.TypeError: boom"): only the error means something to the user.
+var internalPrefix = regexp.MustCompile(`workerd/[\w/.+-]+:\d+: failed: (remote\.)?(jsg\.)?`)
+
+// mapStack maps the positions in text to the original sources and drops
+// the stack frames of valet's own modules, which the user did not write.
+func (l *logSink) mapStack(text string) string {
+	text = l.mapper.Map(text)
+	if !strings.Contains(text, "__valet_") {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	kept := lines[:0]
+	for _, line := range lines {
+		if isValetFrame(line) {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	return strings.Join(kept, "\n")
+}
+
+func isValetFrame(line string) bool {
+	t := strings.TrimSpace(line)
+	if !strings.HasPrefix(t, "at ") {
+		return false
+	}
+	for _, m := range []string{workerd.EntryModule, workerd.RTModule, workerd.DevModule} {
+		if strings.Contains(t, m+":") {
+			return true
 		}
 	}
+	return false
 }
 
 // mapError maps the positions in a start error, and drops the lines about

@@ -19,6 +19,7 @@ func OptionsFromConfig(a *config.Assets, configDir, compatibilityDate string, co
 	}
 	return Options{
 		Dir:                     dir,
+		Project:                 configDir,
 		NotFoundHandling:        a.NotFoundHandling,
 		HTMLHandling:            a.HTMLHandling,
 		NavigationPrefersAssets: NavigationPrefersAssets(compatibilityDate, compatibilityFlags),

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 func write(t testing.TB, p, content string) {
@@ -22,7 +24,7 @@ func write(t testing.TB, p, content string) {
 func symlink(t testing.TB, target, link string) {
 	t.Helper()
 	if err := os.Symlink(target, link); err != nil {
-		t.Skipf("symlinks unavailable: %v", err)
+		testenv.Missing(t, "symlinks: %v", err)
 	}
 }
 

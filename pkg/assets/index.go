@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 )
 
 // index is one immutable snapshot of the directory: Reload builds a new one
@@ -56,7 +58,12 @@ func buildIndex(o Options, prev *index) (*index, error) {
 	ix := &index{root: root, files: map[string]*entry{}}
 	ix.gzBudget.Store(o.CacheBytes / 2)
 	var found []*entry
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	project := o.Project
+	if project == "" {
+		project = root
+	}
+	outside := func(l projectfs.Outside) { o.Warn("assets: " + l.Message(root)) }
+	err = projectfs.Walk(project, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("read assets directory: %w", err)
 		}
@@ -78,25 +85,19 @@ func buildIndex(o Options, prev *index) (*index, error) {
 			o.Warn(fmt.Sprintf("assets: skipping %s: its name has a backslash or control character that no URL can reach", rel))
 			return nil
 		}
-		info, err := os.Stat(p) // follows a symlink
+		info, err := d.Info() // a followed link's target
 		if err != nil {
 			o.Warn(fmt.Sprintf("assets: skipping %s: %v", rel, err))
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			target, err := filepath.EvalSymlinks(p)
-			if err != nil || !within(root, target) || info.IsDir() {
-				o.Warn(fmt.Sprintf("assets: skipping symlink %s: it points outside the assets directory or to a directory", rel))
-				return nil
-			}
-			p = target
-		}
 		if !info.Mode().IsRegular() {
 			return nil
 		}
-		found = append(found, &entry{key: key, file: p, size: info.Size(), modTime: info.ModTime()})
+		// Served from its real path: a link changed after this index
+		// cannot lead a request out of the project.
+		found = append(found, &entry{key: key, file: projectfs.RealPath(p, d), size: info.Size(), modTime: info.ModTime()})
 		return nil
-	})
+	}, outside)
 	if err != nil {
 		return nil, err
 	}
@@ -137,10 +138,6 @@ func buildIndex(o Options, prev *index) (*index, error) {
 		}
 	}
 	return ix, nil
-}
-
-func within(root, p string) bool {
-	return p == root || strings.HasPrefix(p, root+string(filepath.Separator))
 }
 
 // entry is one file: what every response needs is computed once here.

@@ -6,14 +6,15 @@ import (
 	"strings"
 )
 
-// contentTypes follows the npm "mime" package (v3) that wrangler uses, so a
-// file gets the same Content-Type from valet as from Cloudflare. Extensions
+// contentTypes follows the npm "mime" package (v4, which wrangler 4's
+// asset manifest uses: JavaScript is text/javascript, as RFC 9239 says), so
+// a file gets the same Content-Type from valet as from wrangler. Extensions
 // missing here fall back to Go's table, then to no Content-Type at all.
 var contentTypes = map[string]string{
 	".html": "text/html", ".htm": "text/html", ".shtml": "text/html",
 	".css": "text/css", ".csv": "text/csv", ".txt": "text/plain", ".text": "text/plain",
 	".md": "text/markdown", ".markdown": "text/markdown", ".xml": "application/xml",
-	".js": "application/javascript", ".mjs": "application/javascript", ".cjs": "application/node",
+	".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "application/node",
 	".json": "application/json", ".map": "application/json", ".jsonld": "application/ld+json",
 	".webmanifest": "application/manifest+json", ".wasm": "application/wasm",
 	".pdf": "application/pdf", ".zip": "application/zip", ".gz": "application/gzip",
@@ -27,7 +28,7 @@ var contentTypes = map[string]string{
 	".eot": "application/vnd.ms-fontobject",
 	".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mov": "video/quicktime",
 	".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg", ".oga": "audio/ogg",
-	".m4a": "audio/mp4", ".flac": "audio/x-flac", ".aac": "audio/x-aac", ".opus": "audio/ogg",
+	".m4a": "audio/mp4", ".flac": "audio/x-flac", ".aac": "audio/aac", ".opus": "audio/ogg",
 	".glb": "model/gltf-binary", ".gltf": "model/gltf+json",
 	".ics": "text/calendar", ".vtt": "text/vtt",
 }

@@ -36,6 +36,10 @@ const (
 type Options struct {
 	// Dir is assets.directory, absolute.
 	Dir string
+	// Project bounds the directory's symbolic links: one whose target lies
+	// outside both Project and Dir is not served (a warning names it).
+	// Default: Dir.
+	Project string
 	// NotFoundHandling is "none" (default), "404-page" or "single-page-application".
 	NotFoundHandling string
 	// HTMLHandling is "auto-trailing-slash" (default), "force-trailing-slash",

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 )
 
 func TestRemoveDotSegments(t *testing.T) {
@@ -89,7 +91,7 @@ func FuzzResolvePath(f *testing.F) {
 			m := s.match(ix, r, s.opts.NotFoundHandling)
 			switch m.Kind {
 			case KindFile:
-				if ix.files[m.Path] != m.e || !within(ix.root, m.e.file) {
+				if ix.files[m.Path] != m.e || !projectfs.Within(ix.root, m.e.file) {
 					t.Fatalf("%s: %q served %q outside the index", name, raw, m.Path)
 				}
 			case KindRedirect:

@@ -16,7 +16,7 @@ func TestContentTypes(t *testing.T) {
 	for target, want := range map[string]string{
 		"/about":                    "text/html; charset=utf-8",
 		"/assets/style.css":         "text/css; charset=utf-8",
-		"/assets/app-abc123.js":     "application/javascript",
+		"/assets/app-abc123.js":     "text/javascript; charset=utf-8",
 		"/data.json":                "application/json",
 		"/logo.png":                 "image/png",
 		"/bin":                      "",
@@ -242,30 +242,42 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 }
 
-func TestLookupNavigation(t *testing.T) {
+// TestLookup covers each branch of Cloudflare's canFetch: what the edge
+// may take from the assets before it asks the worker.
+func TestLookup(t *testing.T) {
 	for _, c := range []struct {
 		name       string
+		notFound   string
 		prefers    bool
+		static     bool
+		method     string
 		navigate   bool
 		path       string
 		wantOK     bool
 		wantStatus int
 	}{
-		{"file", false, false, "/about", true, 200},
-		{"missing, fetch", true, false, "/api/x", false, 0},
-		{"missing, navigation, flag on", true, true, "/app/route", true, 200},
-		{"missing, navigation, flag off", false, true, "/app/route", false, 0},
-		{"redirect", false, false, "/about.html", true, 307},
-		{"_redirects rule", false, false, "/old", true, 301},
+		{"file", NotFoundSPA, false, false, "GET", false, "/about", true, 200},
+		{"missing, fetch", NotFoundSPA, true, false, "GET", false, "/api/x", false, 0},
+		{"missing, navigation, flag on", NotFoundSPA, true, false, "GET", true, "/app/route", true, 200},
+		{"missing, navigation, flag off, static routing", NotFoundSPA, false, true, "GET", true, "/app/route", true, 200},
+		{"missing, navigation, flag off, no static routing", NotFoundSPA, false, false, "GET", true, "/app/route", false, 0},
+		{"redirect", NotFoundSPA, false, false, "GET", false, "/about.html", true, 307},
+		{"_redirects rule", NotFoundSPA, false, false, "GET", false, "/old", true, 301},
+		{"static routing, SPA, fetch", NotFoundSPA, true, true, "GET", false, "/app/route", true, 200},
+		{"static routing, SPA, HEAD", NotFoundSPA, false, true, "HEAD", false, "/app/route", true, 200},
+		{"static routing, SPA, POST is 405", NotFoundSPA, true, true, "POST", false, "/app/route", true, 405},
+		{"static routing, 404-page, fetch", NotFound404Page, true, true, "GET", false, "/docs/x", true, 404},
+		{"static routing, none: the worker's", NotFoundNone, true, true, "GET", true, "/app/route", false, 0},
+		{"no static routing, POST: the worker's", NotFoundSPA, true, false, "POST", false, "/app/route", false, 0},
 	} {
-		s := newTestServer(t, Options{NotFoundHandling: NotFoundSPA, NavigationPrefersAssets: c.prefers})
-		r := httptestRequest("GET", c.path)
+		s := newTestServer(t, Options{NotFoundHandling: c.notFound, NavigationPrefersAssets: c.prefers})
+		r := httptestRequest(c.method, c.path)
 		if c.navigate {
 			r.Header.Set("Sec-Fetch-Mode", "navigate")
 		}
-		m, ok := s.Lookup(r)
+		m, ok := s.Lookup(r, c.static)
 		if ok != c.wantOK || m.Status != c.wantStatus {
-			t.Errorf("%s: Lookup(%s) = %v %d, want %v %d", c.name, c.path, ok, m.Status, c.wantOK, c.wantStatus)
+			t.Errorf("%s: Lookup(%s %s) = %v %d, want %v %d", c.name, c.method, c.path, ok, m.Status, c.wantOK, c.wantStatus)
 		}
 	}
 }

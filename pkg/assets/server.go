@@ -74,12 +74,16 @@ type Match struct {
 	pathname string // the request's encoded pathname, which _headers rules match
 }
 
-// Lookup reports whether the assets answer r, the way Cloudflare decides
-// between assets and the worker: not_found_handling only counts for browser
-// navigations, and only when NavigationPrefersAssets is on.
-func (s *Server) Lookup(r *http.Request) (Match, bool) {
+// Lookup reports whether the assets answer r when the edge asks before
+// the worker, as Cloudflare's asset worker answers its router (canFetch):
+// a file, a redirect or a 405 counts; not_found_handling (the SPA's
+// index.html, a 404.html) counts under static routing (run_worker_first is
+// a list), or else for a browser navigation (Sec-Fetch-Mode: navigate)
+// when NavigationPrefersAssets is on. Otherwise a path no file answers is
+// the worker's.
+func (s *Server) Lookup(r *http.Request, staticRouting bool) (Match, bool) {
 	nf := NotFoundNone
-	if s.opts.NavigationPrefersAssets && r.Header.Get("Sec-Fetch-Mode") == "navigate" {
+	if staticRouting || s.opts.NavigationPrefersAssets && r.Header.Get("Sec-Fetch-Mode") == "navigate" {
 		nf = s.opts.NotFoundHandling
 	}
 	m := s.match(s.ix.Load(), r, nf)

@@ -226,6 +226,33 @@ func TestSymlinks(t *testing.T) {
 	}
 }
 
+// TestSymlinksInsideProject: links to the project's own files and folders
+// outside the assets directory are served; links out of the project are
+// not, and the warning names each.
+func TestSymlinksInsideProject(t *testing.T) {
+	project := t.TempDir()
+	outside := t.TempDir()
+	dir := filepath.Join(project, "public")
+	write(t, filepath.Join(outside, "secret.txt"), "secret")
+	write(t, filepath.Join(dir, "index.html"), "<title>home</title>")
+	write(t, filepath.Join(project, "shared", "logo.svg"), "<svg/>")
+	write(t, filepath.Join(project, "shared", "icons", "a.txt"), "icon a")
+	symlink(t, "../shared/logo.svg", filepath.Join(dir, "logo.svg"))
+	symlink(t, filepath.Join(project, "shared", "icons"), filepath.Join(dir, "icons"))
+	symlink(t, filepath.Join(outside, "secret.txt"), filepath.Join(dir, "leak.txt"))
+	var warnings []string
+	var mu sync.Mutex
+	s := newTestServer(t, Options{Dir: dir, Project: project, Warn: func(m string) { mu.Lock(); warnings = append(warnings, m); mu.Unlock() }})
+	runTable(t, s, []want{
+		{"/logo.svg", 200, "<svg/>"},
+		{"/icons/a.txt", 200, "icon a"},
+		{"/leak.txt", 404, ""},
+	})
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "leak.txt") || !strings.Contains(warnings[0], "outside the project") {
+		t.Errorf("warnings = %q, want one naming leak.txt", warnings)
+	}
+}
+
 func TestMethods(t *testing.T) {
 	s := newTestServer(t, Options{})
 	w := do(s, "POST", "/about")

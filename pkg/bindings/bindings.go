@@ -1,15 +1,18 @@
 // Package bindings is the one registry of binding kinds: for each kind of
 // entry in the worker's env (a var, a Durable Object namespace, a KV
 // namespace, ...) it says which config keys declare it, how workerd is
-// configured for it, its TypeScript type in `valet types`, and its row in
-// the dev dashboard. Adding a kind adds one entry to Kinds, and nothing
-// else lists kinds.
+// configured for it, its TypeScript type in `valet types`, and how the dev
+// dashboard names it. Adding a kind adds one file and one entry to Kinds;
+// nothing else lists kinds.
 package bindings
 
 import (
-	"encoding/json"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/workerd"
@@ -19,11 +22,13 @@ import (
 type Binding struct {
 	Name string
 	Kind *Kind
-	// What the kind needs to configure it; which fields are set depends on
-	// the kind.
-	Value     any    // a var's value
-	Class     string // a Durable Object class
-	Container string // the class's container image (a Dockerfile path or a reference)
+	// What the kind needs; which fields are set depends on the kind.
+	Value      any    // a var's value
+	Class      string // a Durable Object class
+	ScriptName string // the worker that defines the class, when not this one
+	Container  string // the class's container image (a Dockerfile path or a reference)
+	ID         string // the KV namespace, D1 database or R2 bucket its data is kept under
+	S3         *config.R2S3
 }
 
 // Context is what a kind may need to configure workerd.
@@ -32,26 +37,139 @@ type Context struct {
 	Secrets map[string]string
 	// AssetsService names the service answering the assets binding.
 	AssetsService string
+	// PersistTo is the directory of the app's local data (Durable Objects,
+	// KV, D1, ...); "" keeps it in memory.
+	PersistTo string
+	// App names the app (storage keys are derived from it).
+	App string
+	// Services collects the services the bindings need beside the worker
+	// (a KV worker, a disk directory, ...), added once each by name.
+	Services *Services
+	// VersionID and VersionTime are what version_metadata binds; zero: a
+	// new random id and the time the config is written.
+	VersionID   string
+	VersionTime time.Time
+	// SocketDir is where the unix sockets of Go handlers go (see
+	// Services.Handler).
+	SocketDir string
+	// Dev is true under valet dev: data stays on local disk whatever the
+	// config says about a deployed host.
+	Dev bool
+}
+
+// storageDir is where a kind keeps its data, PersistTo/<kind>/<sub...>,
+// created if missing (workerd refuses a disk service whose directory is
+// not there).
+func (ctx Context) storageDir(kind string, sub ...string) (string, error) {
+	if ctx.PersistTo == "" {
+		return "", fmt.Errorf("%s needs a directory for its data (PersistTo)", kind)
+	}
+	dir := filepath.Join(append([]string{ctx.PersistTo, kind}, sub...)...)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("%s storage: %w", kind, err)
+	}
+	return dir, nil
+}
+
+// Handler is a Go HTTP handler answering workerd on a unix socket of its own.
+type Handler struct {
+	Name    string
+	Socket  string
+	Handler http.Handler
+}
+
+// Services is the set of extra workerd services of one config.
+type Services struct {
+	byName   map[string]bool
+	list     []workerd.Service
+	handlers []Handler
+	// extensions are the modules of the bindings' implementations (see
+	// AddExtension).
+	extensions []workerd.ExtensionModule
+}
+
+// Handler returns the Go handler named name, made by newHandler on the
+// first call, and the socket it will answer on (under dir). The caller of
+// bindings.Workerd serves each handler of HandlerList.
+func (s *Services) Handler(name, dir string, newHandler func() http.Handler) Handler {
+	for _, h := range s.handlers {
+		if h.Name == name {
+			return h
+		}
+	}
+	h := Handler{Name: name, Socket: filepath.Join(dir, name+".sock"), Handler: newHandler()}
+	s.handlers = append(s.handlers, h)
+	return h
+}
+
+// Handlers returns the Go handlers in the order they were added.
+func (s *Services) Handlers() []Handler {
+	if s == nil {
+		return nil
+	}
+	return s.handlers
+}
+
+// Add adds s unless a service of its name is there already.
+func (s *Services) Add(svc workerd.Service) {
+	if s.byName == nil {
+		s.byName = map[string]bool{}
+	}
+	if s.byName[svc.Name] {
+		return
+	}
+	s.byName[svc.Name] = true
+	s.list = append(s.list, svc)
+}
+
+// List returns the services in the order they were added.
+func (s *Services) List() []workerd.Service {
+	if s == nil {
+		return nil
+	}
+	return s.list
+}
+
+// TypeContext is what a kind may need to write its TypeScript type.
+type TypeContext struct {
+	// MainImport is the worker's entry as a module specifier relative to
+	// the declaration file ("" without main).
+	MainImport string
+	// WorkerName is the config's name.
+	WorkerName string
 }
 
 // Kind is one kind of binding.
 type Kind struct {
 	// Name is the kind as the dashboard shows it ("var", "durable object").
 	Name string
+	// Order places the kind among the dashboard's rows (lowest first).
+	Order int
 	// List returns the kind's bindings declared by c (secrets: the names of
-	// the secrets in .dev.vars or on the host); the registry sets their Kind.
+	// the secrets in .dev.vars or on the host); the registry sets Kind.
 	List func(c *config.Config, secrets []string) []Binding
 	// Workerd returns the binding in workerd's config.
 	Workerd func(b Binding, ctx Context) (workerd.Binding, error)
+	// Type returns the binding's TypeScript type.
+	Type func(b Binding, ctx TypeContext) (string, error)
+	// State, when set, describes what the binding holds for the dashboard
+	// ("3 keys"), read from ctx.PersistTo.
+	State func(b Binding, ctx Context) (string, error)
 }
 
-// Kinds are every kind valet supports, in the order the dashboard lists
-// them.
-var Kinds = []*Kind{durableObjects, assets, vars, secrets}
+// Kinds are every kind valet supports, in order of precedence: when two
+// bindings share a name, the later kind wins, as in wrangler (a secret
+// shadows a var of the same name).
+var Kinds = []*Kind{vars, durableObjects, kvNamespaces, d1Databases, r2Buckets, assets,
+	hyperdrive, rateLimits, versionMetadata, sendEmail, secretsStoreSecrets, analyticsEngine, ai, browser,
+	secrets}
 
-// List returns every binding of c, kind by kind.
+// List returns every binding of c, kind by kind, in precedence order.
 func List(c *config.Config, secretNames []string) []Binding {
 	var out []Binding
+	if c == nil {
+		return nil
+	}
 	for _, k := range Kinds {
 		for _, b := range k.List(c, secretNames) {
 			b.Kind = k
@@ -61,116 +179,59 @@ func List(c *config.Config, secretNames []string) []Binding {
 	return out
 }
 
-// Workerd returns the workerd bindings of c. Later kinds win a name clash,
-// as wrangler's precedence has it (vars, then secrets, then resources).
+// Effective is List with each name kept once, the binding that wins.
+func Effective(c *config.Config, secretNames []string) []Binding {
+	byName := map[string]int{}
+	var out []Binding
+	for _, b := range List(c, secretNames) {
+		if i, ok := byName[b.Name]; ok {
+			out[i] = b
+			continue
+		}
+		byName[b.Name] = len(out)
+		out = append(out, b)
+	}
+	return out
+}
+
+// Workerd returns the workerd bindings of c, sorted by name.
 func Workerd(c *config.Config, ctx Context) ([]workerd.Binding, error) {
 	names := make([]string, 0, len(ctx.Secrets))
 	for k := range ctx.Secrets {
 		names = append(names, k)
 	}
-	byName := map[string]workerd.Binding{}
-	var order []string
-	for _, b := range List(c, names) {
+	var out []workerd.Binding
+	// As in wrangler dev, "cloudflare:email" imports whether or not the
+	// worker sends email.
+	ctx.Services.AddExtension(emailMessageModule)
+	for _, b := range Effective(c, names) {
 		wb, err := b.Kind.Workerd(b, ctx)
 		if err != nil {
 			return nil, fmt.Errorf("binding %s: %w", b.Name, err)
 		}
-		if _, seen := byName[b.Name]; !seen {
-			order = append(order, b.Name)
-		}
-		byName[b.Name] = wb
+		out = append(out, wb)
 	}
-	sort.Strings(order)
-	out := make([]workerd.Binding, 0, len(order))
-	for _, n := range order {
-		out = append(out, byName[n])
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Types returns the TypeScript type of each binding of c, by name.
+func Types(c *config.Config, secretNames []string, ctx TypeContext) (map[string]string, error) {
+	out := map[string]string{}
+	for _, b := range Effective(c, secretNames) {
+		t, err := b.Kind.Type(b, ctx)
+		if err != nil {
+			return nil, err
+		}
+		out[b.Name] = t
 	}
 	return out, nil
 }
 
-var durableObjects = &Kind{
-	Name: "durable object",
-	List: func(c *config.Config, _ []string) []Binding {
-		if c == nil || c.DurableObjects == nil {
-			return nil
-		}
-		images := map[string]string{}
-		for _, ct := range c.Containers {
-			images[ct.ClassName] = ct.Image
-		}
-		var out []Binding
-		for _, b := range c.DurableObjects.Bindings {
-			out = append(out, Binding{Name: b.Name, Class: b.ClassName, Container: images[b.ClassName]})
-		}
-		return out
-	},
-	Workerd: func(b Binding, _ Context) (workerd.Binding, error) {
-		return workerd.Binding{Name: b.Name, Member: "durableObjectNamespace", Value: workerd.NewStruct().Text("className", b.Class).String()}, nil
-	},
+// Rows returns the bindings as the dashboard lists them: by kind order,
+// then by name within a kind as declared.
+func Rows(c *config.Config, secretNames []string) []Binding {
+	out := Effective(c, secretNames)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind.Order < out[j].Kind.Order })
+	return out
 }
-
-
-var assets = &Kind{
-	Name: "assets",
-	List: func(c *config.Config, _ []string) []Binding {
-		if c == nil || c.Assets == nil || c.Assets.Binding == "" {
-			return nil
-		}
-		return []Binding{{Name: c.Assets.Binding}}
-	},
-	Workerd: func(b Binding, ctx Context) (workerd.Binding, error) {
-		if ctx.AssetsService == "" {
-			return workerd.Binding{}, fmt.Errorf("assets.binding is set but there is no assets directory; set assets.directory")
-		}
-		return workerd.Binding{Name: b.Name, Member: "service", Value: workerd.NewStruct().Text("name", ctx.AssetsService).String()}, nil
-	},
-}
-
-
-var vars = &Kind{
-	Name: "var",
-	List: func(c *config.Config, _ []string) []Binding {
-		if c == nil {
-			return nil
-		}
-		keys := make([]string, 0, len(c.Vars))
-		for k := range c.Vars {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		out := make([]Binding, len(keys))
-		for i, k := range keys {
-			out[i] = Binding{Name: k, Value: c.Vars[k]}
-		}
-		return out
-	},
-	Workerd: func(b Binding, _ Context) (workerd.Binding, error) {
-		// A string var is text; anything else is JSON, as wrangler gives it.
-		if s, ok := b.Value.(string); ok {
-			return workerd.TextBinding(b.Name, s), nil
-		}
-		j, err := json.Marshal(b.Value)
-		if err != nil {
-			return workerd.Binding{}, err
-		}
-		return workerd.Binding{Name: b.Name, Member: "json", Value: workerd.Quote(string(j))}, nil
-	},
-}
-
-
-var secrets = &Kind{
-	Name: "secret",
-	List: func(_ *config.Config, names []string) []Binding {
-		s := append([]string(nil), names...)
-		sort.Strings(s)
-		out := make([]Binding, len(s))
-		for i, n := range s {
-			out[i] = Binding{Name: n}
-		}
-		return out
-	},
-	Workerd: func(b Binding, ctx Context) (workerd.Binding, error) {
-		return workerd.TextBinding(b.Name, ctx.Secrets[b.Name]), nil
-	},
-}
-

@@ -7,7 +7,6 @@ package build
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/pipeline"
 )
 
 // Options says what to build and where.
@@ -50,20 +50,14 @@ type state struct {
 	engine   *engine.Engine
 }
 
-// step is one stage of the pipeline, after goreleaser's pipes.
-type step struct {
-	name string
-	skip func(*state) string // a reason to skip, or ""
-	run  func(context.Context, *state) error
-}
-
-func steps() []step {
-	return []step{
-		{"custom build", skipCustom, runCustom},
-		{"frontend", skipFrontend, runFrontend},
-		{"worker", skipWorker, runWorker},
-		{"assets", skipAssets, runAssets},
-		{"images", skipImages, runImages},
+// steps is the build pipeline; a skipped step says why.
+func steps() []pipeline.Step[*state] {
+	return []pipeline.Step[*state]{
+		{Name: "custom build", Skip: skipCustom, Run: runCustom},
+		{Name: "frontend", Skip: skipFrontend, Run: runFrontend},
+		{Name: "worker", Skip: skipWorker, Run: runWorker},
+		{Name: "assets", Skip: skipAssets, Run: runAssets},
+		{Name: "images", Skip: skipImages, Run: runImages},
 	}
 }
 
@@ -99,16 +93,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}()
 	em := opts.Events
-	for _, s := range steps() {
-		if reason := s.skip(st); reason != "" {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := runStep(ctx, em, s, st); err != nil {
-			return nil, err
-		}
+	if err := pipeline.Run(ctx, em, steps(), st); err != nil {
+		return nil, err
 	}
 	st.manifest.computeDigest()
 	st.manifest.Created = time.Now().UTC().Truncate(time.Second)
@@ -124,30 +110,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	em.Emit(events.Event{Kind: events.Info, Message: fmt.Sprintf("version %s → %s", st.manifest.Version, rel(p.Dir, out))})
 	return &Result{Dir: out, Manifest: st.manifest}, nil
-}
-
-// skipped is returned by a step that found its work already done.
-type skipped string
-
-func (s skipped) Error() string { return string(s) }
-
-// runStep is the middleware around every step: timing and events live here,
-// not in the steps.
-func runStep(ctx context.Context, em *events.Emitter, s step, st *state) error {
-	start := time.Now()
-	em.Emit(events.Event{Kind: events.StepStarted, Step: s.name})
-	err := s.run(ctx, st)
-	var skip skipped
-	switch {
-	case errors.As(err, &skip):
-		em.Emit(events.Event{Kind: events.StepSkipped, Step: s.name, Message: string(skip), Duration: time.Since(start)})
-		return nil
-	case err != nil:
-		em.Emit(events.Event{Kind: events.StepFailed, Step: s.name, Error: err.Error(), Duration: time.Since(start)})
-		return err
-	}
-	em.Emit(events.Event{Kind: events.StepDone, Step: s.name, Duration: time.Since(start)})
-	return nil
 }
 
 func (st *state) environ() []string {

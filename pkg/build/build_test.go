@@ -3,8 +3,10 @@ package build
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,6 +148,28 @@ func TestBuildBundlesAndManifest(t *testing.T) {
 	}
 }
 
+// A step the build does not run is reported skipped with its reason, as a
+// step that found its work done is.
+func TestBuildReportsSkipReasons(t *testing.T) {
+	p := project(t)
+	rec := &events.Recorder{}
+	if _, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec), SkipImages: true}); err != nil {
+		t.Fatal(err)
+	}
+	skips := map[string]string{}
+	for _, e := range rec.Events() {
+		if e.Kind == events.StepSkipped {
+			skips[e.Step] = e.Message
+		}
+	}
+	want := map[string]string{"custom build": "no build.command", "images": "--no-images"}
+	for step, reason := range want {
+		if got, ok := skips[step]; !ok || got != reason {
+			t.Errorf("step %q: skipped %v with reason %q, want skipped: %s (all skips: %v)", step, ok, got, reason, skips)
+		}
+	}
+}
+
 func TestBuildErrors(t *testing.T) {
 	t.Run("syntax error at its position", func(t *testing.T) {
 		p := project(t)
@@ -204,5 +228,154 @@ func TestBuildImages(t *testing.T) {
 	}
 	if res2.Manifest.Digest != res.Manifest.Digest {
 		t.Fatal("no-change build changed the version")
+	}
+}
+
+// TestCustomBuildFindsNpmBins: build.command calls the project's npm
+// binaries by name, as `npm run` does, before any of the same name on PATH,
+// and those hoisted to a workspace root above the project.
+func TestCustomBuildFindsNpmBins(t *testing.T) {
+	p := project(t)
+	tool := func(dir, name, body string) {
+		t.Helper()
+		bin := filepath.Join(dir, "node_modules", ".bin")
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tool(p.Dir, "bundler", `echo "project bundler $1" > built.txt`)
+	tool(filepath.Dir(p.Dir), "hoisted", `echo hoisted >> built.txt`)
+	shadow := t.TempDir()
+	if err := os.WriteFile(filepath.Join(shadow, "bundler"), []byte("#!/bin/sh\necho shadowed > built.txt\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p.Config.Build = &config.Build{Command: "bundler --ok && hoisted"}
+	environ := []string{"PATH=" + shadow + string(filepath.ListSeparator) + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	if _, err := Run(context.Background(), Options{Project: p, SkipImages: true, Environ: environ}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(p.Dir, "built.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "project bundler --ok\nhoisted\n" {
+		t.Errorf("built.txt = %q, want the project's bundler then the hoisted tool", got)
+	}
+}
+
+// TestBuildSkipsLinksOutOfTheProject: a symbolic link in public/ or in a
+// ready assets directory whose target lies outside the project is neither
+// copied nor listed in the manifest, and a warning names it; links to the
+// project's own files are copied as their targets.
+func TestBuildSkipsLinksOutOfTheProject(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(secret, []byte("TOP SECRET"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := func(target, at string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(at), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(t *testing.T, p *config.Project, leak, kept string) {
+		t.Helper()
+		rec := &events.Recorder{}
+		res, err := Run(context.Background(), Options{Project: p, Events: events.NewEmitter(rec), SkipImages: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, a := range res.Manifest.Assets {
+			paths = append(paths, a.Path)
+		}
+		leaked := slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "assets/"+leak) })
+		if leaked || !slices.Contains(paths, "assets/"+kept) {
+			t.Errorf("manifest assets = %q: want %s, not %s", paths, kept, leak)
+		}
+		filepath.WalkDir(p.Dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if b, _ := os.ReadFile(path); strings.Contains(string(b), "TOP SECRET") {
+					t.Errorf("%s holds the file from outside the project", path)
+				}
+			}
+			return nil
+		})
+		var warned bool
+		for _, e := range rec.Events() {
+			warned = warned || e.Kind == events.Warning && strings.Contains(e.Message, leak) && strings.Contains(e.Message, "outside the project")
+		}
+		if !warned {
+			t.Errorf("no warning names %s: %+v", leak, rec.Events())
+		}
+	}
+	t.Run("public dir", func(t *testing.T) {
+		p := project(t)
+		link(secret, filepath.Join(p.Dir, "public", "leak.txt"))
+		link("../shared.txt", filepath.Join(p.Dir, "public", "shared.txt"))
+		if err := os.WriteFile(filepath.Join(p.Dir, "shared.txt"), []byte("shared"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		check(t, p, "leak.txt", "shared.txt")
+	})
+	t.Run("assets dir", func(t *testing.T) {
+		p := project(t)
+		p.Config.Frontend = nil
+		p.Config.Assets.Directory = "static"
+		if err := os.MkdirAll(filepath.Join(p.Dir, "static"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p.Dir, "static", "index.html"), []byte("<p>hi"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		link(filepath.Dir(secret), filepath.Join(p.Dir, "static", "leak"))
+		link("index.html", filepath.Join(p.Dir, "static", "home.html"))
+		check(t, p, "leak", "home.html")
+	})
+}
+
+func TestOwnPaths(t *testing.T) {
+	p := project(t)
+	got := OwnPaths(p, filepath.Join(p.Dir, "state"), p.Dir, filepath.Dir(p.Dir), "")
+	want := []string{filepath.Join(p.Dir, ".valet"), filepath.Join(p.Dir, "dist"), filepath.Join(p.Dir, "state")}
+	if !slices.Equal(got, want) {
+		t.Errorf("OwnPaths = %q, want %q (a directory holding the project is not set apart)", got, want)
+	}
+}
+
+// TestBuildRootContextSameImage: with the Dockerfile at the project root
+// (the context is the whole project), what valet writes there (.valet/,
+// the frontend's output) is no input: two builds with nothing changed give
+// the same image, even one that copies the whole context.
+func TestBuildRootContextSameImage(t *testing.T) {
+	e := enginetest.Connect(t)
+	p := project(t)
+	p.Config.Name = "buildroot-" + filepath.Base(p.Dir)
+	p.Config.Containers[0].Image = "./Dockerfile"
+	if err := os.WriteFile(filepath.Join(p.Dir, "Dockerfile"), []byte("FROM scratch\nCOPY . /app/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	connect := func(context.Context) (*engine.Engine, error) { return e, nil }
+	first, err := Run(context.Background(), Options{Project: p, Engine: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.RemoveImage(context.Background(), first.Manifest.Images[0].ID, true) })
+	second, err := Run(context.Background(), Options{Project: p, Engine: connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := first.Manifest.Images[0], second.Manifest.Images[0]
+	if b.ID != a.ID || !b.Cached {
+		t.Errorf("second build's image = %+v, want the first's %s, unbuilt", b, a.ID)
+	}
+	if second.Manifest.Digest != first.Manifest.Digest {
+		t.Errorf("the version changed with nothing changed: %s → %s", first.Manifest.Version, second.Manifest.Version)
 	}
 }

@@ -24,6 +24,9 @@ type cacheEntry struct {
 	Output string          `json:"output"` // a file or dir that must still exist
 	Files  map[string]stat `json:"files"`
 	Dirs   map[string]int  `json:"dirs"` // watched dirs (public/): file count
+	// Exports are the worker entry's exports (nil for other bundles, and
+	// in a cache written before valet kept them: that worker is rebuilt).
+	Exports []string `json:"exports"`
 }
 
 type stat struct {
@@ -77,10 +80,26 @@ func (c *inputCache) fresh(key, output string) bool {
 }
 
 func (c *inputCache) record(key, output string, inputs []string, watchDir string) {
-	e := cacheEntry{Key: key, Output: output, Files: map[string]stat{}}
+	c.recordEntry(cacheEntry{Key: key, Output: output, Files: map[string]stat{}}, inputs, watchDir)
+}
+
+// recordWorker records the worker bundle with its entry's exports.
+func (c *inputCache) recordWorker(key, output string, inputs, exports []string, watchDir string) {
+	c.recordEntry(cacheEntry{Key: key, Output: output, Files: map[string]stat{}, Exports: append([]string{}, exports...)}, inputs, watchDir)
+}
+
+// workerExports are the exports recorded with a fresh worker bundle; ok is
+// false when the cache has none (then the bundle is built again).
+func (c *inputCache) workerExports(key string) (exports []string, ok bool) {
+	e, ok := c.Entries[key]
+	return e.Exports, ok && e.Exports != nil
+}
+
+func (c *inputCache) recordEntry(e cacheEntry, inputs []string, watchDir string) {
 	for _, p := range inputs {
 		e.Files[p] = statOf(p)
 	}
+	key, output := e.Key, e.Output
 	if watchDir != "" {
 		// Files in public/ are copied, not imported: count them so an added
 		// one is noticed, and stat each so a changed one is.

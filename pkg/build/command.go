@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -16,8 +18,8 @@ import (
 // CommandOptions runs wrangler's custom build (`build.command`).
 type CommandOptions struct {
 	Build   *config.Build
-	Dir     string // project dir; build.cwd is relative to it
-	Environ []string
+	Dir     string   // project dir; build.cwd is relative to it
+	Environ []string // nil: os.Environ(); node_modules/.bin is put first on its PATH
 	Events  *events.Emitter
 }
 
@@ -54,7 +56,7 @@ func RunCommand(ctx context.Context, opts CommandOptions) error {
 	}
 	cmd := exec.CommandContext(ctx, "sh", "-c", b.Command)
 	cmd.Dir = dir
-	cmd.Env = opts.Environ
+	cmd.Env = withNpmBins(opts.Environ, dir)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var tail []string
@@ -81,4 +83,34 @@ func RunCommand(ctx context.Context, opts CommandOptions) error {
 		return &CommandError{Command: b.Command, Err: err, Tail: tail}
 	}
 	return nil
+}
+
+// withNpmBins puts node_modules/.bin of dir and of each directory above it
+// first on PATH, nearest first, as `npm run` does (so `npx wrangler`'s
+// custom builds can call the project's esbuild or tsc by name, and a
+// workspace's hoisted binaries are found too).
+func withNpmBins(environ []string, dir string) []string {
+	if environ == nil {
+		environ = os.Environ()
+	}
+	var bins []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		bins = append(bins, filepath.Join(d, "node_modules", ".bin"))
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	out := make([]string, 0, len(environ)+1)
+	path := ""
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == "PATH" {
+			path = v
+			continue
+		}
+		out = append(out, kv)
+	}
+	if path != "" {
+		bins = append(bins, path)
+	}
+	return append(out, "PATH="+strings.Join(bins, string(filepath.ListSeparator)))
 }

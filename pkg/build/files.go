@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 )
 
 func hashBytes(b []byte) string {
@@ -30,39 +34,26 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// writeFileAtomic writes through a temp file and a rename, so a reader (the
-// dev server, a deploy) never sees half a file.
+// writeFileAtomic replaces path with data unless it holds exactly that
+// (an unchanged build writes nothing): a reader (the dev server, a deploy)
+// never sees half a file.
 func writeFileAtomic(path string, data []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, 0o644)
 }
 
 // syncDir makes dst a copy of src: changed files are copied, files no longer
 // in src removed, unchanged ones (same size and hash) left alone so a
 // no-change build writes nothing. It returns an entry per file, with paths
-// relative to rel (e.g. "assets/index.html").
-func syncDir(src, dst, rel string) ([]FileEntry, error) {
+// relative to rel (e.g. "assets/index.html"). A symbolic link is copied as
+// its target when that lies inside project, and left out, named to
+// outside, when it does not.
+func syncDir(project, src, dst, rel string, outside func(projectfs.Outside)) ([]FileEntry, error) {
 	var entries []FileEntry
 	seen := map[string]bool{}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	err := projectfs.Walk(project, src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -87,8 +78,18 @@ func syncDir(src, dst, rel string) ([]FileEntry, error) {
 		if err != nil {
 			return err
 		}
-		return writeFileAtomic(target, data)
-	})
+		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+			// A new file: nothing reads it before the manifest names it,
+			// and one cut short by a crash is rewritten by the next build
+			// (its hash differs). A plain write spares a cold build an
+			// fsync per asset.
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(target, data, 0o644)
+		}
+		return atomicfile.Write(target, data, 0o644)
+	}, outside)
 	if err != nil {
 		return nil, fmt.Errorf("copy assets %s: %w", src, err)
 	}

@@ -23,12 +23,18 @@ type Manifest struct {
 	Digest  string    `json:"digest"`  // sha256 of everything below
 	Created time.Time `json:"created"`
 
-	Worker *FileEntry   `json:"worker,omitempty"`
+	Worker *FileEntry `json:"worker,omitempty"`
 	// WorkerExports are the worker module's exports ("default" included).
 	WorkerExports []string `json:"worker_exports,omitempty"`
-	Map    *FileEntry   `json:"sourcemap,omitempty"`
-	Assets []FileEntry  `json:"assets,omitempty"`
-	Images []ImageEntry `json:"images,omitempty"`
+	// WorkerMain is the worker's module name when it is not worker.js (the
+	// entry as written, with no_bundle).
+	WorkerMain string `json:"worker_main,omitempty"`
+	// WorkerModules ship beside the worker, each under its name (module
+	// rules: text, data, wasm, JavaScript found by find_additional_modules).
+	WorkerModules []ModuleEntry `json:"worker_modules,omitempty"`
+	Map           *FileEntry    `json:"sourcemap,omitempty"`
+	Assets        []FileEntry   `json:"assets,omitempty"`
+	Images        []ImageEntry  `json:"images,omitempty"`
 	// Config is the resolved config the version runs with, so a host can
 	// serve it without the project's files.
 	Config json.RawMessage `json:"config"`
@@ -39,6 +45,13 @@ type FileEntry struct {
 	Path string `json:"path"`
 	Hash string `json:"hash"` // hex sha256
 	Size int64  `json:"size"`
+}
+
+// ModuleEntry is a module of the worker: its file, name and workerd type.
+type ModuleEntry struct {
+	FileEntry
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // ImageEntry is a container image the version uses.
@@ -60,7 +73,10 @@ func (m *Manifest) computeDigest() {
 			fmt.Fprintf(h, "file %s %s\n", f.Path, f.Hash)
 		}
 	}
-	fmt.Fprintf(h, "exports %q\n", m.WorkerExports)
+	fmt.Fprintf(h, "exports %q\nmain %q\n", m.WorkerExports, m.WorkerMain)
+	for _, mod := range m.WorkerModules {
+		fmt.Fprintf(h, "module %q %s %s\n", mod.Name, mod.Type, mod.Hash)
+	}
 	sort.Slice(m.Assets, func(i, j int) bool { return m.Assets[i].Path < m.Assets[j].Path })
 	for _, f := range m.Assets {
 		fmt.Fprintf(h, "asset %s %s\n", f.Path, f.Hash)

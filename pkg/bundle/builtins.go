@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -39,21 +40,41 @@ func builtinFilter() string {
 // as wrangler does. Without nodejs_compat a bare builtin resolves from
 // node_modules like any package, and the error for a missing one says to
 // turn the flag on.
+//
+// A require() of a builtin (CommonJS packages such as pg do
+// require("events")) cannot stay a require: the bundle is an ES module,
+// where esbuild's require shim throws "Dynamic require of ... is not
+// supported". As wrangler does, such a require loads a small CommonJS
+// module of the bundle that imports the builtin and exports its default
+// (or its namespace, for a module without one).
 func builtinsPlugin(nodeCompat bool) api.Plugin {
 	return api.Plugin{
 		Name: "valet-builtins",
 		Setup: func(build api.PluginBuild) {
-			build.OnResolve(api.OnResolveOptions{Filter: `^(cloudflare|node|workerd):`},
-				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-					return api.OnResolveResult{Path: args.Path, External: true}, nil
+			external := func(path string) func(api.OnResolveArgs) (api.OnResolveResult, error) {
+				return func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+					if args.Kind == api.ResolveJSRequireCall {
+						return api.OnResolveResult{Path: path + args.Path, Namespace: requiredBuiltin}, nil
+					}
+					return api.OnResolveResult{Path: path + args.Path, External: true}, nil
+				}
+			}
+			build.OnResolve(api.OnResolveOptions{Filter: `^(cloudflare|node|workerd):`}, external(""))
+			build.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: requiredBuiltin},
+				func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+					// node:* modules export module.exports as their
+					// default; cloudflare:* ones may have no default.
+					src := fmt.Sprintf("import * as builtin from %q;\nmodule.exports = \"default\" in builtin ? builtin.default : builtin;\n", args.Path)
+					return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
 				})
 			if !nodeCompat {
 				return
 			}
-			build.OnResolve(api.OnResolveOptions{Filter: builtinFilter()},
-				func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-					return api.OnResolveResult{Path: "node:" + args.Path, External: true}, nil
-				})
+			build.OnResolve(api.OnResolveOptions{Filter: builtinFilter()}, external("node:"))
 		},
 	}
 }
+
+// requiredBuiltin is the namespace of the modules a require() of a
+// builtin loads.
+const requiredBuiltin = "valet-required-builtin"

@@ -1,9 +1,12 @@
 package bundle
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -12,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dop251/goja"
 	"github.com/evanw/esbuild/pkg/api"
 	"golang.org/x/sync/errgroup"
 )
@@ -177,7 +179,7 @@ func exportName(n string) bool {
 
 // analyzeDeps finds each entry's module format and exports. ESM entries
 // have static exports (esbuild's metafile lists them); CommonJS entries
-// are bundled to a script and evaluated in goja with NODE_ENV set.
+// are bundled to scripts and evaluated by Node with NODE_ENV set.
 func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (map[string]depExports, error) {
 	base := api.BuildOptions{
 		AbsWorkingDir: o.Root,
@@ -225,8 +227,10 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 		}
 		byEntry[filepath.Clean(filepath.Join(o.Root, filepath.FromSlash(out.EntryPoint)))] = e
 	}
-	// Each CommonJS entry is bundled and evaluated on its own: in parallel.
+	// Each CommonJS entry is bundled on its own, in parallel, then all are
+	// evaluated by one Node process.
 	all := make([]depExports, len(specs))
+	scripts := make([][]byte, len(specs))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, s := range specs {
@@ -235,12 +239,26 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 			continue
 		}
 		g.Go(func() error {
-			names, err := cjsExports(base, imports[s])
-			all[i].names, all[i].unknown = names, err != nil
+			script, err := cjsScript(base, imports[s])
+			if err != nil {
+				all[i].unknown = true
+			}
+			scripts[i] = script
 			return nil
 		})
 	}
 	g.Wait()
+	names := cjsExports(scripts)
+	for i := range specs {
+		if scripts[i] == nil {
+			continue
+		}
+		if names[i] == nil {
+			all[i].unknown = true
+			continue
+		}
+		all[i].names = names[i]
+	}
 	out := map[string]depExports{}
 	for i, s := range specs {
 		out[s] = all[i]
@@ -248,9 +266,9 @@ func analyzeDeps(o FrontendOptions, specs []string, imports map[string]string) (
 	return out, nil
 }
 
-// cjsExports evaluates a CommonJS entry (bundled as a script) and lists
-// the names on its module.exports.
-func cjsExports(base api.BuildOptions, file string) ([]string, error) {
+// cjsScript bundles a CommonJS entry as a script assigning its
+// module.exports to __valet_dep.
+func cjsScript(base api.BuildOptions, file string) ([]byte, error) {
 	b := base
 	b.EntryPoints = []string{file}
 	b.Format = api.FormatIIFE
@@ -263,30 +281,85 @@ func cjsExports(base api.BuildOptions, file string) ([]string, error) {
 	if len(res.OutputFiles) == 0 {
 		return nil, fmt.Errorf("%s: no output", file)
 	}
-	vm := goja.New()
-	t := time.AfterFunc(5*time.Second, func() { vm.Interrupt("timeout") })
-	defer t.Stop()
-	// Enough of a browser for a module's top level to run.
-	if _, err := vm.RunString(`var window = globalThis, self = globalThis;
-var console = {log(){}, warn(){}, error(){}, info(){}, debug(){}, trace(){}};
-function setTimeout(){ return 0 } function clearTimeout(){}
-`); err != nil {
-		return nil, err
+	return res.OutputFiles[0].Contents, nil
+}
+
+// cjsEval is run by Node: each script in a context of its own, with enough
+// of a browser for a module's top level to run, and the names on its
+// module.exports listed (null when it throws).
+const cjsEval = `const vm = require("vm"), fs = require("fs");
+const out = [];
+for (const f of JSON.parse(fs.readFileSync(0, "utf8"))) {
+  if (!f) { out.push(null); continue; }
+  try {
+    const noop = () => {};
+    const ctx = vm.createContext({
+      console: { log: noop, warn: noop, error: noop, info: noop, debug: noop, trace: noop },
+      setTimeout: () => 0, clearTimeout: noop,
+    });
+    vm.runInContext("var window = globalThis, self = globalThis;", ctx);
+    vm.runInContext(fs.readFileSync(f, "utf8"), ctx, { filename: f, timeout: 5000 });
+    const v = ctx.__valet_dep;
+    out.push(v === undefined || v === null ? [] : Object.keys(v));
+  } catch (e) { out.push(null); }
+}
+process.stdout.write(JSON.stringify(out));`
+
+// cjsExports lists the export names of each script (nil for a script that
+// is nil, that threw, or when Node is missing: such a package is imported
+// by its default export only, which always works).
+func cjsExports(scripts [][]byte) [][]string {
+	out := make([][]string, len(scripts))
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return out
 	}
-	if _, err := vm.RunScript(file, string(res.OutputFiles[0].Contents)); err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", file, err)
+	dir, err := os.MkdirTemp("", "valet-cjs-")
+	if err != nil {
+		return out
 	}
-	v := vm.Get("__valet_dep")
-	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
-		return nil, nil
-	}
-	obj := v.ToObject(vm)
-	var names []string
-	for _, k := range obj.Keys() {
-		if k != "default" && exportName(k) {
-			names = append(names, k)
+	defer os.RemoveAll(dir)
+	files := make([]string, len(scripts))
+	some := false
+	for i, sc := range scripts {
+		if sc == nil {
+			continue
 		}
+		files[i] = filepath.Join(dir, strconv.Itoa(i)+".js")
+		if os.WriteFile(files[i], sc, 0o644) != nil {
+			files[i] = ""
+			continue
+		}
+		some = true
 	}
-	slices.Sort(names)
-	return names, nil
+	if !some {
+		return out
+	}
+	in, _ := json.Marshal(files)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "-e", cjsEval)
+	cmd.Stdin = bytes.NewReader(in)
+	res, err := cmd.Output()
+	if err != nil {
+		return out
+	}
+	var got [][]string
+	if json.Unmarshal(res, &got) != nil || len(got) != len(scripts) {
+		return out
+	}
+	for i, names := range got {
+		if names == nil {
+			continue
+		}
+		kept := []string{}
+		for _, k := range names {
+			if k != "default" && exportName(k) {
+				kept = append(kept, k)
+			}
+		}
+		slices.Sort(kept)
+		out[i] = kept
+	}
+	return out
 }

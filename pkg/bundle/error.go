@@ -44,6 +44,18 @@ func (m Message) String() string {
 	return b.String()
 }
 
+// Warning renders the message as a warning: `file:line:col: text`, or the
+// text alone when it has no location (module rules).
+func (m Message) Warning() string {
+	switch {
+	case m.File != "" && m.Line > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", m.File, m.Line, m.Column, m.Text)
+	case m.File != "":
+		return m.File + ": " + m.Text
+	}
+	return m.Text
+}
+
 // Error is a failed build: every message esbuild (or valet's plugins)
 // reported, so that the user fixes them all in one go.
 type Error struct {

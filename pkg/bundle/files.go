@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // writeIfChanged writes data to path unless the file already holds exactly
@@ -31,24 +33,8 @@ func writeIfChanged(path string, data []byte) (bool, error) {
 		}
 		return true, nil
 	}
-	tmp, err := os.CreateTemp(dir, ".valet-*.tmp")
-	if err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		return false, err
 	}
 	return true, nil
 }

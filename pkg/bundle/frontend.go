@@ -38,6 +38,10 @@ type FrontendOptions struct {
 	// KeepOutDir keeps files already in OutDir. By default, as Vite does, the
 	// first build empties OutDir when it lies inside Root and holds no source.
 	KeepOutDir bool
+	// Project bounds what the public dir's symbolic links may bring in:
+	// one whose target lies outside it is not copied (FrontendResult.Skipped).
+	// Default: Root.
+	Project string
 }
 
 // OutputFile is one file of the built frontend.
@@ -61,6 +65,9 @@ type FrontendResult struct {
 	// DepsError: the dependency pre-bundle failed in this build (valet dev
 	// goes on with packages bundled into the app, slower edits): why.
 	DepsError string
+	// Skipped says which links of the public dir were left out because
+	// their targets lie outside Project, one message each.
+	Skipped []string
 }
 
 // Frontend builds the frontend once.
@@ -134,6 +141,9 @@ func (o FrontendOptions) withDefaults() (FrontendOptions, error) {
 			return o, fmt.Errorf("build frontend: entry %q: want an .html file inside %s", o.Entries[i], o.Root)
 		}
 		o.Entries[i] = e
+	}
+	if o.Project == "" {
+		o.Project = o.Root
 	}
 	if o.PublicDir == "" {
 		o.PublicDir = "public"

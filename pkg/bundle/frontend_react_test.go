@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // realReactApp is the React fixture with react and react-dom from npm.
@@ -25,10 +26,7 @@ func realReactApp(t *testing.T) string {
 	cmd := exec.Command("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "react@19", "react-dom@19")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("npm install react: %v\n%s", err, out)
-		}
-		t.Skipf("npm install react (registry unreachable?): %v\n%s", err, out)
+		testenv.Missing(t, "npm install react (registry unreachable?): %v\n%s", err, out)
 	}
 	return root
 }
@@ -38,10 +36,7 @@ func realReactApp(t *testing.T) string {
 // the HTML applies, and a click loads the dynamically imported chunk and
 // its CSS.
 func TestFrontendRealReactInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not installed")
-	}
+	chromium := testenv.LookPath(t, "chromium")
 	root := realReactApp(t)
 	dist := filepath.Join(root, "dist")
 	res, err := Frontend(FrontendOptions{Root: root, OutDir: dist})

@@ -18,8 +18,8 @@ type metafile struct {
 
 type metaOutput struct {
 	EntryPoint string       `json:"entryPoint"`
+	Exports    []string     `json:"exports"` // listed by esbuild for ESM output only
 	CSSBundle  string       `json:"cssBundle"`
-	Exports    []string     `json:"exports"`
 	Imports    []metaImport `json:"imports"`
 	Bytes      int          `json:"bytes"`
 }
@@ -36,6 +36,16 @@ func parseMetafile(s string) (*metafile, error) {
 		return nil, fmt.Errorf("read esbuild metafile: %w", err)
 	}
 	return &m, nil
+}
+
+// entryExports lists the names the entry point's output exports, sorted.
+func (m *metafile) entryExports() []string {
+	for _, o := range m.Outputs {
+		if o.EntryPoint != "" {
+			return append([]string{}, o.Exports...)
+		}
+	}
+	return []string{}
 }
 
 // fileNamespaces are valet's namespaces whose paths are real files.
@@ -63,14 +73,4 @@ func (m *metafile) inputFiles(root string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// entryExports is the export list of the build's entry output.
-func (m *metafile) entryExports() []string {
-	for _, o := range m.Outputs {
-		if o.EntryPoint != "" {
-			return append([]string(nil), o.Exports...)
-		}
-	}
-	return nil
 }

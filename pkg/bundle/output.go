@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/evanw/esbuild/pkg/api"
+
+	"github.com/valet-dev/valet/pkg/internal/projectfs"
 )
 
 // publicCache remembers the public files copied, so that a rebuild only
@@ -83,10 +85,11 @@ func (c *FrontendContext) emit(files []api.OutputFile, mf *metafile, entries map
 		res.Files = append(res.Files, OutputFile{Path: rel, Hash: hex.EncodeToString(sum[:]), Size: int64(len(data))})
 		written[rel] = true
 	}
-	pub, err := c.copyPublic(contents)
+	pub, skipped, err := c.copyPublic(contents)
 	if err != nil {
 		return nil, err
 	}
+	res.Skipped = skipped
 	res.Files = append(res.Files, pub...)
 	for _, f := range pub {
 		written[f.Path] = true
@@ -171,20 +174,22 @@ func (c *FrontendContext) emptyOutDir(mf *metafile) error {
 }
 
 // copyPublic copies PublicDir to OutDir as-is, except files an output of
-// the build replaces.
-func (c *FrontendContext) copyPublic(outputs map[string][]byte) ([]OutputFile, error) {
+// the build replaces and links that lead out of the project (skipped).
+func (c *FrontendContext) copyPublic(outputs map[string][]byte) ([]OutputFile, []string, error) {
 	o := c.opts
 	st, err := os.Stat(o.PublicDir)
 	if errors.Is(err, fs.ErrNotExist) || err == nil && !st.IsDir() {
 		clear(c.public)
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("public dir: %w", err)
+		return nil, nil, fmt.Errorf("public dir: %w", err)
 	}
 	var files []OutputFile
+	var skipped []string
 	seen := map[string]bool{}
-	err = filepath.WalkDir(o.PublicDir, func(p string, d fs.DirEntry, err error) error {
+	outside := func(l projectfs.Outside) { skipped = append(skipped, l.Message(o.Project)) }
+	err = projectfs.Walk(o.Project, o.PublicDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -223,14 +228,14 @@ func (c *FrontendContext) copyPublic(outputs map[string][]byte) ([]OutputFile, e
 		c.public[rel] = pf
 		files = append(files, OutputFile{Path: rel, Hash: pf.hash, Size: pf.size})
 		return nil
-	})
+	}, outside)
 	if err != nil {
-		return nil, fmt.Errorf("copy public dir: %w", err)
+		return nil, nil, fmt.Errorf("copy public dir: %w", err)
 	}
 	for rel := range c.public {
 		if !seen[rel] {
 			delete(c.public, rel)
 		}
 	}
-	return files, nil
+	return files, skipped, nil
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -27,18 +29,36 @@ type WorkerOptions struct {
 	// NodeCompat leaves Node's builtins to the runtime (the nodejs_compat
 	// flag): a bare `buffer` is imported as `node:buffer`.
 	NodeCompat bool
+	// Modules are wrangler's module rules: which files ship as modules of
+	// their own beside the bundle.
+	Modules ModuleOptions
+	// NoBundle ships Entry as written, with the modules the rules find
+	// (wrangler's no_bundle): nothing is bundled or transpiled.
+	NoBundle bool
 }
 
 // WorkerResult is a built worker: one ES module for workerd, importing the
-// runtime's own modules (cloudflare:*, node:*) by name.
+// runtime's own modules (cloudflare:*, node:*) by name, and the modules the
+// module rules ship beside it.
 type WorkerResult struct {
 	Script    []byte
-	SourceMap []byte
-	Path      string   // OutDir/worker.js, empty when built in memory
-	Exports   []string // the module's exports, "default" included when it has one
-	Inputs    []string // absolute paths of the files that went in, for the watcher
-	Warnings  []Message
+	SourceMap []byte // nil with NoBundle
+	Path      string // OutDir/worker.js, empty when built in memory
+	// Main is the script's module name: MainModule for a bundle; with
+	// NoBundle, the entry's path below the modules' base directory.
+	Main     string
+	Modules  []Module // beside Main, each under its own name
+	Exports  []string // the module's exports, "default" included when it has one
+	Inputs   []string // absolute paths of the files that went in, for the watcher
+	Warnings []Message
 }
+
+// MainModule is the bundle's module name.
+const MainModule = "worker.js"
+
+// ModulesDir is where OutDir keeps the modules beside the bundle, each at
+// its name.
+const ModulesDir = "modules"
 
 // HasDefault reports whether the module has a default export.
 func (r *WorkerResult) HasDefault() bool {
@@ -63,9 +83,11 @@ func Worker(opts WorkerOptions) (*WorkerResult, error) {
 // WorkerContext rebuilds a worker incrementally: esbuild keeps parsed
 // files between builds and re-reads only what changed.
 type WorkerContext struct {
-	opts WorkerOptions
-	mu   sync.Mutex // esbuild contexts are not for concurrent rebuilds
-	ctx  api.BuildContext
+	opts      WorkerOptions
+	mu        sync.Mutex // esbuild contexts are not for concurrent rebuilds
+	ctx       api.BuildContext
+	collector *collector
+	rules     parsedRules
 }
 
 // NewWorkerContext checks the options and prepares an incremental build.
@@ -77,6 +99,13 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 	target, err := parseTarget(opts.Target)
 	if err != nil {
 		return nil, err
+	}
+	if opts.NoBundle {
+		return newUnbundledContext(opts, target)
+	}
+	coll, err := newCollector(opts.Modules, opts.Entry)
+	if err != nil {
+		return nil, fmt.Errorf("build worker: %w", err)
 	}
 	define := map[string]string{
 		// As wrangler: libraries gate dev-only code on it, and a worker
@@ -96,7 +125,7 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		Write:          false,
 		Bundle:         true,
 		Format:         api.FormatESModule,
-		Platform:       api.PlatformNeutral,
+		Platform:       api.PlatformBrowser, // as wrangler: only there does a package.json "browser" map apply
 		MainFields:     []string{"browser", "module", "main"},
 		Conditions:     opts.Conditions,
 		Target:         target,
@@ -113,18 +142,16 @@ func NewWorkerContext(opts WorkerOptions) (*WorkerContext, error) {
 		SourcesContent:    api.SourcesContentInclude,
 		Metafile:          true,
 		LogLevel:          api.LogLevelSilent,
-		Loader: map[string]api.Loader{
-			".txt": api.LoaderText, ".html": api.LoaderText, ".sql": api.LoaderText,
-			".bin": api.LoaderBinary,
-		},
+		// Text, Data and wasm files are modules of their own (the module
+		// rules), never inlined.
 		ResolveExtensions: []string{".tsx", ".ts", ".jsx", ".js", ".mjs", ".cjs", ".mts", ".cts", ".css", ".json"},
-		Plugins:           []api.Plugin{builtinsPlugin(opts.NodeCompat)},
+		Plugins:           []api.Plugin{coll.plugin(opts.Entry), builtinsPlugin(opts.NodeCompat)},
 	}
 	ctx, ctxErr := api.Context(build)
 	if ctxErr != nil {
 		return nil, newError("worker", ctxErr.Errors)
 	}
-	return &WorkerContext{opts: opts, ctx: ctx}, nil
+	return &WorkerContext{opts: opts, ctx: ctx, collector: coll, rules: coll.rules}, nil
 }
 
 func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
@@ -161,6 +188,12 @@ func (o WorkerOptions) withDefaults() (WorkerOptions, error) {
 			return o, fmt.Errorf("build worker: out dir %s would overwrite main %s: choose another output directory", o.OutDir, o.Entry)
 		}
 	}
+	switch {
+	case o.Modules.BaseDir == "":
+		o.Modules.BaseDir = filepath.Dir(o.Entry)
+	case !filepath.IsAbs(o.Modules.BaseDir):
+		o.Modules.BaseDir = filepath.Join(o.Root, o.Modules.BaseDir)
+	}
 	if o.Target == "" {
 		o.Target = "es2024"
 	}
@@ -178,11 +211,14 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 	if c.ctx == nil {
 		return nil, errors.New("build worker: context already disposed")
 	}
+	if c.opts.NoBundle {
+		return c.rebuildUnbundled()
+	}
 	res := c.ctx.Rebuild()
 	if err := newError("worker", res.Errors); err != nil {
 		return nil, err
 	}
-	out := &WorkerResult{Warnings: convertMessages(res.Warnings)}
+	out := &WorkerResult{Main: MainModule, Warnings: append(c.ruleWarnings(), convertMessages(res.Warnings)...)}
 	for _, f := range res.OutputFiles {
 		switch {
 		case strings.HasSuffix(f.Path, ".js.map"):
@@ -200,19 +236,63 @@ func (c *WorkerContext) Rebuild() (*WorkerResult, error) {
 	}
 	out.Inputs = meta.inputFiles(c.opts.Root)
 	out.Exports = meta.entryExports()
-	if c.opts.OutDir != "" {
-		out.Path = filepath.Join(c.opts.OutDir, "worker.js")
-		if _, err := writeIfChanged(out.Path, out.Script); err != nil {
-			return nil, fmt.Errorf("build worker: %w", err)
-		}
-		if _, err := writeIfChanged(out.Path+".map", out.SourceMap); err != nil {
-			return nil, fmt.Errorf("build worker: %w", err)
-		}
-		if err := WriteWorkerMeta(c.opts.OutDir, out); err != nil {
-			return nil, fmt.Errorf("build worker: %w", err)
-		}
+	out.Modules = c.collector.result()
+	if err := c.finish(out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// finish checks the module names, lists the modules' files as inputs, and
+// writes the result to OutDir when there is one.
+func (c *WorkerContext) finish(out *WorkerResult) error {
+	for _, m := range out.Modules {
+		if m.Name == out.Main || strings.HasPrefix(m.Name, "__valet") {
+			return fmt.Errorf("build worker: the module %s (%s) has a name valet's own modules use: rename it", m.Name, relTo(c.opts.Root, m.Path))
+		}
+		if m.Path != "" {
+			out.Inputs = append(out.Inputs, m.Path)
+		}
+	}
+	sort.Strings(out.Inputs)
+	out.Inputs = slices.Compact(out.Inputs)
+	if c.opts.OutDir == "" {
+		return nil
+	}
+	return WriteWorker(c.opts.OutDir, out)
+}
+
+// WriteWorker writes a built worker to dir: the main module, its source
+// map, the modules beside it (ModulesDir) and what a host needs to know of
+// them (WorkerMetaFile). Out.Path becomes the main module's path.
+func WriteWorker(dir string, out *WorkerResult) error {
+	out.Path = filepath.Join(dir, MainModule)
+	if _, err := writeIfChanged(out.Path, out.Script); err != nil {
+		return fmt.Errorf("build worker: %w", err)
+	}
+	if out.SourceMap != nil {
+		if _, err := writeIfChanged(out.Path+".map", out.SourceMap); err != nil {
+			return fmt.Errorf("build worker: %w", err)
+		}
+	} else if err := os.Remove(out.Path + ".map"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("build worker: %w", err)
+	}
+	if err := writeModules(filepath.Join(dir, ModulesDir), out.Modules); err != nil {
+		return fmt.Errorf("build worker: %w", err)
+	}
+	if err := WriteWorkerMeta(dir, out); err != nil {
+		return fmt.Errorf("build worker: %w", err)
+	}
+	return nil
+}
+
+// ruleWarnings are the module rules' warnings (rules a rule shadows).
+func (c *WorkerContext) ruleWarnings() []Message {
+	var out []Message
+	for _, w := range c.rules.warnings {
+		out = append(out, Message{Text: w})
+	}
+	return out
 }
 
 // Dispose frees esbuild's caches; the context cannot rebuild afterwards.
@@ -239,9 +319,18 @@ func parseTarget(t string) (api.Target, error) {
 }
 
 // WorkerMeta is what a host needs to know of a built worker besides its
-// files: its exports (valet's entry re-exports them).
+// files: its exports (valet's entry re-exports them), the main module's
+// name and the modules beside it (in ModulesDir).
 type WorkerMeta struct {
-	Exports []string `json:"exports"`
+	Exports []string     `json:"exports"`
+	Main    string       `json:"main,omitempty"` // "" means MainModule
+	Modules []ModuleMeta `json:"modules,omitempty"`
+}
+
+// ModuleMeta names a module of ModulesDir and its type.
+type ModuleMeta struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // WorkerMetaFile is written beside worker.js.
@@ -249,7 +338,14 @@ const WorkerMetaFile = "worker.meta.json"
 
 // WriteWorkerMeta writes dir/worker.meta.json for r.
 func WriteWorkerMeta(dir string, r *WorkerResult) error {
-	b, err := json.Marshal(WorkerMeta{Exports: r.Exports})
+	m := WorkerMeta{Exports: r.Exports}
+	if r.Main != MainModule {
+		m.Main = r.Main
+	}
+	for _, mod := range r.Modules {
+		m.Modules = append(m.Modules, ModuleMeta{Name: mod.Name, Type: mod.Type})
+	}
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}

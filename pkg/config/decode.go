@@ -243,6 +243,10 @@ func (d *decoder) decodeStruct(n *node, rv reflect.Value, path string) {
 			continue
 		}
 		if !ok {
+			if hint := credentialHint(t, mb.name); hint != "" {
+				d.errorf(mb.key, hint, "%scredentials are never read from the config file", at(p))
+				continue
+			}
 			if isUnsupported(t, mb.name) {
 				d.warnf(mb.key, "", "wrangler key %q is not supported by valet yet; it is ignored", p)
 				continue
@@ -329,6 +333,12 @@ func requiredHint(t reflect.Type, key string) string {
 		return `the name of the binding in env, e.g. "name": "CONTAINER"`
 	case "tag":
 		return `a unique name for this migration, e.g. "tag": "v1"`
+	case "globs":
+		return `the files the rule gives a module type, e.g. "globs": ["**/*.md"]`
+	case "bucket":
+		return `the bucket the hosts share, e.g. "bucket": "s3://valet-state/my-app"`
+	case "host":
+		return `the host's Docker Engine, e.g. "host": "ssh://deploy@a.example.com"`
 	}
 	return fmt.Sprintf("add %q", key)
 }

@@ -33,10 +33,10 @@ func TestDecodeCustomTypes(t *testing.T) {
 		rwf   RunWorkerFirst
 		watch StringList
 	}{
-		{`{"assets": {"run_worker_first": true}, "build": {"watch_dir": "src"}}`, RunWorkerFirst{All: true}, StringList{"src"}},
-		{`{"assets": {"run_worker_first": false}, "build": {"watch_dir": ["a", "b"]}}`, RunWorkerFirst{}, StringList{"a", "b"}},
-		{`{"assets": {"run_worker_first": ["/api/*", "!/api/docs"]}, "build": {"watch_dir": []}}`, RunWorkerFirst{Routes: []string{"/api/*", "!/api/docs"}}, StringList{}},
-		{`{"assets": {"run_worker_first": null}, "build": {"watch_dir": null}}`, RunWorkerFirst{}, nil},
+		{`{"main": "w.js", "assets": {"run_worker_first": true}, "build": {"watch_dir": "src"}}`, RunWorkerFirst{All: true}, StringList{"src"}},
+		{`{"main": "w.js", "assets": {"run_worker_first": false}, "build": {"watch_dir": ["a", "b"]}}`, RunWorkerFirst{}, StringList{"a", "b"}},
+		{`{"main": "w.js", "assets": {"run_worker_first": ["/api/*", "!/api/docs"]}, "build": {"watch_dir": []}}`, RunWorkerFirst{Routes: []string{"/api/*", "!/api/docs"}}, StringList{}},
+		{`{"main": "w.js", "assets": {"run_worker_first": null}, "build": {"watch_dir": null}}`, RunWorkerFirst{}, nil},
 	}
 	for _, tt := range tests {
 		c, _ := mustParse(t, "valet.json", tt.src)
@@ -103,7 +103,7 @@ func TestDecodeEmptyAndNull(t *testing.T) {
 func TestDecodeEnvSections(t *testing.T) {
 	_, diags, _ := Parse("v.jsonc", []byte(`{
   "env": {
-    "staging": { "nmae": "x", "vars": { "A": [] }, "kv_namespaces": [] },
+    "staging": { "nmae": "x", "vars": { "A": [] }, "queues": [] },
     "broken": 3
   }
 }`))
@@ -113,7 +113,7 @@ func TestDecodeEnvSections(t *testing.T) {
 	}
 	want := []string{
 		"v.jsonc:3:18: env.staging: unknown key \"nmae\"\n    hint: did you mean \"name\"?",
-		"v.jsonc:3:52: warning: wrangler key \"env.staging.kv_namespaces\" is not supported by valet yet; it is ignored",
+		"v.jsonc:3:52: warning: wrangler key \"env.staging.queues\" is not supported by valet yet; it is ignored",
 		"v.jsonc:4:15: env.broken: expected object, got number 3",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -11,7 +11,18 @@ import (
 // level (wrangler's bindings): when env.<name> omits them they are empty.
 func nonInheritable(key string) bool {
 	switch key {
-	case "vars", "define", "durable_objects", "containers":
+	case "vars", "define", "durable_objects", "containers", "kv_namespaces", "d1_databases", "r2_buckets":
+		return true
+	}
+	return platformBinding(key)
+}
+
+// platformBinding reports the keys of platform.go's bindings, none of
+// which an environment inherits (wrangler's notInheritable).
+func platformBinding(key string) bool {
+	switch key {
+	case "hyperdrive", "ratelimits", "version_metadata", "send_email", "secrets_store_secrets",
+		"analytics_engine_datasets", "ai", "browser":
 		return true
 	}
 	return false
@@ -23,7 +34,8 @@ func nonInheritable(key string) bool {
 //   - inheritable keys (name, main, compatibility_date, assets, build,
 //     migrations, triggers, observability, …) come from the environment when
 //     it sets them, else from the top level;
-//   - bindings (vars, define, durable_objects, containers) are never
+//   - bindings (vars, define, durable_objects, containers, kv_namespaces,
+//     d1_databases, r2_buckets) are never
 //     inherited;
 //   - name defaults to "<top-level name>-<env>";
 //   - dev is read from the top level only;
@@ -116,8 +128,13 @@ func mergeDeploy(top, env *Deploy) *Deploy {
 		return env
 	}
 	out := *top
-	if env.Host != "" {
-		out.Host = env.Host
+	// One host or several: an environment that names either replaces the
+	// top level's hosts.
+	if env.Host != "" || len(env.Hosts) > 0 {
+		out.Host, out.Hosts = env.Host, env.Hosts
+	}
+	if env.Cluster != nil {
+		out.Cluster = env.Cluster
 	}
 	if env.Port != 0 {
 		out.Port = env.Port

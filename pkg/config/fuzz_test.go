@@ -20,6 +20,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"env": {"a": {"env": {}}, "b": null}, "vars": {"": 1}}`))
+	f.Add([]byte(`{"main": "w.js", "assets": {"run_worker_first": ["/api/*", "/api/x", "!/api/d/*", "!/api/d/*", "!/"]}, "env": {"e": {"assets": {"run_worker_first": []}}}}`))
+	f.Add([]byte("[assets]\nrun_worker_first = [\"!/x\"]\n"))
 	f.Add([]byte("a.b.c = 1\n[[a.b]]\n[x]\ny = [{z = 1}, {z = \"\"\"\n\"\"\"}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, name := range []string{"valet.jsonc", "wrangler.toml"} {

@@ -29,6 +29,23 @@ func TestParseBad(t *testing.T) {
 			"bad.toml:7:1: durable_objects.bindings[0]: unknown key \"clas_name\"\n    hint: did you mean \"class_name\"?",
 			"bad.toml:10:8: dev.port: expected integer, got string \"8787\"\n    hint: remove the quotes: 8787",
 		}},
+		{"cluster.jsonc", []string{
+			"cluster.jsonc:6:66: deploy.hosts[1].private_address: 203.0.113.7 is a public IP address\n    hint: the cluster port carries unencrypted traffic between the hosts: give the host's address on a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 as Tailscale uses, fc00::/7) such as a VPC, WireGuard or Tailscale",
+			"cluster.jsonc:7:17: deploy.hosts[2].host: \"ssh://deploy@a.example.com\" is already deploy.hosts[0]\n    hint: list each host once",
+			"cluster.jsonc:7:66: deploy.hosts[2].private_address: \"10.0.0.3:70000\" has no valid port\n    hint: a port is between 1 and 65535, e.g. \"10.0.0.2:7000\"",
+			"cluster.jsonc:8:17: deploy.hosts[3].host: \"deploy@c.example.com\" is not a Docker Engine address\n    hint: use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host[:port]",
+			"cluster.jsonc:11:17: deploy.cluster.bucket: \"valet-state\" is not a bucket URL\n    hint: use s3://bucket[/prefix] for S3 or an S3-compatible store (R2, MinIO), or gs://bucket[/prefix] for Google Cloud Storage, e.g. \"s3://valet-state/my-app\"",
+			"cluster.jsonc:12:19: deploy.cluster.endpoint: \"r2.example.com\" is not an http(s) URL\n    hint: use the store's URL, e.g. \"https://<account>.r2.cloudflarestorage.com\"",
+			"cluster.jsonc:13:7: deploy.cluster.secret_access_key: credentials are never read from the config file\n    hint: remove it, and keep it on the hosts with `valet secret put VALET_CLUSTER_SECRET_ACCESS_KEY`: a config file is committed with the project",
+			"cluster.jsonc:17:67: env.single.deploy.hosts: deploy.host and deploy.hosts are both set\n    hint: keep deploy.host for one host, or move it into deploy.hosts for several",
+			"cluster.jsonc:18:83: env.gcs.deploy.cluster.region: a gs:// bucket takes no region\n    hint: remove it: Google Cloud Storage is reached at its own endpoint, with no region",
+			"cluster.jsonc:18:99: env.gcs.deploy.cluster.port: 0 is out of range\n    hint: a port is between 1 and 65535",
+		}},
+		{"hosts.jsonc", []string{
+			"hosts.jsonc:4:5: deploy.hosts: 2 hosts share the app's Durable Objects through a bucket, and deploy.cluster names none\n    hint: add \"cluster\": {\"bucket\": \"s3://<bucket>/<app>\", \"endpoint\": \"https://...\"} to deploy, and its credentials with valet secret put VALET_CLUSTER_ACCESS_KEY_ID and VALET_CLUSTER_SECRET_ACCESS_KEY",
+			"hosts.jsonc:8:38: env.empty.deploy.hosts[0]: missing required key \"host\"\n    hint: the host's Docker Engine, e.g. \"host\": \"ssh://deploy@a.example.com\"",
+			"hosts.jsonc:8:85: env.empty.deploy.cluster: missing required key \"bucket\"\n    hint: the bucket the hosts share, e.g. \"bucket\": \"s3://valet-state/my-app\"",
+		}},
 		{"date.jsonc", []string{
 			"date.jsonc:2:25: compatibility_date: \"2025-02-30\" is not a valid date\n    hint: use a real calendar date, e.g. \"2025-06-01\"",
 			"date.jsonc:3:43: env.old.compatibility_date: \"June 1st\" is not a date in the form YYYY-MM-DD\n    hint: use YYYY-MM-DD, e.g. \"2025-06-01\"",
@@ -81,6 +98,14 @@ func TestParseBad(t *testing.T) {
 			"refs.jsonc:4:38: durable_objects.bindings[0].class_name: class \"ChatRoom\" is not created by any migration\n    hint: add {\"tag\": \"v3\", \"new_sqlite_classes\": [\"ChatRoom\"]} to migrations",
 			"refs.jsonc:5:36: durable_objects.bindings[1].class_name: class \"Legacy\" is deleted by migration \"v2\"\n    hint: remove the binding, or the class from deleted_classes",
 		}},
+		{"rules.jsonc", []string{
+			"rules.jsonc:3:23: rules[1].type: \"text\" is not an allowed value\n    hint: did you mean \"Text\"? allowed values: \"ESModule\", \"CommonJS\", \"CompiledWasm\", \"Text\", \"Data\"",
+			"rules.jsonc:3:56: rules[2]: missing required key \"globs\"\n    hint: the files the rule gives a module type, e.g. \"globs\": [\"**/*.md\"]",
+			"rules.jsonc:4:40: rules[3].globs: expected array, got string \"**/*.bin\"\n    hint: use a list, e.g. [\"**/*.bin\"]",
+			"rules.jsonc:4:40: rules[3]: empty required key \"globs\"\n    hint: the files the rule gives a module type, e.g. \"globs\": [\"**/*.md\"]",
+			"rules.jsonc:4:67: rules[3].fallthrough: expected boolean, got string \"yes\"",
+			"rules.jsonc:5:30: find_additional_modules: expected boolean, got string \"true\"\n    hint: remove the quotes: true",
+		}},
 		{"syntax.jsonc", []string{
 			"syntax.jsonc:4:3: invalid JSON: invalid character '\"' after object value (expecting ',' or '}')\n    hint: check for a missing comma, quote or bracket just before this point",
 		}},
@@ -98,7 +123,7 @@ func TestParseBad(t *testing.T) {
 			"unknown-key.jsonc:6:3: unknown key \"frobnicate\"\n    hint: see .valet/valet.schema.json (written by valet types) for the valid keys here",
 		}},
 		{"unsupported.jsonc", []string{
-			"unsupported.jsonc:3:3: warning: wrangler key \"kv_namespaces\" is not supported by valet yet; it is ignored",
+			"unsupported.jsonc:3:3: warning: wrangler key \"queues\" is not supported by valet yet; it is ignored",
 			"unsupported.jsonc:4:3: unknown key \"kv_namespace\"\n    hint: did you mean \"kv_namespaces\"?",
 			"unsupported.jsonc:5:83: warning: containers[0].instance_type: custom instance types (vcpu, memory_mib, disk_mb) are not supported by valet yet; the container runs without limits",
 			"unsupported.jsonc:5:98: warning: wrangler key \"containers[0].instances\" is not supported by valet yet; it is ignored",
@@ -144,7 +169,7 @@ func TestParseBad(t *testing.T) {
 }
 
 func TestParseGood(t *testing.T) {
-	for _, name := range []string{"design.jsonc", "wrangler-full.jsonc", "seed/wrangler.jsonc", "toml/wrangler.toml"} {
+	for _, name := range []string{"design.jsonc", "wrangler-full.jsonc", "seed/wrangler.jsonc", "toml/wrangler.toml", "cluster.jsonc"} {
 		t.Run(name, func(t *testing.T) {
 			_, diags, err := Parse(filepath.Base(name), readFixture(t, name))
 			if err != nil {
@@ -188,5 +213,94 @@ func TestParseDesignExample(t *testing.T) {
 	}
 	if cfg.Deploy.Host != "ssh://deploy@example.com" || cfg.Deploy.Port != 80 {
 		t.Errorf("deploy = %+v", cfg.Deploy)
+	}
+}
+
+// Module rules and no_bundle are keys valet applies, read as wrangler
+// reads them, inherited by environments.
+func TestParseModuleRules(t *testing.T) {
+	src := `{
+  "main": "src/index.js",
+  "base_dir": "src",
+  "no_bundle": true,
+  "find_additional_modules": true,
+  "preserve_file_names": true,
+  "rules": [{ "type": "Data", "globs": ["**/*.html"], "fallthrough": true }, { "type": "ESModule", "globs": ["lang/*.js"] }],
+  "env": { "bundled": { "no_bundle": false, "find_additional_modules": false } }
+}`
+	c, diags, err := Parse("valet.jsonc", []byte(src))
+	if err != nil || len(diags) > 0 {
+		t.Fatalf("Parse: %v %v", err, diags)
+	}
+	if c.BaseDir != "src" || !*c.NoBundle || !*c.FindAdditionalModules || !*c.PreserveFileNames || len(c.Rules) != 2 ||
+		c.Rules[0].Type != "Data" || c.Rules[0].Globs[0] != "**/*.html" || !*c.Rules[0].Fallthrough || c.Rules[1].Fallthrough != nil {
+		t.Errorf("decoded %+v", c)
+	}
+	e, err := Resolve(c, "bundled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *e.NoBundle || *e.FindAdditionalModules || !*e.PreserveFileNames || len(e.Rules) != 2 || e.BaseDir != "src" {
+		t.Errorf("env bundled: %+v", e)
+	}
+}
+
+// TestParseCluster: several hosts with their private addresses and the
+// bucket they share; an environment with one host needs no bucket.
+func TestParseCluster(t *testing.T) {
+	cfg, diags, err := Parse("cluster.jsonc", readFixture(t, "cluster.jsonc"))
+	if err != nil || len(diags) != 0 {
+		t.Fatalf("err %v, diagnostics %v", err, diags)
+	}
+	d := cfg.Deploy
+	want := []DeployHost{
+		{Host: "ssh://deploy@a.example.com", PrivateAddress: "10.0.0.1"},
+		{Host: "ssh://deploy@b.example.com", PrivateAddress: "100.101.102.103:7100"},
+		{Host: "tcp://c.example.com:2376", PrivateAddress: "[fd7a:115c:a1e0::3]:7000"},
+		{Host: "unix:///var/run/docker.sock", PrivateAddress: "d.internal"},
+	}
+	if len(d.Hosts) != len(want) {
+		t.Fatalf("hosts = %+v", d.Hosts)
+	}
+	for i := range want {
+		if d.Hosts[i] != want[i] {
+			t.Errorf("hosts[%d] = %+v, want %+v", i, d.Hosts[i], want[i])
+		}
+	}
+	if c := d.Cluster; c == nil || *c != (Cluster{Bucket: "s3://valet-state/app", Endpoint: "https://acct.r2.cloudflarestorage.com", Region: "auto", Port: 7100}) {
+		t.Errorf("cluster = %+v", d.Cluster)
+	}
+	staging, _, err := resolve(cfg, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sd := staging.Deploy; sd.Host != "ssh://deploy@staging.example.com" || len(sd.Hosts) != 0 {
+		t.Errorf("env staging: deploy = %+v; want its one host in place of the top level's hosts", sd)
+	}
+}
+
+func TestDeployHostList(t *testing.T) {
+	cfg, _, err := Parse("cluster.jsonc", readFixture(t, "cluster.jsonc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Deploy
+	if got := d.HostList(); len(got) != 4 || got[3].Host != "unix:///var/run/docker.sock" {
+		t.Errorf("HostList = %+v", got)
+	}
+	for i, want := range []string{"10.0.0.1:7100", "100.101.102.103:7100", "[fd7a:115c:a1e0::3]:7000", "d.internal:7100"} {
+		if got := d.ClusterAddress(d.Hosts[i]); got != want {
+			t.Errorf("ClusterAddress(%+v) = %q, want %q", d.Hosts[i], got, want)
+		}
+	}
+	one := &Deploy{Host: "ssh://deploy@example.com"}
+	if got := one.HostList(); len(got) != 1 || got[0].Host != one.Host {
+		t.Errorf("HostList of deploy.host = %+v", got)
+	}
+	if got := (*Deploy)(nil).HostList(); got != nil {
+		t.Errorf("HostList of no deploy = %+v", got)
+	}
+	if got := (&Deploy{}).ClusterAddress(DeployHost{PrivateAddress: "10.0.0.9"}); got != "10.0.0.9:7000" {
+		t.Errorf("ClusterAddress with the default port = %q", got)
 	}
 }

@@ -13,17 +13,15 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[Config]():
 		return []string{
 			// Bindings valet does not provide yet.
-			"ai", "analytics_engine_datasets", "browser", "d1_databases",
-			"dispatch_namespaces", "hyperdrive", "images", "kv_namespaces",
-			"mtls_certificates", "pipelines", "queues", "r2_buckets", "ratelimits",
-			"secrets_store_secrets", "send_email", "services", "unsafe",
-			"unsafe_hello_world", "vectorize", "version_metadata", "workflows",
+			"dispatch_namespaces", "images",
+			"mtls_certificates", "pipelines", "queues",
+			"services", "unsafe",
+			"unsafe_hello_world", "vectorize", "workflows",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
 			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
 			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
 			"media", "previews", "stream", "vpc_networks", "websearch",
-			// Module rules and non-bundled module kinds.
-			"rules", "find_additional_modules", "preserve_file_names",
+			// Python workers, and the service-worker format's module kinds.
 			"python_modules", "wasm_modules", "text_blobs", "data_blobs",
 			// Cloudflare account, routing and platform settings.
 			"account_id", "zone_id", "route", "routes", "preview_urls",
@@ -45,6 +43,10 @@ func unsupportedKeys(t reflect.Type) []string {
 	case reflect.TypeFor[ObservabilityLogs]():
 		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
+		return []string{"experimental_remote", "remote"}
+	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket](),
+		reflect.TypeFor[SendEmail](), reflect.TypeFor[AI](), reflect.TypeFor[Browser]():
+		// valet has no remote bindings: the binding is local either way.
 		return []string{"experimental_remote", "remote"}
 	case reflect.TypeFor[Build]():
 		return []string{"upload"}

@@ -50,6 +50,8 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 		}
 	}
 
+	d.checkPlatform(c, p)
+
 	if c.DurableObjects != nil {
 		for i, b := range c.DurableObjects.Bindings {
 			bp := index(p("durable_objects.bindings"), i)
@@ -58,9 +60,23 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 	}
 	if c.Assets != nil {
 		d.checkIdentifier(c.Assets.Binding, p("assets.binding"), true)
+		d.checkRunWorkerFirst(c.Assets.RunWorkerFirst, p("assets.run_worker_first"))
 	}
 	for name := range c.Vars {
 		d.checkIdentifier(name, p("vars."+name), false)
+	}
+	for i, b := range c.KVNamespaces {
+		d.checkIdentifier(b.Binding, index(p("kv_namespaces"), i)+".binding", true)
+	}
+	for i, b := range c.D1Databases {
+		d.checkIdentifier(b.Binding, index(p("d1_databases"), i)+".binding", true)
+	}
+	for i, b := range c.R2Buckets {
+		bp := index(p("r2_buckets"), i)
+		d.checkIdentifier(b.Binding, bp+".binding", true)
+		if b.S3 != nil {
+			d.checkEndpoint(b.S3.Endpoint, bp+".s3.endpoint")
+		}
 	}
 
 	tags := map[string]string{}
@@ -94,6 +110,10 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 
 	if c.Deploy != nil {
 		d.checkHost(c.Deploy.Host, p("deploy.host"))
+		d.checkDeployHosts(c.Deploy, prefix)
+		if c.Deploy.Cluster != nil {
+			d.checkCluster(c.Deploy.Cluster, prefix)
+		}
 		if hc := c.Deploy.Healthcheck; hc != nil {
 			hp := p("deploy.healthcheck")
 			if hc.Path != "" && !strings.HasPrefix(hc.Path, "/") {
@@ -155,6 +175,15 @@ func (d *decoder) checkHost(host, path string) {
 	}
 }
 
+// checkEndpoint accepts an S3 API's http(s) URL.
+func (d *decoder) checkEndpoint(v, path string) {
+	u, err := url.Parse(v)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return
+	}
+	d.errorf(d.nodeAt(path), "use the store's URL, e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:9000", "%s%q is not an http(s) URL", at(path), v)
+}
+
 func (d *decoder) checkDuration(v, path string) {
 	if v == "" {
 		return
@@ -173,6 +202,8 @@ func (d *decoder) checkDuration(v, path string) {
 // environment): classes, migrations and binding names must agree. pathOf
 // says where a top-level key of the view was written.
 func (d *decoder) checkRefs(c *Config, pathOf func(key string) string) {
+	d.checkRunWorkerFirstWorker(c, pathOf("assets")+".run_worker_first")
+	d.checkDeployShape(c.Deploy, pathOf)
 	bound := map[string]bool{}
 	var bindings []DurableObjectBinding
 	if c.DurableObjects != nil {

@@ -193,8 +193,11 @@ func TestDurableSQL(t *testing.T) {
 	if strings.Join(got.ColumnNames, ",") != "k,v" {
 		t.Errorf("columnNames = %v", got.ColumnNames)
 	}
-	if got.InsertWritten != 3 {
-		t.Errorf("rowsWritten of a 3-row insert = %v", got.InsertWritten)
+	// 6, not 3: SQLite counts the rows of the table and of its primary key's
+	// index. `wrangler dev` 4.86 answers "insertWritten":6 on this fixture
+	// (checked with curl); 3 was the goja runtime's answer.
+	if got.InsertWritten != 6 {
+		t.Errorf("rowsWritten of a 3-row insert into a table with a TEXT primary key = %v, want 6", got.InsertWritten)
 	}
 	if !strings.Contains(got.OneErr, "got multiple results") {
 		t.Errorf("one() on 3 rows threw %q, want workerd's \"Expected exactly one result from SQL query, but got multiple results.\"", got.OneErr)
@@ -247,6 +250,11 @@ func TestDurableWebSocket(t *testing.T) {
 
 // TestDurableMissingExport is the durable-objects-app fixture: a binding
 // to a class the entry does not export stops dev, naming class and entry.
+// On workerd it fails only on the message: workerd's own ("... refers to a
+// Durable Object namespace named "FooBar", but no such Durable Object
+// namespace is defined by this Worker.") names the class but not the
+// entry; the runtime-independent export check that names src/index.js is
+// another change's (issue 13).
 func TestDurableMissingExport(t *testing.T) {
 	_, err := tryDev(t, "do-missing-export", "")
 	if err == nil {

@@ -45,7 +45,23 @@ func startDev(t *testing.T, name, configFile string, flags ...func(*devserver.Op
 // before it was ready (a build or evaluation error).
 func tryDev(t *testing.T, name, configFile string, flags ...func(*devserver.Options)) (*dev, error) {
 	t.Helper()
-	dir := fixture(t, name)
+	return tryDevIn(t, fixture(t, name), configFile, flags...)
+}
+
+// startDevIn is startDev on a project already in place (sessions one after
+// another on one copy, which had its npm install).
+func startDevIn(t *testing.T, dir, configFile string) *dev {
+	t.Helper()
+	d, err := tryDevIn(t, dir, configFile)
+	if err != nil {
+		t.Fatalf("dev ended before ready: %v", err)
+	}
+	return d
+}
+
+// tryDevIn is tryDev on the project in dir.
+func tryDevIn(t *testing.T, dir, configFile string, flags ...func(*devserver.Options)) (*dev, error) {
+	t.Helper()
 	p, err := config.Load(config.LoadOptions{Dir: dir, Path: configFile})
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
@@ -18,25 +17,43 @@ import (
 )
 
 // Instance is the container of one Durable Object: at most one run at a
-// time, started by ctx.container.start().
+// time, each started by ctx.container.start().
 type Instance struct {
 	m         *Manager
 	class, id string
 
-	mu  sync.Mutex
-	run *run // the current or last run
+	mu   sync.Mutex
+	runs []*run // the last few, the current (or last) one last
+	seq  int    // runs started so far: the next one is seq+1
 }
+
+// keptRuns is how many finished runs an instance remembers, so that a
+// monitor of a run that ended just before a restart still learns its exit.
+const keptRuns = 4
 
 // run is one container's life, from start() to its exit.
 type run struct {
-	started   chan struct{} // closed once created and started, or failed to
-	done      chan struct{} // closed once it exited (or failed to start)
-	cid       string
-	startedAt time.Time
-	err       error // failed to start
-	exit      int
-	signalled bool           // valet sent a signal or killed it (Instance.mu)
-	ports     map[int]string // port → address that answered (Instance.mu)
+	n       int           // its number within the instance, from 1
+	started chan struct{} // closed once created and started, or failed to
+	done    chan struct{} // closed once it exited (or failed to start) and was removed
+	cid     string
+	err     error // failed to start
+	exit    int
+	stopped bool                // valet signalled or destroyed it (Instance.mu)
+	ports   map[int]portAddress // Instance.mu
+	http    *portClient
+}
+
+// portAddress is where one of the container's ports is reached from here.
+type portAddress struct {
+	addr    string
+	proxied bool // a published port, behind dockerd's userland proxy
+}
+
+// Exit is how a run ended.
+type Exit struct {
+	Code int   // the main process's exit code (137 when killed)
+	Err  error // the container never ran (Code is then meaningless)
 }
 
 func (r *run) isDone() bool {
@@ -48,29 +65,59 @@ func (r *run) isDone() bool {
 	}
 }
 
-// Running is true from Start until the container exited.
-func (in *Instance) Running() bool {
+// current is the current or last run (nil before the first start).
+func (in *Instance) current() *run {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return in.run != nil && !in.run.isDone()
-}
-
-// Start launches the container in the background.
-func (in *Instance) Start(opts StartOptions) error {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.run != nil && !in.run.isDone() {
+	if len(in.runs) == 0 {
 		return nil
 	}
-	if err := in.m.reserve(in.class); err != nil {
-		return err
+	return in.runs[len(in.runs)-1]
+}
+
+// Running is true from Start until the container exited.
+func (in *Instance) Running() bool {
+	r := in.current()
+	return r != nil && !r.isDone()
+}
+
+// Current returns the number of the current run (0 before the first
+// start) and whether it is still running.
+func (in *Instance) Current() (n int, running bool) {
+	r := in.current()
+	if r == nil {
+		return 0, false
 	}
-	r := &run{started: make(chan struct{}), done: make(chan struct{}), ports: map[int]string{}, startedAt: time.Now()}
-	in.run = r
+	return r.n, !r.isDone()
+}
+
+// Start launches a container in the background and returns its run's
+// number. A container of the object that still runs is removed first (as
+// workerd replaces one it finds under the object's name). It fails at once,
+// with the platform's "there is no container instance..." text, when the
+// class has no capacity left.
+func (in *Instance) Start(ctx context.Context, opts StartOptions) (int, error) {
+	if old := in.current(); old != nil && !old.isDone() {
+		if err := in.Destroy(ctx); err != nil {
+			return 0, err
+		}
+	}
+	if err := in.m.reserve(in.class); err != nil {
+		return 0, err
+	}
+	in.mu.Lock()
+	in.seq++
+	r := &run{n: in.seq, started: make(chan struct{}), done: make(chan struct{}), ports: map[int]portAddress{}}
+	r.http = newPortClient(in, r)
+	in.runs = append(in.runs, r)
+	if len(in.runs) > keptRuns {
+		in.runs = in.runs[len(in.runs)-keptRuns:]
+	}
+	in.mu.Unlock()
 	in.m.emit(in.class, in.id, "starting", "")
 	in.m.launches.Add(1)
 	go in.launch(r, opts)
-	return nil
+	return r.n, nil
 }
 
 func (in *Instance) launch(r *run, opts StartOptions) {
@@ -82,12 +129,13 @@ func (in *Instance) launch(r *run, opts StartOptions) {
 	spec := engine.ContainerSpec{
 		Name:    containerName(m.opts.App, in.class, in.id, m.opts.NameSuffix),
 		Image:   m.opts.Classes[in.class].Image,
+		Cmd:     opts.Cmd,
 		Env:     opts.Env,
 		Labels:  labels,
 		Network: m.opts.Network,
 	}
-	if len(opts.Entrypoint) > 0 {
-		spec.Entrypoint = opts.Entrypoint
+	if opts.Image != "" {
+		spec.Image = opts.Image
 	}
 	// Container addresses are only reachable from a Linux host running the
 	// engine (or a container on the same network); otherwise, and always in
@@ -96,8 +144,11 @@ func (in *Instance) launch(r *run, opts StartOptions) {
 	if !direct {
 		spec.Ports = exposedPorts(m.ctx, m.opts.Engine, spec.Image)
 	}
-	if !opts.EnableInternet {
+	switch {
+	case !opts.EnableInternet:
 		m.noInternet(in.class, in.id, &spec, direct)
+	case m.opts.EgressNetwork != "":
+		spec.ExtraNetworks = []string{m.opts.EgressNetwork}
 	}
 	id, err := m.opts.Engine.RunContainer(m.ctx, spec)
 	if err != nil && strings.Contains(err.Error(), "already in use") {
@@ -105,7 +156,6 @@ func (in *Instance) launch(r *run, opts StartOptions) {
 		_ = m.opts.Engine.Remove(m.ctx, spec.Name)
 		id, err = m.opts.Engine.RunContainer(m.ctx, spec)
 	}
-	r.startedAt = time.Now()
 	if err != nil {
 		r.err = fmt.Errorf("container of %s %s failed to start: %w", in.class, short(in.id), err)
 		close(r.started)
@@ -134,16 +184,17 @@ func (in *Instance) finish(r *run, code int) {
 		_ = removeQuiet(ctx, in.m.opts.Engine, r.cid)
 		cancel()
 	}
+	r.http.close()
 	in.mu.Lock()
 	r.exit = code
-	signalled := r.signalled
+	stopped := r.stopped
 	close(r.done)
 	in.mu.Unlock()
 	in.m.unreserve(in.class)
 	switch {
 	case r.err != nil:
 		in.m.emit(in.class, in.id, "crashed", r.err.Error())
-	case code == 0 || signalled || in.m.closing():
+	case code == 0 || stopped || in.m.closing():
 		in.m.emit(in.class, in.id, "stopped", fmt.Sprintf("exit code %d", code))
 	default:
 		in.m.emit(in.class, in.id, "crashed", fmt.Sprintf("exit code %d", code))
@@ -174,44 +225,42 @@ func (in *Instance) follow(cid string) {
 	}
 }
 
-// Monitor waits for the current run's exit.
-func (in *Instance) Monitor() func(ctx context.Context) error {
+// ErrNoSuchRun is Wait's answer for a run the instance does not know (or no
+// longer remembers).
+var ErrNoSuchRun = errors.New("no such run of the container")
+
+// Wait waits for run n to end and says how.
+func (in *Instance) Wait(ctx context.Context, n int) (Exit, error) {
 	in.mu.Lock()
-	r := in.run
-	in.mu.Unlock()
-	return func(ctx context.Context) error {
-		if r == nil {
-			return errors.New(msgNotRunning)
-		}
-		select {
-		case <-r.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		in.mu.Lock()
-		defer in.mu.Unlock()
-		switch {
-		case r.err != nil:
-			return r.err
-		case r.exit == 0:
-			return nil
-		case r.signalled:
-			return fmt.Errorf(msgSignalled, r.exit)
-		default:
-			return fmt.Errorf(msgUnexpected, r.exit)
+	var r *run
+	for _, x := range in.runs {
+		if x.n == n {
+			r = x
 		}
 	}
+	in.mu.Unlock()
+	if r == nil {
+		return Exit{}, ErrNoSuchRun
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return Exit{}, ctx.Err()
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return Exit{Code: r.exit, Err: r.err}, nil
 }
 
-// Signal sends sig to the container's main process.
+// Signal sends sig to the current run's main process; it fails when none
+// runs.
 func (in *Instance) Signal(sig int) error {
-	in.mu.Lock()
-	r := in.run
+	r := in.current()
 	if r == nil || r.isDone() {
-		in.mu.Unlock()
-		return errors.New(msgNotRunning)
+		return ErrNotRunning
 	}
-	r.signalled = true
+	in.mu.Lock()
+	r.stopped = true
 	in.mu.Unlock()
 	go func() {
 		select {
@@ -226,18 +275,17 @@ func (in *Instance) Signal(sig int) error {
 	return nil
 }
 
-// Destroy kills the container and waits for it to be gone.
+// Destroy kills the current run's container and waits for it to be gone.
 func (in *Instance) Destroy(ctx context.Context) error {
-	in.mu.Lock()
-	r := in.run
+	r := in.current()
 	if r == nil || r.isDone() {
-		in.mu.Unlock()
 		return nil
 	}
-	r.signalled = true
+	in.mu.Lock()
+	r.stopped = true
 	in.mu.Unlock()
 	in.m.emit(in.class, in.id, "stopping", "destroy")
-	if err := in.remove(ctx); err != nil {
+	if err := in.remove(ctx, r); err != nil {
 		return err
 	}
 	select {
@@ -248,11 +296,8 @@ func (in *Instance) Destroy(ctx context.Context) error {
 	}
 }
 
-// remove force-removes the current run's container.
-func (in *Instance) remove(ctx context.Context) error {
-	in.mu.Lock()
-	r := in.run
-	in.mu.Unlock()
+// remove force-removes run r's container once it exists.
+func (in *Instance) remove(ctx context.Context, r *run) error {
 	if r == nil {
 		return nil
 	}
@@ -272,89 +317,6 @@ func short(id string) string {
 		return id[:8]
 	}
 	return id
-}
-
-// Transport reaches the container's port.
-func (in *Instance) Transport(port int) http.RoundTripper { return portTransport{in, port} }
-
-type portTransport struct {
-	in   *Instance
-	port int
-}
-
-func (t portTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	in := t.in
-	in.mu.Lock()
-	r := in.run
-	in.mu.Unlock()
-	if r == nil || r.isDone() {
-		closeBody(req)
-		return nil, errors.New(msgNotRunning)
-	}
-	addr, err := in.addr(req.Context(), r, t.port)
-	if err != nil {
-		closeBody(req)
-		return nil, err
-	}
-	out := req.Clone(req.Context())
-	out.URL.Scheme = "http"
-	out.URL.Host = addr
-	if out.Host == "" {
-		out.Host = req.URL.Host
-	}
-	out.RequestURI = ""
-	res, err := in.m.client.Transport.RoundTrip(out)
-	if err != nil {
-		if req.Context().Err() != nil {
-			return nil, req.Context().Err()
-		}
-		return nil, fmt.Errorf("%s on port %d: %v", msgNotListening, t.port, err)
-	}
-	return res, nil
-}
-
-func closeBody(req *http.Request) {
-	if req.Body != nil {
-		_ = req.Body.Close()
-	}
-}
-
-// addr is where port answers: for a freshly started container it waits
-// (up to ReadyTimeout after the start) until the port listens.
-func (in *Instance) addr(ctx context.Context, r *run, port int) (string, error) {
-	select {
-	case <-r.started:
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	if r.err != nil {
-		return "", r.err
-	}
-	in.mu.Lock()
-	a := r.ports[port]
-	in.mu.Unlock()
-	if a != "" {
-		return a, nil
-	}
-	e := in.m.opts.Engine
-	var err error
-	if deadline := r.startedAt.Add(in.m.opts.ReadyTimeout); time.Now().Before(deadline) {
-		wctx, cancel := context.WithDeadline(ctx, deadline)
-		a, err = e.WaitPort(wctx, r.cid, port)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", fmt.Errorf("%s on port %d: %v", msgNotListening, port, err)
-		}
-	} else if a, err = e.ContainerAddr(ctx, r.cid, port); err != nil {
-		return "", fmt.Errorf("%s on port %d: %v", msgNotListening, port, err)
-	}
-	in.mu.Lock()
-	r.ports[port] = a
-	in.mu.Unlock()
-	return a, nil
 }
 
 // exposedPorts reads the image's EXPOSE'd TCP ports, to publish them.
@@ -379,23 +341,37 @@ func exposedPorts(ctx context.Context, api engine.API, ref string) []int {
 // noInternet puts a container started with enableInternet: false on the
 // engine's internal network, which has no route out. Published ports do
 // not exist there, so where the container is only reachable through them
-// (a remote engine, a Mac) it keeps its network and the event says so.
+// (valet dev, a remote engine, a Mac) it keeps its network, and the first
+// such start of each class says so.
 func (m *Manager) noInternet(class, id string, spec *engine.ContainerSpec, direct bool) {
 	src := "container:" + class
+	if m.opts.EgressNetwork != "" {
+		// Network is the app's internal network already.
+		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Level: "info",
+			Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + m.opts.Network + ")"})
+		return
+	}
 	if !direct {
-		m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "warn",
-			Message: "enableInternet: false is not enforced for " + class + " " + short(id) + ": on this engine its ports are reached through published ports, which an internal network has none of"})
+		if m.warnOnce("internet:" + class) {
+			m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Level: "warn",
+				Message: "enableInternet: false is not enforced for the containers of " + class + " here: they are reached through published ports, which an internal network has none of (a deployed host enforces it)"})
+		}
 		return
 	}
 	spec.Network = engine.InternalNetwork
-	m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Step: "info",
+	m.opts.Events.Emit(events.Event{Kind: events.Log, Source: src, Level: "info",
 		Message: "container of " + class + " " + short(id) + " has no internet access (enableInternet: false; network " + engine.InternalNetwork + ")"})
 }
 
-// StartOptions are ctx.container.start()'s options.
+// StartOptions are what ctx.container.start() asks for.
 type StartOptions struct {
-	Env            map[string]string
-	Entrypoint     []string
+	Env map[string]string
+	// Cmd replaces the image's command (CMD) when set: what start()'s
+	// entrypoint option does under workerd, which keeps the image's
+	// ENTRYPOINT in front of it.
+	Cmd []string
+	// Image replaces the class's image when set (start()'s image option).
+	Image          string
 	EnableInternet bool
 	Labels         map[string]string
 }

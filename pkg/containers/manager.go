@@ -7,31 +7,31 @@ package containers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/proc"
 )
 
 // LabelDev marks containers of `valet dev` sessions (not of deploys), so
 // that a sweep at dev start never touches a deployed app on the same engine.
 const LabelDev = "dev.valet.dev"
 
-// Messages the @cloudflare/containers package recognises (it matches them
-// lowercased, as substrings).
-const (
-	msgNoInstance   = "there is no container instance that can be provided to this durable object"
-	msgNotListening = "the container is not listening"
-	msgNotRunning   = "the container is not running, consider calling start()"
-	msgUnexpected   = "container exited with unexpected exit code: %d"
-	msgSignalled    = "runtime signalled the container to exit: %d"
-)
+// LabelOwner is the `valet dev` process that started a container
+// (proc.ID: host/pid/start), so that a sweep tells a session still
+// running from one that was killed.
+const LabelOwner = "dev.valet.owner"
+
+// msgNoInstance is Cloudflare's answer when no container can be had (all of
+// max_instances run); the @cloudflare/containers package recognises it
+// (lowercased, as a substring) and answers 503.
+const msgNoInstance = "there is no container instance that can be provided to this durable object"
 
 // Class is the container configuration of one Durable Object class.
 type Class struct {
@@ -47,9 +47,12 @@ type Options struct {
 	Classes map[string]Class
 	Events  *events.Emitter
 	Network string // "" is engine.DefaultNetwork
-	// ReadyTimeout bounds how long getTcpPort(p).fetch waits for a freshly
-	// started container to listen on p. 0: 20s (the package's own bound).
-	ReadyTimeout time.Duration
+	// EgressNetwork, when set, makes Network the app's own internal
+	// network, where every container runs and is reached (with
+	// ByNetworkAddress); a container started with enableInternet also
+	// joins EgressNetwork, for its route out. Unset (valet dev), a
+	// container without internet moves to engine.InternalNetwork instead.
+	EgressNetwork string
 	// Dev adds LabelDev (valet dev's containers).
 	Dev bool
 	// Labels are added to every container (a deployed edge marks its
@@ -58,7 +61,8 @@ type Options struct {
 	// NameSuffix ends every container's name. Two managers of one app that
 	// live at once (a deployed edge switching versions) each need their
 	// own names, or the new one's start would replace the old one's
-	// container while it still serves.
+	// container while it still serves. With Dev, unset is one derived
+	// from Session (two valet dev of one app run side by side).
 	NameSuffix string
 	// ByNetworkAddress reaches containers by their address on Network
 	// instead of ports published on 127.0.0.1. A deployed edge, itself a
@@ -69,12 +73,13 @@ type Options struct {
 
 // Manager owns the containers of one app session.
 type Manager struct {
-	opts   Options
-	client *http.Client // to containers' ports; keeps connections alive
+	opts  Options
+	owner string // this process, for LabelOwner (valet dev)
 
 	mu        sync.Mutex
 	instances map[string]*Instance // "Class/id"
 	active    map[string]int       // class → starting or running containers
+	warned    map[string]bool      // warnings given once per session
 	closed    bool
 	launches  sync.WaitGroup
 	ctx       context.Context
@@ -86,21 +91,27 @@ func New(opts Options) *Manager {
 	if opts.Session == "" {
 		opts.Session = fmt.Sprintf("s%d", time.Now().UnixNano())
 	}
-	if opts.ReadyTimeout <= 0 {
-		opts.ReadyTimeout = 20 * time.Second
+	if opts.Dev && opts.NameSuffix == "" {
+		// Two valet dev of one app may run at once (and one may hand over
+		// to a new session of its own): each names its containers apart,
+		// so that neither replaces the other's by name.
+		sum := sha256.Sum256([]byte(opts.Session))
+		opts.NameSuffix = hex.EncodeToString(sum[:3])
 	}
-	m := &Manager{opts: opts, instances: map[string]*Instance{}, active: map[string]int{}}
+	m := &Manager{opts: opts, owner: proc.Self().String(), instances: map[string]*Instance{}, active: map[string]int{}, warned: map[string]bool{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	m.client = &http.Client{
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: 64,
-			IdleConnTimeout:     30 * time.Second,
-			DisableCompression:  true,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 	return m
+}
+
+// warnOnce is true the first time it is asked about key.
+func (m *Manager) warnOnce(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.warned[key] {
+		return false
+	}
+	m.warned[key] = true
+	return true
 }
 
 // For returns the container of object (class, id), or nil when the class
@@ -137,6 +148,7 @@ func (m *Manager) labels(class, id string) map[string]string {
 	}
 	if m.opts.Dev {
 		l[LabelDev] = "true"
+		l[LabelOwner] = m.owner
 	}
 	return l
 }
@@ -201,7 +213,7 @@ func (m *Manager) Close(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := in.remove(ctx); err != nil {
+			if err := in.remove(ctx, in.current()); err != nil {
 				emu.Lock()
 				errs = append(errs, err)
 				emu.Unlock()
@@ -214,39 +226,46 @@ func (m *Manager) Close(ctx context.Context) error {
 	if _, err := m.opts.Engine.Sweep(ctx, map[string]string{engine.LabelSession: m.opts.Session, engine.LabelApp: m.opts.App}); err != nil {
 		errs = append(errs, err)
 	}
-	m.client.CloseIdleConnections()
 	return errors.Join(errs...)
 }
 
-// Sweep removes the containers that killed `valet dev` sessions of app left
-// behind (found by label), and returns how many it removed.
+// Sweep removes the containers that `valet dev` sessions of app left
+// behind when they were killed, and returns how many it removed. A
+// container whose owner process still runs (another `valet dev` of the
+// app, on this machine or another) is kept; one without an owner label
+// comes from a valet that did not write it, and goes as it always did.
 func Sweep(ctx context.Context, e engine.API, app string) (int, error) {
-	return e.Sweep(ctx, map[string]string{engine.LabelApp: app, engine.LabelManaged: "true", LabelDev: "true"})
+	list, err := e.ListByLabels(ctx, map[string]string{engine.LabelApp: app, engine.LabelManaged: "true", LabelDev: "true"})
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	var errs []error
+	for _, c := range list {
+		if owner, ok := proc.Parse(c.Labels[LabelOwner]); ok && !owner.Gone() {
+			continue
+		}
+		if err := e.Remove(ctx, c.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
 }
 
 // containerName is valet-<app>-<class>-<id[:12]>[-<suffix>], in the
 // engine's alphabet.
 func containerName(app, class, id, suffix string) string {
-	clean := func(s string) string {
-		var b strings.Builder
-		for _, r := range strings.ToLower(s) {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte('-')
-			}
-		}
-		return b.String()
-	}
 	if len(id) > 12 {
 		id = id[:12]
 	}
 	if app == "" {
 		app = "app"
 	}
-	name := "valet-" + clean(app) + "-" + clean(class) + "-" + id
+	name := "valet-" + engine.SafeName(app) + "-" + engine.SafeName(class) + "-" + id
 	if suffix != "" {
-		name += "-" + clean(suffix)
+		name += "-" + engine.SafeName(suffix)
 	}
 	return name
 }

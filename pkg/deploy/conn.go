@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/engine"
@@ -17,6 +18,9 @@ type Conn struct {
 	// SSHKnownHosts and SSHIdentity override ~/.ssh files (tests).
 	SSHKnownHosts string
 	SSHIdentity   string
+	// LockRenew is how often a held deploy lock is renewed; 0 is
+	// edgehost.LockRenew (tests renew faster).
+	LockRenew time.Duration
 }
 
 // App is the app's name on the host.
@@ -59,7 +63,7 @@ func (c Conn) target(ctx context.Context) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Target{E: e, App: c.App()}
+	t := &Target{E: e, App: c.App(), LockRenew: c.LockRenew}
 	return t, nil
 }
 

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/pipeline"
+	"github.com/valet-dev/valet/pkg/ui/text"
 )
 
 // DefaultPort is the public port when deploy.port is unset.
@@ -39,6 +42,10 @@ type Options struct {
 	// Local is the engine images are built on and saved from (deploy.build
 	// "local"); nil means the default local engine.
 	Local func(ctx context.Context) (*engine.Engine, error)
+
+	// beforeStep, in tests, runs before each step starts (a place to stop
+	// a deploy at a known point).
+	beforeStep func(step string)
 }
 
 // Result is what a deploy did.
@@ -56,9 +63,9 @@ type Result struct {
 	Images   int                      `json:"images_sent"`
 	Edge     EdgeChange               `json:"edge"`
 	Check    *edgehost.CheckResult    `json:"check,omitempty"`
-	Drain    time.Duration            `json:"drain_ns,omitempty"`
+	Drain    events.Millis            `json:"drain_ms,omitempty"`
 	Pruned   []edgehost.VersionRecord `json:"pruned,omitempty"`
-	Duration time.Duration            `json:"duration_ns"`
+	Duration events.Millis            `json:"duration_ms"`
 }
 
 // deployRun is the state the steps share, after goreleaser's pipes.
@@ -69,81 +76,71 @@ type deployRun struct {
 	dir      string
 	manifest *build.Manifest
 	t        *Target
-	release  func()
+	held     *heldLock
+	edgeRef  string // the edge image, once present on the host
 	state    *edgehost.State
 	missing  []string
-	edgeRef  string
 }
 
 // Run builds the app, ships what the host lacks and switches to the new
 // version once it passes its health check. On any failure the version that
-// was serving keeps serving.
+// was serving keeps serving. Everything that changes the host (the edge's
+// replacement included) happens under the deploy lock, renewed while the
+// deploy runs.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
 	r := &deployRun{opts: opts, em: opts.Events, res: &Result{App: opts.App(), DryRun: opts.DryRun}}
 	defer func() {
-		if r.release != nil {
-			r.release()
+		if r.held != nil {
+			r.held.release()
 		}
 		if r.t != nil {
 			r.t.E.Close()
 		}
 	}()
-	steps := []struct {
-		name string
-		run  func(context.Context) error
-	}{
-		{"build", r.build},
-		{"connect", r.connect},
-		{"edge", r.edge},
-		{"lock", r.lock},
-		{"plan", r.plan},
-		{"images", r.images},
-		{"upload", r.upload},
-		{"switch", r.activate},
+	if err := pipeline.Run(ctx, r.em, deploySteps(), r); err != nil {
+		return r.res, err
 	}
-	for _, s := range steps {
-		if err := ctx.Err(); err != nil {
-			return r.res, err
-		}
-		err := r.step(ctx, s.name, s.run)
-		if err == errDone {
-			break
-		}
-		if err != nil {
-			return r.res, err
-		}
-	}
-	r.res.Duration = time.Since(start)
+	r.res.Duration = events.Millis(time.Since(start))
 	return r.res, nil
 }
 
-// step is the middleware around every step: events and timing live here.
-func (r *deployRun) step(ctx context.Context, name string, run func(context.Context) error) error {
-	start := time.Now()
-	r.em.Emit(events.Event{Kind: events.StepStarted, Step: name})
-	err := run(ctx)
-	switch {
-	case err == nil || err == errDone:
-		r.em.Emit(events.Event{Kind: events.StepDone, Step: name, Duration: time.Since(start)})
-	case err == errSkip:
-		r.em.Emit(events.Event{Kind: events.StepSkipped, Step: name, Duration: time.Since(start), Message: "nothing to send"})
-		return nil
-	default:
-		r.em.Emit(events.Event{Kind: events.StepFailed, Step: name, Error: err.Error(), Duration: time.Since(start)})
+// deploySteps is the pipeline of a deploy. A step that finds nothing to do
+// returns events.Skip; one after which nothing is left (no change, a dry
+// run) returns pipeline.ErrStop.
+func deploySteps() []pipeline.Step[*deployRun] {
+	step := func(name string, run func(*deployRun, context.Context) error) pipeline.Step[*deployRun] {
+		return pipeline.Step[*deployRun]{Name: name, Run: func(ctx context.Context, r *deployRun) error {
+			if r.held != nil {
+				// From here on, losing the lock stops the deploy.
+				ctx = r.held.ctx
+			}
+			if err := ctx.Err(); err != nil {
+				return context.Cause(ctx)
+			}
+			if r.opts.beforeStep != nil {
+				r.opts.beforeStep(name)
+			}
+			err := run(r, ctx)
+			if _, skip := events.SkipReason(err); err != nil && !skip && !errors.Is(err, pipeline.ErrStop) {
+				err = lockCause(ctx, err) // a step cut short by a lost lock says so
+			}
+			return err
+		}}
 	}
-	return err
+	// The lock comes before the edge: a new release must not replace the
+	// edge while someone else holds the lock.
+	return []pipeline.Step[*deployRun]{
+		step("build", (*deployRun).build),
+		step("connect", (*deployRun).connect),
+		step("lock", (*deployRun).lock),
+		step("edge", (*deployRun).edge),
+		step("plan", (*deployRun).plan),
+		step("images", (*deployRun).images),
+		step("upload", (*deployRun).upload),
+		step("switch", (*deployRun).activate),
+	}
 }
-
-// errSkip is a step that found nothing to do.
-var errSkip = sentinelErr("skip")
-
-// errDone ends the pipeline early without an error (no change, dry run).
-var errDone = sentinelErr("done")
-
-type sentinelErr string
-
-func (e sentinelErr) Error() string { return string(e) }
 
 func (r *deployRun) build(ctx context.Context) error {
 	p := r.opts.Project
@@ -181,7 +178,7 @@ func (r *deployRun) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.t = &Target{E: e, App: r.opts.App()}
+	r.t = &Target{E: e, App: r.opts.App(), LockRenew: r.opts.LockRenew}
 	r.res.Host = e.Host()
 	if err := r.needsSocket(e.Host()); err != nil {
 		return err
@@ -213,11 +210,10 @@ func (r *deployRun) port() int {
 	return DefaultPort
 }
 
+// edge makes the host's edge container run this valet (the lock step may
+// have started it already): a new release replaces the running edge, under
+// the lock.
 func (r *deployRun) edge(ctx context.Context) error {
-	bin, err := EdgeBinary(r.opts.EdgeBinary)
-	if err != nil {
-		return err
-	}
 	if r.opts.DryRun {
 		ok, err := r.t.attachEdge(ctx)
 		if err != nil {
@@ -228,16 +224,60 @@ func (r *deployRun) edge(ctx context.Context) error {
 		}
 		return nil
 	}
-	arch, err := hostArch(ctx, r.t.E)
+	return r.ensureEdge(ctx)
+}
+
+// ensureEdge builds the edge image when the host lacks it (on the workerd
+// image, sent once per host and workerd version) and makes the edge
+// container run it.
+func (r *deployRun) ensureEdge(ctx context.Context) error {
+	if r.edgeRef == "" {
+		ref, err := r.edgeImage(ctx)
+		if err != nil {
+			return err
+		}
+		r.edgeRef = ref
+	}
+	bindIP := r.opts.BindIP
+	if bindIP == "" {
+		bindIP = "0.0.0.0"
+	}
+	withPrivate := len(r.opts.Project.Config.Containers) > 0
+	// Checked whether the edge is replaced or kept: a network someone
+	// changed since is refused here, before anything is sent.
+	if _, _, err := r.t.ensureNetworks(ctx, withPrivate); err != nil {
+		return err
+	}
+	ch, err := r.t.ensureEdge(ctx, edgeSpec{Image: r.edgeRef, Port: r.port(), BindIP: bindIP, Private: withPrivate})
 	if err != nil {
 		return err
 	}
+	r.res.Edge.Created = r.res.Edge.Created || ch.Created
+	if ch.Replaced {
+		r.res.Edge = ch
+		r.em.Warn(fmt.Sprintf("the edge was replaced (new valet binary or port): the port was not served for %s", ch.Gap.Round(time.Millisecond)))
+	}
+	return nil
+}
+
+// edgeImage makes sure the host has the edge image: valet's linux binary on
+// the workerd image of the host's architecture, each sent only when the
+// host lacks it.
+func (r *deployRun) edgeImage(ctx context.Context) (string, error) {
+	bin, err := EdgeBinary(r.opts.EdgeBinary)
+	if err != nil {
+		return "", err
+	}
+	arch, err := hostArch(ctx, r.t.E)
+	if err != nil {
+		return "", err
+	}
 	if err := checkMachine(bin, arch); err != nil {
-		return err
+		return "", err
 	}
 	wd, err := r.opts.edgeWorkerd(arch)
 	if err != nil {
-		return err
+		return "", err
 	}
 	base := r.opts.EdgeBase
 	if base == "" {
@@ -245,44 +285,45 @@ func (r *deployRun) edge(ctx context.Context) error {
 	}
 	rref, built, sent, err := ensureRuntimeImage(ctx, r.t.E, runtimeImage{Workerd: wd, Arch: arch, Base: base})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if built {
-		r.em.Info(fmt.Sprintf("sent workerd %s to %s once for this workerd version (image %s, %s)", orNone(wd.Version), r.t.E.Host(), rref, humanBytes(sent)))
+		r.em.Info(fmt.Sprintf("sent workerd %s to %s, once for this workerd version (image %s, %s)", orNone(wd.Version), r.t.E.Host(), rref, text.Bytes(sent)))
 	}
 	r.res.Bytes += sent
 	ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin, rref)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if built {
-		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), humanBytes(sent)))
+		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), text.Bytes(sent)))
 	}
 	r.res.Bytes += sent
-	bindIP := r.opts.BindIP
-	if bindIP == "" {
-		bindIP = "0.0.0.0"
-	}
-	ch, err := r.t.ensureEdge(ctx, edgeSpec{Image: ref, Port: r.port(), BindIP: bindIP})
-	if err != nil {
-		return err
-	}
-	r.res.Edge = ch
-	if ch.Replaced {
-		r.em.Warn(fmt.Sprintf("the edge was replaced (new valet binary or port): the port was not served for %s", ch.Gap.Round(time.Millisecond)))
-	}
-	return nil
+	return ref, nil
 }
 
+// lock takes the deploy lock through the running edge, before anything on
+// the host changes. The lock lives in the state volume, so it stays held
+// when the edge step replaces the edge container. With no edge running
+// yet (a first deploy) the edge is started first: the lock needs it.
 func (r *deployRun) lock(ctx context.Context) error {
 	if r.opts.DryRun {
 		return nil
 	}
-	release, err := r.t.acquire(ctx, "deploy", r.em)
+	ok, err := r.t.attachEdge(ctx)
 	if err != nil {
 		return err
 	}
-	r.release = release
+	if !ok {
+		if err := r.ensureEdge(ctx); err != nil {
+			return err
+		}
+	}
+	held, err := r.t.acquire(ctx, "deploy", r.em)
+	if err != nil {
+		return err
+	}
+	r.held = held
 	return nil
 }
 
@@ -298,7 +339,7 @@ func (r *deployRun) plan(ctx context.Context) error {
 	}
 	r.state = &edgehost.State{}
 	r.missing = hashes
-	if r.t.Edge != "" {
+	if r.t.EdgeID() != "" {
 		st, err := r.t.State(ctx)
 		if err != nil {
 			return err
@@ -320,18 +361,18 @@ func (r *deployRun) plan(ctx context.Context) error {
 	}
 	if r.state.Active == m.Version {
 		r.em.Info(fmt.Sprintf("version %s is already serving on %s: nothing to do", m.Version, r.t.E.Host()))
-		return errDone
+		return pipeline.ErrStop
 	}
 	if r.opts.DryRun {
 		r.em.Info(fmt.Sprintf("would upload %d of %d files (%s) and switch %s from %s to %s (%s)",
-			len(r.missing), len(hashes), humanBytes(bytes), r.t.App, orNone(r.state.Active), m.Version, r.res.Summary))
+			len(r.missing), len(hashes), text.Bytes(bytes), r.t.App, orNone(r.state.Active), m.Version, r.res.Summary))
 		if l := r.state.Lock; l != nil {
 			r.em.Warn("the deploy lock is held by " + l.String())
 		}
 		for _, im := range m.Images {
 			r.em.Info(fmt.Sprintf("image %s (%s): %s", im.Class, im.Ref, r.imagePlan(ctx, im)))
 		}
-		return errDone
+		return pipeline.ErrStop
 	}
 	return nil
 }
@@ -384,18 +425,6 @@ func orNone(s string) string {
 	return s
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 // HealthCheckError is a new version that did not pass its check; the old
 // one keeps serving.
 type HealthCheckError struct {
@@ -412,7 +441,7 @@ func (e *HealthCheckError) Error() string {
 		if c.Error != "" {
 			what = c.Error
 		}
-		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, "\n  GET %s → %s (%d attempts in %s)", c.Path, what, c.Attempts, c.Duration.Duration().Round(time.Millisecond))
 		if c.Body != "" {
 			fmt.Fprintf(&b, "\n  response: %s", strings.TrimSpace(c.Body))
 		}

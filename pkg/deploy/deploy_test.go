@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/deploy/deploytest"
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
@@ -26,26 +26,29 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envSecretChild) != "" {
+		os.Exit(runSecretChild())
+	}
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}
-	enginetest.Main(m)
-}
-
-// edgeBinary builds testdata/edgebin (valet edge alone) static, once per run.
-var edgeOnce = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "valet-edgebin-")
 	if err != nil {
-		return "", err
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	out := filepath.Join(dir, "valet")
-	cmd := exec.Command("go", "build", "-o", out, "./testdata/edgebin")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build edge binary: %v\n%s", err, b)
-	}
-	return out, nil
-})
+	edgeDir = dir
+	code := enginetest.Run(m)
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// edgeDir holds the edge binary, built once per run when a test first
+// needs it (deploytest.BuildEdge), removed at the end.
+var (
+	edgeDir  string
+	edgeOnce = sync.OnceValues(func() (string, error) { return deploytest.BuildEdge(edgeDir) })
+)
 
 func edgeBinary(t *testing.T) string {
 	t.Helper()
@@ -156,7 +159,7 @@ func newDeployer(t *testing.T, p *project, host string) *deployer {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := Destroy(ctx, d.conn); err != nil {
+		if _, err := Destroy(ctx, d.conn, nil); err != nil {
 			t.Errorf("destroy: %v", err)
 		}
 	})
@@ -209,11 +212,25 @@ func TestDeployLifecycle(t *testing.T) {
 		t.Fatalf("no-change deploy: %+v", r2)
 	}
 
-	// Redeploy under load: no failed request.
+	// Redeploy under load: no failed request. The deploy starts once every
+	// client has had v1's answer, and the clients stop once v2 answered
+	// them after the switch (slow requests span it).
 	p.worker("v2")
-	var r3 *Result
-	underLoad(t, []string{p.url("/api/slow"), p.url("/api/version"), p.url("/api/version"), p.url("/api/version")}, "redeploy", func() { r3 = d.mustDeploy(ctx) })
-	t.Logf("redeploy: %d files, %d bytes; summary %q", r3.Files, r3.Bytes, r3.Summary)
+	const clients = 8
+	l := startLoad(t, clients, func(i int) string {
+		if i%4 == 0 {
+			return p.url("/api/slow")
+		}
+		return p.url("/api/version")
+	})
+	l.waitServed(t, "v1", clients)
+	r3 := d.mustDeploy(ctx)
+	l.waitServed(t, "v2", clients)
+	lr := l.result()
+	t.Logf("redeploy under load: %d ok (%v), %d failed; %d files, %d bytes; summary %q", lr.ok, lr.versions, len(lr.failed), r3.Files, r3.Bytes, r3.Summary)
+	if len(lr.failed) != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", len(lr.failed), lr.lastError())
+	}
 	if r3.Summary != "worker changed" || r3.Files != 2 { // worker.js + its map
 		t.Errorf("redeploy: %+v", r3)
 	}
@@ -275,9 +292,9 @@ func TestDeployLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lr edgehost.LockResult
-	if _, err := tg.edge(ctx, &lr, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !lr.Acquired {
-		t.Fatalf("lock: %+v %v", lr, err)
+	var held edgehost.LockResult
+	if _, err := tg.edge(ctx, &held, "lock", "--token", "other", "--holder", "eve@elsewhere", "--hostname", "elsewhere", "--pid", "1", "--command", "deploy"); err != nil || !held.Acquired {
+		t.Fatalf("lock: %+v %v", held, err)
 	}
 	_, err = d.deploy(ctx)
 	var le *LockedError
@@ -288,7 +305,7 @@ func TestDeployLifecycle(t *testing.T) {
 	tg.E.Close()
 
 	// Destroy leaves nothing of the app.
-	if _, err := Destroy(ctx, d.conn); err != nil {
+	if _, err := Destroy(ctx, d.conn, nil); err != nil {
 		t.Fatal(err)
 	}
 	left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: p.name})

@@ -23,6 +23,26 @@ type edgeSpec struct {
 	Image  string
 	Port   int    // public port on the host
 	BindIP string // host address the port is published on
+	// Private: the app has containers[]; the edge joins the app's private
+	// network, where they run (edgehost.AppNetworks).
+	Private bool
+}
+
+// ensureNetworks creates the app's networks, or checks that existing ones
+// are what valet made (*engine.NetworkMismatchError otherwise), before
+// anything runs on them: the public one always, the private one when the
+// app has containers. It returns their IDs ("" for one not wanted).
+func (t *Target) ensureNetworks(ctx context.Context, withPrivate bool) (public, private string, err error) {
+	priv, pub := edgehost.AppNetworks(t.App)
+	if public, err = t.E.EnsureNetworkSpec(ctx, pub); err != nil {
+		return "", "", err
+	}
+	if withPrivate {
+		if private, err = t.E.EnsureNetworkSpec(ctx, priv); err != nil {
+			return "", "", err
+		}
+	}
+	return public, private, nil
 }
 
 // EdgeChange says what ensureEdge had to do.
@@ -45,7 +65,7 @@ func (t *Target) attachEdge(ctx context.Context) (bool, error) {
 	}
 	for i := len(list) - 1; i >= 0; i-- {
 		if list[i].Running() {
-			t.Edge = list[i].ID
+			t.setEdge(list[i].ID)
 			return true, nil
 		}
 	}
@@ -82,7 +102,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 				return ch, fmt.Errorf("start the edge container on %s: %w", t.E.Host(), err)
 			}
 		}
-		t.Edge = keep.ID
+		t.setEdge(keep.ID)
 		return ch, t.waitEdge(ctx)
 	}
 	id, err := t.createEdge(ctx, spec)
@@ -91,15 +111,13 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 	}
 	ch.Created = len(old) == 0
 	ch.Replaced = len(old) > 0
+	// The gap starts with the stop: the old edge stops accepting at once
+	// (and finishes its requests), well before its container is gone.
 	start := time.Now()
 	for _, c := range old {
 		if c.Running() {
-			// The old edge stops accepting at once and finishes its requests.
 			_ = t.E.Stop(ctx, c.ID, 10*time.Second)
 		}
-	}
-	if len(old) > 0 {
-		start = time.Now() // the port is free from here on
 	}
 	if _, err := cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		_ = t.E.Remove(ctx, id)
@@ -108,7 +126,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 		}
 		return ch, fmt.Errorf("start the edge container on %s: %w\n  Is port %d free on the host? Set deploy.port to another one", t.E.Host(), err, spec.Port)
 	}
-	t.Edge = id
+	t.setEdge(id)
 	if err := t.waitEdge(ctx); err != nil {
 		return ch, err
 	}
@@ -120,7 +138,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 }
 
 func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) {
-	netID, err := t.E.EnsureNetwork(ctx, engine.DefaultNetwork)
+	netID, privateID, err := t.ensureNetworks(ctx, spec.Private)
 	if err != nil {
 		return "", err
 	}
@@ -136,7 +154,7 @@ func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) 
 		binds = append(binds, sock+":/var/run/docker.sock")
 		env = append(env, "DOCKER_HOST=unix:///var/run/docker.sock")
 	}
-	name := fmt.Sprintf("valet-%s-edge-%d", safeName(t.App), time.Now().UnixMilli()%1e9)
+	name := fmt.Sprintf("valet-%s-edge-%d", engine.SafeName(t.App), time.Now().UnixMilli()%1e9)
 	created, err := t.E.Client().ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{
@@ -159,6 +177,12 @@ func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("create the edge container on %s: %w", t.E.Host(), err)
 	}
+	if privateID != "" {
+		if _, err := t.E.Client().NetworkConnect(ctx, privateID, client.NetworkConnectOptions{Container: created.ID}); err != nil {
+			_ = t.E.Remove(context.WithoutCancel(ctx), created.ID)
+			return "", fmt.Errorf("connect the edge to the app's private network on %s: %w", t.E.Host(), err)
+		}
+	}
 	return created.ID, nil
 }
 
@@ -171,8 +195,8 @@ func (t *Target) waitEdge(ctx context.Context) error {
 		if err == nil && res.Code == 0 {
 			return nil
 		}
-		if st, ierr := t.E.Inspect(ctx, t.Edge); ierr == nil && !st.Running {
-			logs := t.tailLogs(ctx, t.Edge)
+		if st, ierr := t.E.Inspect(ctx, t.EdgeID()); ierr == nil && !st.Running {
+			logs := t.tailLogs(ctx, t.EdgeID())
 			return fmt.Errorf("the edge container on %s exited with code %d:\n%s", t.E.Host(), st.ExitCode, logs)
 		}
 		if time.Now().After(deadline) {

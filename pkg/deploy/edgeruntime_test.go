@@ -16,6 +16,7 @@ import (
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/ui/text"
 	"github.com/valet-dev/valet/pkg/workerd"
 	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
@@ -108,7 +109,7 @@ func TestEdgeRuntimeOncePerHost(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		t.Logf("%s: %s, %s sent", what, time.Since(start).Round(time.Millisecond), humanBytes(res.Bytes))
+		t.Logf("%s: %s, %s sent", what, time.Since(start).Round(time.Millisecond), text.Bytes(res.Bytes))
 		return res
 	}
 
@@ -174,13 +175,13 @@ func TestEdgeRuntimeOncePerHost(t *testing.T) {
 	d2.conn.SSHIdentity, d2.conn.SSHKnownHosts = env.Key, env.KnownHosts
 	start := time.Now()
 	r5 := d2.mustDeploy(ctx)
-	t.Logf("first deploy to a fresh host (ssh://): %s, %s sent", time.Since(start).Round(time.Millisecond), humanBytes(r5.Bytes))
+	t.Logf("first deploy to a fresh host (ssh://): %s, %s sent", time.Since(start).Round(time.Millisecond), text.Bytes(r5.Bytes))
 	if r5.Bytes >= fi.Size() || r5.Bytes < fi.Size()/10 {
 		t.Errorf("over ssh: %d bytes sent for workerd's %d (gzipped)", r5.Bytes, fi.Size())
 	}
 	start = time.Now()
 	r6 := d2.mustDeploy(ctx)
-	t.Logf("no-change redeploy (ssh://): %s, %s sent", time.Since(start).Round(time.Millisecond), humanBytes(r6.Bytes))
+	t.Logf("no-change redeploy (ssh://): %s, %s sent", time.Since(start).Round(time.Millisecond), text.Bytes(r6.Bytes))
 	if _, body := httpGet(t, p2.url("/api/version")); body != "v1" {
 		t.Fatalf("over ssh: %q", body)
 	}

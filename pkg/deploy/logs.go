@@ -4,17 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/ui"
 )
 
 // tailLogs returns the last lines a container wrote (for an edge that died).
@@ -35,11 +33,11 @@ func (t *Target) tailLogs(ctx context.Context, id string) string {
 // LogsOptions configure Logs.
 type LogsOptions struct {
 	Follow bool
-	JSON   bool // the edge's JSON event lines as they are; else one readable line each
-	Out    io.Writer
+	// Events receives the log, one event per line: pkg/ui renders it.
+	Events events.Sink
 }
 
-// Logs streams the edge's log to opts.Out: its requests, its worker's
+// Logs streams the edge's log as events: its requests, its worker's
 // output, and the output and state changes of the Durable Objects'
 // containers, which the edge follows itself from their start. Reading
 // those containers directly instead would miss the ones started after
@@ -57,13 +55,15 @@ func Logs(ctx context.Context, c Conn, opts LogsOptions) error {
 	if len(list) == 0 {
 		return fmt.Errorf("%s has nothing on %s: deploy it first (valet deploy)", t.App, t.E.Host())
 	}
-	var mu sync.Mutex
+	sink := opts.Events
+	if sink == nil {
+		sink = events.Discard
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, ci := range list {
 		if !ci.Running() {
 			continue
 		}
-		prefix := "edge"
 		g.Go(func() error {
 			pr, pw := io.Pipe()
 			go func() {
@@ -72,68 +72,22 @@ func Logs(ctx context.Context, c Conn, opts LogsOptions) error {
 			sc := bufio.NewScanner(pr)
 			sc.Buffer(make([]byte, 64*1024), 1<<20)
 			for sc.Scan() {
-				line := formatLogLine(prefix, sc.Bytes(), opts.JSON)
-				mu.Lock()
-				_, err := io.WriteString(opts.Out, line+"\n")
-				mu.Unlock()
-				if err != nil {
-					return err
-				}
+				sink.Emit(logEvent(sc.Bytes()))
 			}
-			return nil
+			return sc.Err()
 		})
 	}
 	return g.Wait()
 }
 
-// formatLogLine renders an edge event line readably; other lines get their
-// source as a prefix.
-func formatLogLine(prefix string, line []byte, asJSON bool) string {
-	var e struct {
-		events.Event
-		Version string `json:"version"`
-	}
-	if prefix != "edge" || !bytes.HasPrefix(line, []byte("{")) || json.Unmarshal(line, &e) != nil {
-		if asJSON {
-			b, _ := json.Marshal(map[string]string{"source": prefix, "message": string(line)})
-			return string(b)
+// logEvent reads a line of the edge's output: an event line as its log
+// sink writes them, or anything else it printed (a Go panic), which
+// becomes a log line of the edge.
+func logEvent(line []byte) events.Event {
+	if bytes.HasPrefix(line, []byte("{")) {
+		if e, err := ui.UnmarshalEvent(line); err == nil {
+			return e
 		}
-		return prefix + " | " + string(line)
 	}
-	if asJSON {
-		return string(line)
-	}
-	ts := e.Time.Local().Format("15:04:05.000")
-	switch e.Kind {
-	case events.Request:
-		s := fmt.Sprintf("%s %s %s %d %s %s", ts, e.Method, e.Path, e.Status, e.Route, e.Duration.Round(time.Microsecond))
-		if e.Error != "" {
-			s += " " + e.Error
-		}
-		return s
-	case events.Log:
-		return fmt.Sprintf("%s [%s] %s", ts, orDefault(e.Source, "worker"), e.Message)
-	case events.ContainerState:
-		s := fmt.Sprintf("%s [container:%s/%s] %s", ts, e.Class, shortObject(e.ObjectID), e.State)
-		if e.Message != "" {
-			s += " (" + e.Message + ")"
-		}
-		return s
-	default:
-		return fmt.Sprintf("%s %s %s%s", ts, e.Kind, e.Message, e.Error)
-	}
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
-
-func shortObject(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
+	return events.Event{Kind: events.Log, Source: "edge", Message: string(line)}
 }

@@ -1,10 +1,8 @@
 package deploy
 
 import (
-	"archive/tar"
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/moby/moby/client"
 
@@ -52,11 +50,12 @@ func Rollback(ctx context.Context, c Conn, version string, em *events.Emitter) (
 		return nil, err
 	}
 	defer t.E.Close()
-	release, err := t.acquire(ctx, "rollback", em)
+	held, err := t.acquire(ctx, "rollback", em)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer held.release()
+	ctx = held.ctx
 	st, err := t.State(ctx)
 	if err != nil {
 		return nil, err
@@ -79,7 +78,7 @@ func Rollback(ctx context.Context, c Conn, version string, em *events.Emitter) (
 		if a != nil {
 			res.Check = a.Check
 		}
-		return err
+		return lockCause(ctx, err)
 	})
 	return res, err
 }
@@ -100,19 +99,40 @@ func previousVersion(st *edgehost.State) (string, error) {
 type DestroyResult struct {
 	Containers int  `json:"containers"` // all of them, the edge included
 	Objects    int  `json:"objects"`    // of them, Durable Objects' containers
+	Networks   int  `json:"networks"`
 	Volume     bool `json:"volume"`
 	Images     int  `json:"images"`
 }
 
 // Destroy removes every container of the app from the host (the edge, then
-// its Durable Objects' containers), the state volume and the app's images.
-// The edge image stays: other apps share it.
-func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
+// its Durable Objects' containers), the state volume, the app's networks
+// and its images. The edge image stays: other apps share it. It takes the
+// deploy lock first: a deploy, rollback or secret change in progress
+// refuses it (*LockedError). em (nil: none) gets its warnings.
+func Destroy(ctx context.Context, c Conn, em *events.Emitter) (*DestroyResult, error) {
+	if em == nil {
+		em = events.NewEmitter(nil)
+	}
 	t, err := c.target(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer t.E.Close()
+	// Every change to the host goes through a running edge, so with none
+	// running nothing can be in progress, and there is no lock to take.
+	running, err := t.attachEdge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if running {
+		held, err := t.acquire(ctx, "destroy", em)
+		if err != nil {
+			return nil, err
+		}
+		// The lock goes with the volume; release finds no edge to unlock.
+		defer held.release()
+		ctx = held.ctx
+	}
 	res := &DestroyResult{}
 	// The edge first: once it is gone nothing starts a Durable Object's
 	// container any more, so the sweep that follows leaves none behind.
@@ -130,6 +150,10 @@ func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
 			return res, err
 		}
 	}
+	// Its networks, once nothing is on them.
+	if res.Networks, err = t.E.RemoveNetworks(ctx, map[string]string{engine.LabelApp: t.App}); err != nil {
+		return res, err
+	}
 	cli := t.E.Client()
 	if _, err := cli.VolumeRemove(ctx, VolumeName(t.App), client.VolumeRemoveOptions{Force: true}); err == nil {
 		res.Volume = true
@@ -146,82 +170,4 @@ func Destroy(ctx context.Context, c Conn) (*DestroyResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// SecretPut stores a secret on the host (starting the edge if the app was
-// never deployed) and reloads the active version with it. The value travels
-// as a file copied into the container, never as an argument or environment.
-func SecretPut(ctx context.Context, c Conn, name, value string, em *events.Emitter) error {
-	if err := edgehost.ValidSecretName(name); err != nil {
-		return err
-	}
-	t, err := c.attached(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.E.Close()
-	release, err := t.acquire(ctx, "secret put", em)
-	if err != nil {
-		return err
-	}
-	defer release()
-	tx := newTx()
-	err = t.upload(ctx, func(tw *tar.Writer) error {
-		if err := tw.WriteHeader(&tar.Header{Name: tx + "/", Mode: 0o700, Typeflag: tar.TypeDir, ModTime: time.Now()}); err != nil {
-			return err
-		}
-		return writeTarFile(tw, tx+"/secret", 0o600, []byte(value))
-	})
-	if err != nil {
-		return err
-	}
-	return t.secretVerb(ctx, "put", name, tx)
-}
-
-// SecretDelete removes a secret and reloads the active version.
-func SecretDelete(ctx context.Context, c Conn, name string, em *events.Emitter) error {
-	t, err := c.attached(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.E.Close()
-	release, err := t.acquire(ctx, "secret delete", em)
-	if err != nil {
-		return err
-	}
-	defer release()
-	return t.secretVerb(ctx, "delete", name)
-}
-
-// SecretNames lists the secrets' names (never their values).
-func SecretNames(ctx context.Context, c Conn) ([]string, error) {
-	t, err := c.attached(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer t.E.Close()
-	var a struct {
-		Names []string `json:"names"`
-	}
-	if err := t.edgeOK(ctx, &a, "secret", "list"); err != nil {
-		return nil, err
-	}
-	return a.Names, nil
-}
-
-func (t *Target) secretVerb(ctx context.Context, args ...string) error {
-	var a struct {
-		Reload *edgehost.ActivateResult `json:"reload"`
-	}
-	x, err := t.edge(ctx, &a, append([]string{"secret"}, args...)...)
-	if err != nil {
-		return err
-	}
-	if a.Reload != nil && !a.Reload.OK {
-		return &HealthCheckError{Version: a.Reload.Version, Serving: a.Reload.Previous, Result: a.Reload}
-	}
-	if x.Code != 0 {
-		return fmt.Errorf("secret %s on %s: %s", args[0], t.E.Host(), x.Stderr)
-	}
-	return nil
 }

@@ -98,7 +98,7 @@ func TestDeployRemoteBuild(t *testing.T) {
 		}
 	}
 
-	if got := request(t, "POST", p.url("/api/a")); !strings.HasPrefix(got, "1 hello v1-none POST /api/a") {
+	if got := request(t, "POST", p.url("/api/a")); !strings.HasPrefix(got, "v1 1 hello v1-none POST /api/a") {
 		t.Fatalf("the object's container: %q", got)
 	}
 
@@ -115,7 +115,7 @@ func TestDeployRemoteBuild(t *testing.T) {
 	if !res.Switched || res.Images != 0 || !strings.Contains(res.Summary, "image") {
 		t.Fatalf("remote build redeploy: %+v", res)
 	}
-	if got := request(t, "POST", p.url("/api/b")); !strings.HasPrefix(got, "2 hello v2-none POST /api/b") {
+	if got := request(t, "POST", p.url("/api/b")); !strings.HasPrefix(got, "v2 2 hello v2-none POST /api/b") {
 		t.Fatalf("after the redeploy: %q", got)
 	}
 }

@@ -34,7 +34,7 @@ func (r *deployRun) images(ctx context.Context) error {
 		}
 	}
 	if len(refs) == 0 {
-		return errSkip
+		return events.Skip("nothing to send")
 	}
 	if r.remoteBuild() {
 		return fmt.Errorf("images %v are not on %s after the remote build", refs, r.t.E.Host())

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,8 +51,11 @@ func TestDeployOverSSH(t *testing.T) {
 		t.Errorf("refused key: %v", err)
 	}
 	other := filepath.Join(t.TempDir(), "known_hosts")
-	hostport := strings.SplitN(strings.TrimPrefix(env.Host, "ssh://root@"), "/", 2)[0]
-	line := knownhosts.Line([]string{knownhosts.Normalize(hostport)}, enginetest.WriteSSHKey(t, filepath.Join(t.TempDir(), "k")))
+	u, err := url.Parse(env.Host) // ssh://USER@127.0.0.1:PORT/path: any user, root or not
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := knownhosts.Line([]string{knownhosts.Normalize(u.Host)}, enginetest.WriteSSHKey(t, filepath.Join(t.TempDir(), "k")))
 	if err := os.WriteFile(other, []byte(line+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -30,27 +31,29 @@ const (
 type Target struct {
 	E   *engine.Engine
 	App string
-	// Edge is the running edge container's ID ("" until ensureEdge/findEdge).
-	Edge string
+	// LockRenew is how often a held lock is renewed (0: edgehost.LockRenew).
+	LockRenew time.Duration
+
+	mu sync.Mutex // guards edgeCID: a lock's renewal reads it while the edge is replaced
+	// edgeCID is the running edge container's ID ("" until ensureEdge/attachEdge).
+	edgeCID string
+}
+
+// EdgeID is the running edge container's ID, "" before one was found or started.
+func (t *Target) EdgeID() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.edgeCID
+}
+
+func (t *Target) setEdge(id string) {
+	t.mu.Lock()
+	t.edgeCID = id
+	t.mu.Unlock()
 }
 
 // VolumeName is the app's state volume on the host.
-func VolumeName(app string) string { return "valet-" + safeName(app) }
-
-func safeName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('-')
-		}
-	}
-	if b.Len() == 0 {
-		return "app"
-	}
-	return b.String()
-}
+func VolumeName(app string) string { return "valet-" + engine.SafeName(app) }
 
 // execResult is a finished `valet edge ...` inside the edge container.
 type execResult struct {
@@ -61,12 +64,21 @@ type execResult struct {
 // edge runs `valet edge args...` in the edge container over the engine
 // connection and waits for it. out, when non-nil, receives its JSON answer.
 func (t *Target) edge(ctx context.Context, out any, args ...string) (*execResult, error) {
-	if t.Edge == "" {
+	return t.edgeIn(ctx, out, nil, args...)
+}
+
+// edgeIn is edge with stdin: what the verb reads, written into the exec's
+// stdin stream (never an argument or an environment variable, which the
+// engine keeps and shows). When send is not nil it writes that input; the
+// stream is closed once it returns.
+func (t *Target) edgeIn(ctx context.Context, out any, send func(io.Writer) error, args ...string) (*execResult, error) {
+	edgeID := t.EdgeID()
+	if edgeID == "" {
 		return nil, errors.New("no edge container on the host")
 	}
 	cli := t.E.Client()
-	cr, err := cli.ExecCreate(ctx, t.Edge, client.ExecCreateOptions{
-		AttachStdout: true, AttachStderr: true,
+	cr, err := cli.ExecCreate(ctx, edgeID, client.ExecCreateOptions{
+		AttachStdout: true, AttachStderr: true, AttachStdin: send != nil,
 		Cmd: append([]string{"/valet", "edge"}, args...),
 	})
 	if err != nil {
@@ -75,6 +87,16 @@ func (t *Target) edge(ctx context.Context, out any, args ...string) (*execResult
 	att, err := cli.ExecAttach(ctx, cr.ID, client.ExecAttachOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("exec valet edge %s on %s: %w", args[0], t.E.Host(), err)
+	}
+	if send != nil {
+		err := send(att.Conn)
+		if err == nil {
+			err = att.CloseWrite()
+		}
+		if err != nil {
+			att.Close()
+			return nil, fmt.Errorf("exec valet edge %s on %s: send its input: %w", args[0], t.E.Host(), err)
+		}
 	}
 	var stdout, stderr bytes.Buffer
 	_, err = stdcopy.StdCopy(&stdout, &stderr, att.Reader)
@@ -136,7 +158,7 @@ func (t *Target) State(ctx context.Context) (*edgehost.State, error) {
 
 // readFile reads one file of the state volume (read-only: CopyFromContainer).
 func (t *Target) readFile(ctx context.Context, p string) ([]byte, error) {
-	res, err := t.E.Client().CopyFromContainer(ctx, t.Edge, client.CopyFromContainerOptions{SourcePath: p})
+	res, err := t.E.Client().CopyFromContainer(ctx, t.EdgeID(), client.CopyFromContainerOptions{SourcePath: p})
 	if err != nil {
 		return nil, fmt.Errorf("read %s on %s: %w", p, t.E.Host(), err)
 	}
@@ -165,7 +187,7 @@ func (t *Target) upload(ctx context.Context, fill func(*tar.Writer) error) error
 		}
 		pw.CloseWithError(err)
 	}()
-	_, err := t.E.Client().CopyToContainer(ctx, t.Edge, client.CopyToContainerOptions{
+	_, err := t.E.Client().CopyToContainer(ctx, t.EdgeID(), client.CopyToContainerOptions{
 		DestinationPath: edgehost.DefaultStateDir + "/incoming", Content: pr,
 	})
 	pr.CloseWithError(err)

@@ -52,6 +52,23 @@ func TestDeployOverTCPTLS(t *testing.T) {
 		t.Fatalf("v2 over tcp+TLS: %q", body)
 	}
 
+	// A secret goes over TLS that verifies the engine; over TLS that does
+	// not (certificates, but no DOCKER_TLS_VERIFY) it is refused, saying
+	// how to secure the connection, and nothing is stored.
+	if err := SecretPut(ctx, d.conn, "TOKEN", "over-verified-tls", events.NewEmitter(d.rec)); err != nil {
+		t.Fatalf("secret put over verified TLS: %v", err)
+	}
+	if _, body := httpGet(t, p.url("/api/secret")); body != "over-verified-tls" {
+		t.Fatalf("secret over verified TLS: %q", body)
+	}
+	t.Setenv("DOCKER_TLS_VERIFY", "")
+	err = SecretPut(ctx, d.conn, "OTHER", "over-unverified-tls", events.NewEmitter(d.rec))
+	insecureRefused(t, err, "TLS without verifying")
+	if names, err := SecretNames(ctx, d.conn); err != nil || strings.Join(names, ",") != "TOKEN" {
+		t.Fatalf("secrets after a refused put over unverified TLS: %v %v", names, err)
+	}
+	t.Setenv("DOCKER_TLS_VERIFY", "1")
+
 	// Without the certificates: a clear error, nothing changed.
 	t.Setenv("DOCKER_CERT_PATH", "")
 	t.Setenv("DOCKER_TLS_VERIFY", "")
@@ -80,5 +97,49 @@ func TestDeployOverTCPTLS(t *testing.T) {
 	}
 	if failed != "connect" {
 		t.Errorf("containers[] over tcp failed at step %q, want connect (before anything is sent)", failed)
+	}
+}
+
+// insecureRefused checks a secret refused over an insecure connection:
+// the error says why and how to secure it.
+func insecureRefused(t *testing.T, err error, why string) {
+	t.Helper()
+	var ie *InsecureError
+	if !errors.As(err, &ie) {
+		t.Fatalf("secret put over an insecure connection: %v", err)
+	}
+	for _, want := range []string{why, "ssh://", "unix://", "DOCKER_TLS_VERIFY=1", "DOCKER_CERT_PATH"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not say %q:\n%v", want, err)
+		}
+	}
+	t.Logf("refused: %v", err)
+}
+
+// TestSecretRefusedOverPlainTCP deploys to a dockerd on plain
+// tcp://127.0.0.1 (allowed: nothing secret travels), then puts a secret:
+// refused before anything is sent, saying how to secure the connection.
+func TestSecretRefusedOverPlainTCP(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	enginetest.StartDaemon(t, "--host", "tcp://"+addr)
+	t.Setenv("DOCKER_CERT_PATH", "")
+	t.Setenv("DOCKER_TLS_VERIFY", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	p := newProject(t, "")
+	d := newDeployer(t, p, "tcp://"+addr)
+	d.mustDeploy(ctx)
+	err = SecretPut(ctx, d.conn, "TOKEN", "over-plain-tcp", events.NewEmitter(d.rec))
+	insecureRefused(t, err, "plain TCP")
+	if names, err := SecretNames(ctx, d.conn); err != nil || len(names) != 0 {
+		t.Fatalf("secrets after a refused put: %v %v", names, err)
+	}
+	if _, body := httpGet(t, p.url("/api/secret")); body != "unset" {
+		t.Fatalf("the worker sees %q", body)
 	}
 }

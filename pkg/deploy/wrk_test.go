@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -10,22 +11,34 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // wrkScript alternates a worker route and an asset, counts every response
 // that is not 2xx (wrk's own "Non-2xx or 3xx" line counts only >= 400) and
 // tallies the bodies, so the test sees both versions served during the run.
+// Each thread also prints "valet-mark NAME" (flushed at once) the first time
+// it sees w1, a1 (v1's worker and asset), w2, a2, and w1again, a1again (v1
+// after v2): the test waits on these marks, not on time.
 const wrkScript = `
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args)
   n, bad, w1, w2, a1, a2, other = 0, 0, 0, 0, 0, 0, 0
+  marked = {}
+end
+local function mark(name)
+  if marked[name] then return end
+  marked[name] = true
+  io.write("valet-mark " .. name .. "\n")
+  io.stdout:flush()
 end
 local paths = { "/api/version", "/" }
 function request()
@@ -34,10 +47,10 @@ function request()
 end
 function response(status, headers, body)
   if status < 200 or status > 299 then bad = bad + 1 end
-  if body == "v1" then w1 = w1 + 1
-  elseif body == "v2" then w2 = w2 + 1
-  elseif body == "<h1>hello</h1>" then a1 = a1 + 1
-  elseif body == "<h1>hello v2</h1>" then a2 = a2 + 1
+  if body == "v1" then w1 = w1 + 1; mark(w2 > 0 and "w1again" or "w1")
+  elseif body == "v2" then w2 = w2 + 1; mark("w2")
+  elseif body == "<h1>hello</h1>" then a1 = a1 + 1; mark(a2 > 0 and "a1again" or "a1")
+  elseif body == "<h1>hello v2</h1>" then a2 = a2 + 1; mark("a2")
   else other = other + 1 end
 end
 function done(summary, latency, requests)
@@ -96,48 +109,107 @@ func parseWrk(out string) (wrkResult, error) {
 
 func (r wrkResult) socketErrors() int { return r.Connect + r.Read + r.Write + r.Timeout }
 
-// startWrk runs wrk -t2 -c16 --latency with wrkScript against url until
-// the returned stop is called (SIGINT: wrk then prints its report).
-func startWrk(t *testing.T, url string) (stop func() wrkResult) {
+// wrk is a running wrk -t2 -c16 --latency with wrkScript.
+type wrk struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	exited chan error
+
+	mu     sync.Mutex
+	out    bytes.Buffer
+	marks  map[string]bool
+	marked chan struct{} // closed and replaced at every new mark
+}
+
+// startWrk runs wrk against url until stop is called (SIGINT: wrk then
+// prints its report).
+func startWrk(t *testing.T, url string) *wrk {
 	t.Helper()
-	bin, err := exec.LookPath("wrk")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("wrk is required in CI (apt-get install wrk)")
-		}
-		t.Skip("wrk is not installed")
-	}
+	bin := testenv.LookPath(t, "wrk")
 	script := filepath.Join(t.TempDir(), "count.lua")
 	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-t2", "-c16", "-d120s", "--timeout", "5s", "--latency", "-s", script, url)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	w := &wrk{t: t, exited: make(chan error, 1), marks: map[string]bool{}, marked: make(chan struct{})}
+	w.cmd = exec.Command(bin, "-t2", "-c16", "-d120s", "--timeout", "5s", "--latency", "-s", script, url)
+	pipe, err := w.cmd.StdoutPipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	return func() wrkResult {
-		t.Helper()
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("wrk: %v\n%s", err, out.String())
-			}
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Fatalf("wrk did not stop on SIGINT:\n%s", out.String())
-		}
-		r, err := parseWrk(out.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+	w.cmd.Stderr = w.cmd.Stdout
+	if err := w.cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			w.line(sc.Text())
+		}
+		w.exited <- w.cmd.Wait()
+	}()
+	t.Cleanup(func() { _ = w.cmd.Process.Kill() })
+	return w
+}
+
+func (w *wrk) line(l string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.WriteString(l + "\n")
+	if name, ok := strings.CutPrefix(l, "valet-mark "); ok && !w.marks[name] {
+		w.marks[name] = true
+		close(w.marked)
+		w.marked = make(chan struct{})
+	}
+}
+
+// waitMarks waits until some wrk thread has printed each mark of names.
+func (w *wrk) waitMarks(names ...string) {
+	w.t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		w.mu.Lock()
+		all, marked := true, w.marked
+		for _, n := range names {
+			all = all && w.marks[n]
+		}
+		w.mu.Unlock()
+		if all {
+			return
+		}
+		select {
+		case <-marked:
+		case err := <-w.exited:
+			w.t.Fatalf("wrk exited (%v) before it saw %v:\n%s", err, names, w.output())
+		case <-deadline:
+			w.t.Fatalf("wrk did not see %v within a minute:\n%s", names, w.output())
+		}
+	}
+}
+
+func (w *wrk) output() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.String()
+}
+
+// stop interrupts wrk and parses its report.
+func (w *wrk) stop() wrkResult {
+	w.t.Helper()
+	_ = w.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-w.exited:
+		if err != nil {
+			w.t.Fatalf("wrk: %v\n%s", err, w.output())
+		}
+	case <-time.After(10 * time.Second):
+		_ = w.cmd.Process.Kill()
+		w.t.Fatalf("wrk did not stop on SIGINT:\n%s", w.output())
+	}
+	r, err := parseWrk(w.output())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return r
 }
 
 // redeployUnderWrk deploys v1, then, while wrk loads the app, deploys a
@@ -147,8 +219,8 @@ func redeployUnderWrk(t *testing.T, ctx context.Context, d *deployer) wrkResult 
 	t.Helper()
 	p := d.p
 	r1 := d.mustDeploy(ctx)
-	stop := startWrk(t, p.url("/"))
-	time.Sleep(500 * time.Millisecond)
+	w := startWrk(t, p.url("/"))
+	w.waitMarks("w1", "a1") // wrk is loading v1
 
 	p.worker("v2")
 	p.write("public/index.html", "<h1>hello v2</h1>")
@@ -158,15 +230,15 @@ func redeployUnderWrk(t *testing.T, ctx context.Context, d *deployer) wrkResult 
 	if !r2.Switched || !strings.Contains(r2.Summary, "worker") || !strings.Contains(r2.Summary, "asset") {
 		t.Errorf("redeploy: %+v", r2)
 	}
-	time.Sleep(500 * time.Millisecond)
+	w.waitMarks("w2", "a2") // wrk is loading v2
 	start = time.Now()
 	rb, err := Rollback(ctx, d.conn, "", events.NewEmitter(d.rec))
 	if err != nil || rb.Version != r1.Version {
 		t.Fatalf("rollback under load: %+v %v", rb, err)
 	}
 	rollbackTook := time.Since(start)
-	time.Sleep(500 * time.Millisecond)
-	res := stop()
+	w.waitMarks("w1again", "a1again") // and v1 again
+	res := w.stop()
 
 	t.Logf("wrk: %d requests (p99 %s), %d non-2xx, socket errors %d/%d/%d/%d; bodies v1 %d, v2 %d, asset v1 %d, asset v2 %d, other %d; redeploy %s, rollback %s",
 		res.Requests, res.P99, res.Non2xx, res.Connect, res.Read, res.Write, res.Timeout,

@@ -51,7 +51,7 @@ func brokenPage(h *hub) http.Handler {
 		h.mu.Unlock()
 		var text strings.Builder
 		for _, e := range errs {
-			text.WriteString("valet: " + e.Title + " build failed\n" + e.Text + "\n\n")
+			text.WriteString("valet: " + e.Headline + "\n" + e.Text + "\n\n")
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		if !strings.Contains(r.Header.Get("Accept"), "text/html") {

@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,29 @@ func TestRecoverable(t *testing.T) {
 	}
 	if got := failedStep(errors.New("x")); got != "build" {
 		t.Errorf("failedStep = %q", got)
+	}
+}
+
+// TestCustomBuildFailsPage: a failing build.command is served as the error
+// page, which says "custom build failed" once, with the command's output.
+func TestCustomBuildFailsPage(t *testing.T) {
+	dir := fixture(t, "app")
+	cfg := filepath.Join(dir, "valet.jsonc")
+	write(t, cfg, strings.Replace(read(t, cfg), `"main":`, `"build": { "command": "echo compiling the backend; exit 3" }, "main":`, 1))
+	s := startDev(t, dir)
+	req, _ := http.NewRequest("GET", s.url+"/", nil)
+	req.Header.Set("Accept", "text/html")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(page, "compiling the backend") {
+		t.Fatalf("page while broken: %d\n%s", res.StatusCode, page)
+	}
+	if n := strings.Count(page, "custom build failed"); n != 1 || strings.Contains(page, "build build") {
+		t.Errorf("the page says %q %d times (want once, and no \"build build\"):\n%s", "custom build failed", n, page)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,21 +11,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 	"github.com/valet-dev/valet/pkg/scaffold"
 )
-
-// need skips a test when tool is missing, except in CI where it fails.
-func need(t *testing.T, tool string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed", tool)
-		}
-		t.Skipf("%s is not installed", tool)
-	}
-	return p
-}
 
 // containerApp scaffolds the container-app template with its npm
 // dependencies, as `valet init` does.
@@ -37,26 +24,20 @@ func containerApp(t *testing.T) string {
 	}
 	if os.Getenv("DOCKER_HOST") == "" {
 		// The template's containers[] needs an engine; DOCKER_HOST names the test engine.
-		if os.Getenv("CI") == "true" {
-			t.Fatal("DOCKER_HOST is not set")
-		}
-		t.Skip("DOCKER_HOST is not set: no Docker Engine for the template's container")
+		testenv.Missing(t, "DOCKER_HOST is not set: no Docker Engine for the template's container")
 	}
 	dir := filepath.Join(t.TempDir(), "app")
 	_, err := scaffold.Create(context.Background(), scaffold.Options{Dir: dir, Name: "live-app", Template: "container-app", Install: true})
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("scaffold container-app: %v", err)
-		}
-		t.Skipf("scaffold container-app (npm registry unreachable?): %v", err)
+		testenv.Missing(t, "scaffold container-app (npm registry unreachable?): %v", err)
 	}
 	return dir
 }
 
 // browser starts headless Chromium for the test.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
-	chromium := need(t, "chromium")
+	chromium := testenv.LookPath(t, "chromium")
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,

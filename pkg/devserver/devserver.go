@@ -13,12 +13,15 @@ import (
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/build"
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/devvars"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/pipeline"
 	"github.com/valet-dev/valet/pkg/workerd"
 )
 
@@ -38,8 +41,9 @@ type Options struct {
 	Listener net.Listener
 	// Rebuild asks for a full rebuild (the dashboard's r key).
 	Rebuild <-chan struct{}
-	// TestScheduled serves /__scheduled and /cdn-cgi/handler/scheduled,
-	// which run the worker's scheduled handler (wrangler dev --test-scheduled).
+	// TestScheduled has the worker answer /__scheduled by running its
+	// scheduled handler (wrangler dev --test-scheduled);
+	// /cdn-cgi/handler/scheduled does so with or without it, as in wrangler.
 	TestScheduled bool
 	// Vars override the config's vars (wrangler dev --var KEY:VALUE).
 	Vars map[string]string
@@ -58,8 +62,11 @@ type Server struct {
 	live     *live // watch, rebuild and live reload (watch.go, rebuild.go, reload.go)
 	// containers of containers[]: engine, images, instances (one per session)
 	containers *appserver.ContainerSession
+	warned     map[string]bool // warnings given once per session
 	// objects says which version runs each Durable Object (one per session)
 	objects *workerd.Objects
+	// cache is the worker's Cache API store, kept across rebuilds
+	cache *cacheapi.Store
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -111,19 +118,19 @@ func newServer(opts Options) (*Server, error) {
 		opts.Port = 0
 	}
 	if opts.PersistTo == "" {
-		opts.PersistTo = filepath.Join(p.Dir, ".valet", "state")
+		opts.PersistTo = DefaultPersistTo(p)
 	}
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
 	if opts.Workerd == "" && p.Config.Main != "" {
-		b, err := workerd.Locate(workerd.LocateOptions{Dir: p.Dir, Fetch: workerd.FetchFromRegistry(p.Dir)})
+		b, err := workerd.Find(p.Dir, opts.Events)
 		if err != nil {
 			return nil, err
 		}
 		opts.Workerd = b.Path
 	}
-	s := &Server{opts: opts, p: p, live: newLive(), objects: workerd.NewObjects()}
+	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}, objects: workerd.NewObjects(), cache: cacheapi.New(cacheapi.Options{})}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
@@ -131,67 +138,19 @@ func newServer(opts Options) (*Server, error) {
 // devDir holds what dev builds, away from the production build output.
 func (s *Server) devDir() string { return filepath.Join(s.p.Dir, ".valet", "dev") }
 
+// own are the paths valet writes while it runs (.valet/, the frontend's
+// output, the --persist-to directory wherever it is): not watched, never
+// build input.
+func (s *Server) own() []string { return build.OwnPaths(s.p, s.opts.PersistTo) }
+
 // buildAll runs the custom build, the bundles, and loads the app.
 func (s *Server) buildAll(ctx context.Context) error {
 	em := s.opts.Events
-	c := s.p.Config
-	if c.Build != nil && c.Build.Command != "" {
-		err := em.Step("custom build", func() error {
-			return build.RunCommand(ctx, build.CommandOptions{Build: c.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: em})
-		})
-		if err != nil {
-			return &buildFailure{"custom build", err}
-		}
+	b := &firstBuild{s: s, v: appserver.Version{Config: s.p.Config, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}}
+	if err := pipeline.Run(ctx, em, firstBuildSteps(), b); err != nil {
+		return err
 	}
-	v := appserver.Version{Config: c, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}
-	if c.Frontend != nil {
-		fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
-		fo.OutDir = filepath.Join(s.devDir(), "assets")
-		fo.InjectHTML = clientTag
-		fo.Hot = true
-		fo.DepsDir, fo.DepsURL = s.live.depsDir, depsPrefix
-		if js, err := bundle.ReactRefreshRuntime(fo.Root); err != nil {
-			em.Warn("React Fast Refresh is off, edits reload the page: " + err.Error())
-		} else if js != nil {
-			s.live.refreshJS.Store(js)
-			fo.InjectHTML = refreshTag + clientTag
-		}
-		v.AssetsDir = fo.OutDir
-		err := em.Step("frontend", func() error {
-			fc, err := bundle.NewFrontendContext(fo)
-			if err != nil {
-				return err
-			}
-			s.frontend = fc
-			res, err := fc.Rebuild()
-			s.live.frontendBuilt(res)
-			s.warnDeps(res)
-			return err
-		})
-		if err != nil {
-			return &buildFailure{"frontend", err}
-		}
-	}
-	if c.Main != "" {
-		wo := build.WorkerOptions(&build.Inputs{Project: s.p}, "")
-		err := em.Step("worker", func() error {
-			wc, err := bundle.NewWorkerContext(wo)
-			if err != nil {
-				return err
-			}
-			s.worker = wc
-			res, err := wc.Rebuild()
-			s.live.workerBuilt(res)
-			if err != nil {
-				return err
-			}
-			v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
-			return nil
-		})
-		if err != nil {
-			return &buildFailure{"worker", err}
-		}
-	}
+	v := b.v
 	secrets, err := devvars.Load(s.p.Dir, s.p.Env)
 	if err != nil {
 		return err
@@ -202,7 +161,7 @@ func (s *Server) buildAll(ctx context.Context) error {
 	v.Secrets = secrets.Values
 	s.live.version = v
 	if s.containers == nil {
-		cs, err := appserver.StartContainers(ctx, s.p, em)
+		cs, err := appserver.StartContainers(ctx, s.p, appserver.ContainerOptions{Events: em, Own: s.own()})
 		if err != nil {
 			return err
 		}
@@ -218,14 +177,101 @@ func (s *Server) buildAll(ctx context.Context) error {
 	})
 }
 
+// firstBuild is what the steps of a whole build share: the server and the
+// version they put together. A step that fails on the user's code returns
+// a buildFailure: valet dev then serves the error and waits for a fix.
+type firstBuild struct {
+	s *Server
+	v appserver.Version
+}
+
+// firstBuildSteps are pkg/build's steps as dev runs them: the same skips,
+// for the same reasons; bundles made by rebuild contexts, unminified.
+func firstBuildSteps() []pipeline.Step[*firstBuild] {
+	return []pipeline.Step[*firstBuild]{
+		{Name: "custom build", Skip: func(b *firstBuild) string { return build.NoCustomBuild(b.s.p.Config) }, Run: buildCustom},
+		{Name: "frontend", Skip: func(b *firstBuild) string { return build.NoFrontend(b.s.p.Config) }, Run: buildFrontend},
+		{Name: "worker", Skip: func(b *firstBuild) string { return build.NoWorker(b.s.p.Config) }, Run: buildWorker},
+	}
+}
+
+func buildCustom(ctx context.Context, b *firstBuild) error {
+	s := b.s
+	err := build.RunCommand(ctx, build.CommandOptions{Build: s.p.Config.Build, Dir: s.p.Dir, Environ: s.opts.Environ, Events: s.opts.Events})
+	if err != nil {
+		return &buildFailure{"custom build", err}
+	}
+	return nil
+}
+
+func buildFrontend(_ context.Context, b *firstBuild) error {
+	s := b.s
+	fo := build.FrontendOptions(&build.Inputs{Project: s.p, Env: envMap(s.opts.Environ)}, true)
+	fo.OutDir = filepath.Join(s.devDir(), "assets")
+	fo.InjectHTML = clientTag
+	fo.Hot = true
+	fo.DepsDir, fo.DepsURL = s.live.depsDir, depsPrefix
+	if js, err := bundle.ReactRefreshRuntime(fo.Root); err != nil {
+		s.opts.Events.Warn("React Fast Refresh is off, edits reload the page: " + err.Error())
+	} else if js != nil {
+		s.live.refreshJS.Store(js)
+		fo.InjectHTML = refreshTag + clientTag
+	}
+	b.v.AssetsDir = fo.OutDir
+	fc, err := bundle.NewFrontendContext(fo)
+	if err != nil {
+		return &buildFailure{"frontend", err}
+	}
+	s.frontend = fc
+	res, err := fc.Rebuild()
+	s.live.frontendBuilt(res)
+	s.warnDeps(res)
+	if err != nil {
+		return &buildFailure{"frontend", err}
+	}
+	return nil
+}
+
+func buildWorker(_ context.Context, b *firstBuild) error {
+	s := b.s
+	wc, err := bundle.NewWorkerContext(build.WorkerOptions(&build.Inputs{Project: s.p}, ""))
+	if err != nil {
+		return &buildFailure{"worker", err}
+	}
+	s.worker = wc
+	res, err := wc.Rebuild()
+	s.live.workerBuilt(res)
+	if err != nil {
+		return &buildFailure{"worker", err}
+	}
+	for _, w := range res.Warnings {
+		s.opts.Events.Warn(w.Warning())
+	}
+	if err := build.CheckExports(s.p, res.Exports); err != nil {
+		// As wrangler dev: the start stops, as valet build refuses it.
+		return err
+	}
+	b.v.Script, b.v.SourceMap, b.v.Exports, b.v.Main, b.v.Modules = res.Script, res.SourceMap, res.Exports, res.Main, res.Modules
+	return nil
+}
+
 // newApp composes one version of the app; the first start and every
 // rebuild (rebuild.go) go through it.
 func (s *Server) newApp(ctx context.Context, v appserver.Version) (*appserver.App, error) {
 	v.Config = withVars(v.Config, s.opts.Vars)
-	return appserver.New(ctx, v, appserver.Options{
+	v.Config = s.hyperdriveFromEnv(v.Config)
+	app, err := appserver.New(ctx, v, appserver.Options{
 		Dev: true, Events: s.opts.Events, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.devDir(), "workerd"),
-		PersistTo: s.opts.PersistTo, Objects: s.objects, Containers: s.containers.Instances(), CF: DevCF,
+		PersistTo: s.opts.PersistTo, Objects: s.objects, Cache: s.cache, Containers: s.containers.Instances(), CF: DevCF,
+		TestScheduled: s.opts.TestScheduled,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if app.Edge.Worker != nil {
+		app.Edge.Worker = errorPages(app.Edge.Worker, app.MapStack, s.opts.Events)
+	}
+	return app, nil
 }
 
 func (s *Server) close() {
@@ -269,3 +315,24 @@ func withVars(c *config.Config, vars map[string]string) *config.Config {
 	}
 	return &cc
 }
+
+// hyperdriveFromEnv gives the Hyperdrive bindings the local connection
+// strings of the environment (wrangler dev's
+// CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>), saying so once
+// per session.
+func (s *Server) hyperdriveFromEnv(c *config.Config) *config.Config {
+	env := envMap(s.opts.Environ)
+	c, notes := bindings.HyperdriveFromEnv(c, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	for _, n := range notes {
+		if !s.warned[n] {
+			s.warned[n] = true
+			s.opts.Events.Info(n)
+		}
+	}
+	return c
+}
+
+// DefaultPersistTo is where valet dev keeps the app's local data without
+// --persist-to; the commands that read or write that data (valet
+// secrets-store, ...) default to it too.
+func DefaultPersistTo(p *config.Project) string { return filepath.Join(p.Dir, ".valet", "state") }

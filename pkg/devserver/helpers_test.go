@@ -18,7 +18,7 @@ import (
 )
 
 // fixture copies testdata/devserver/<name> to a temp dir.
-func fixture(t *testing.T, name string) string {
+func fixture(t testing.TB, name string) string {
 	t.Helper()
 	return testfs.Fixture(t, filepath.Join("..", "..", "testdata", "devserver", name))
 }
@@ -33,6 +33,13 @@ type devSession struct {
 // startDev runs valet dev on dir until the test ends.
 func startDev(t *testing.T, dir string) *devSession {
 	t.Helper()
+	return startDevWith(t, dir, Options{})
+}
+
+// startDevWith runs valet dev on dir with opts (Project, Listener, Events
+// and Rebuild are the session's).
+func startDevWith(t *testing.T, dir string, opts Options) *devSession {
+	t.Helper()
 	p, err := config.Load(config.LoadOptions{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +51,11 @@ func startDev(t *testing.T, dir string) *devSession {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &devSession{url: "http://" + ln.Addr().String(), rec: &events.Recorder{}, rebuild: make(chan struct{}), done: make(chan error, 1)}
 	go func() {
-		s.done <- Run(ctx, Options{Project: p, Listener: ln, Events: events.NewEmitter(s.rec), Isolates: 1, Rebuild: s.rebuild})
+		opts.Project, opts.Listener, opts.Events, opts.Rebuild = p, ln, events.NewEmitter(s.rec), s.rebuild
+		if opts.Isolates == 0 {
+			opts.Isolates = 1
+		}
+		s.done <- Run(ctx, opts)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -57,7 +68,7 @@ func startDev(t *testing.T, dir string) *devSession {
 			t.Error("Run did not return 10s after its context ended")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // a first image build included
 	for time.Now().Before(deadline) {
 		for _, e := range s.rec.Events() {
 			if e.Kind == events.Ready {
@@ -70,7 +81,7 @@ func startDev(t *testing.T, dir string) *devSession {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	t.Fatal("not ready after 30s")
+	t.Fatal("not ready after 90s")
 	return nil
 }
 
@@ -144,7 +155,7 @@ func next(t *testing.T, c <-chan sseEvent) sseEvent {
 	}
 }
 
-func write(t *testing.T, path, content string) {
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)

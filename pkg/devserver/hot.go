@@ -78,8 +78,19 @@ func planHot(res *bundle.FrontendResult, changed []string, htmlChanged bool, sou
 
 // warnDeps says when the dependency pre-bundle failed: dev goes on with
 // the packages in the app's bundle, and edits rebuild them each time.
+// It also names, once each, the public dir's links left out because they
+// lead out of the project.
 func (s *Server) warnDeps(res *bundle.FrontendResult) {
-	if res != nil && res.DepsError != "" {
+	if res == nil {
+		return
+	}
+	if res.DepsError != "" {
 		s.opts.Events.Warn("pre-bundling packages failed, they are bundled with the app (slower edits): " + res.DepsError)
+	}
+	for _, msg := range res.Skipped {
+		if !s.warned[msg] {
+			s.warned[msg] = true
+			s.opts.Events.Warn(msg)
+		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/valet-dev/valet/pkg/appserver"
-	"github.com/valet-dev/valet/pkg/assets"
 	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/edge"
 )
 
 // live is the state of watch, rebuild and live reload: what the last builds
@@ -19,7 +19,6 @@ import (
 // change from one that needs a reload), and the pages listening.
 type live struct {
 	hub     *hub
-	assets  atomic.Pointer[assets.Server] // of the app in service, read by handler
 	app     atomic.Pointer[appserver.App] // the version in service, for scheduled events
 	version appserver.Version             // the last good version; a rebuild starts from it
 	// refreshJS is the project's react-refresh runtime ([]byte), when it has one.
@@ -42,26 +41,19 @@ func newLive() *live {
 // handler is the dev server's HTTP handler: the live reload endpoints, then
 // the edge.
 func (s *Server) handler() http.Handler {
-	s.live.assets.Store(s.app.Assets)
 	s.live.app.Store(s.app)
-	var h http.Handler = reloadHandler(s.live, uncompressed(&s.live.assets, s.edge))
-	if s.opts.TestScheduled {
-		h = scheduledHandler(&s.live.app, h)
-	}
-	return h
+	return handlerRoutes(&s.live.app, reloadHandler(s.live, uncompressed(s.edge)))
 }
 
 // uncompressed serves static files without gzip: on loopback compression
 // costs more than it saves (gzipping a 3 MiB dev bundle at each rebuild
 // takes longer than sending it), and dev bundles change at every edit.
-func uncompressed(a *atomic.Pointer[assets.Server], next http.Handler) http.Handler {
+func uncompressed(e *edge.Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if as := a.Load(); as != nil && r.Header.Get("Accept-Encoding") != "" {
-			if _, ok := as.Lookup(r); ok {
-				r.Header.Del("Accept-Encoding")
-			}
+		if r.Header.Get("Accept-Encoding") != "" && e.Route(r) == edge.RouteAsset {
+			r.Header.Del("Accept-Encoding")
 		}
-		next.ServeHTTP(w, r)
+		e.ServeHTTP(w, r)
 	})
 }
 

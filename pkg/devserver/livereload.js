@@ -51,7 +51,7 @@
     box.className = "box";
     for (const e of errors) {
       const h = document.createElement("h2");
-      h.textContent = e.title ? `valet: ${e.title} build failed` : "valet: build failed";
+      h.textContent = `valet: ${e.headline || "build failed"}`;
       const pre = document.createElement("pre");
       pre.textContent = e.text;
       box.append(h, pre);

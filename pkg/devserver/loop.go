@@ -3,8 +3,7 @@ package devserver
 import (
 	"context"
 	"encoding/json"
-
-	"github.com/valet-dev/valet/pkg/build"
+	"slices"
 )
 
 // startWatch runs the watch loop until the returned stop is called; stop
@@ -32,7 +31,10 @@ func (s *Server) startWatch(ctx context.Context, broken error) (stop func()) {
 // asked (Options.Rebuild: the dashboard's r key).
 func (s *Server) watch(ctx context.Context, broken error) {
 	em := s.opts.Events
-	w, err := newWatcher(s.p.Dir, s.ignored)
+	// The watcher's goroutine asks while this one may load a new config:
+	// it gets the paths of the config valet dev started with.
+	own := s.own()
+	w, err := newWatcher(s.p.Dir, func(dir string) bool { return underAny(own, dir) })
 	if err != nil {
 		em.Warn("live reload is off: " + err.Error())
 		return
@@ -68,10 +70,11 @@ func (s *Server) watch(ctx context.Context, broken error) {
 	}
 }
 
-// ignored says which directories of the project are never watched: the
-// frontend's output (valet writes it) besides the usual skipDirs.
-func (s *Server) ignored(dir string) bool {
-	return s.p.Config.Frontend != nil && dir == build.FrontendOutDir(s.p)
+// underAny reports whether path is one of dirs or lies below one. The
+// directories valet writes (Server.own) are not watched, besides the usual
+// skipDirs: their changes are valet's own.
+func underAny(dirs []string, path string) bool {
+	return slices.ContainsFunc(dirs, func(dir string) bool { return inside(dir, path) })
 }
 
 // watchOutside adds the directories of inputs outside the project (a

@@ -81,8 +81,13 @@ func (s *Server) classify(rb *rebuilder, paths []string) change {
 	if c.Frontend == nil {
 		assetsDir = build.AssetsDir(p)
 	}
+	own := s.own()
+	images := s.imageInputs(own)
 	for _, path := range paths {
-		if rb.needRestart && !inside(filepath.Join(p.Dir, ".valet"), path) {
+		if underAny(own, path) {
+			continue // valet's own writes (state, logs, builds): never a change of the app
+		}
+		if rb.needRestart {
 			ch.restart = true
 		}
 		if path == p.Path {
@@ -110,15 +115,9 @@ func (s *Server) classify(rb *rebuilder, paths []string) change {
 		if assetsDir != "" && inside(assetsDir, path) {
 			ch.assets = true
 		}
-		for _, ct := range c.Containers {
-			if isFile, dockerfile := image.Resolve(p.Dir, ct.Image); isFile {
-				ctx := filepath.Dir(dockerfile)
-				if ct.ImageBuildContext != "" {
-					ctx = p.Abs(ct.ImageBuildContext)
-				}
-				if path == dockerfile || inside(ctx, path) {
-					ch.images[ct.ClassName] = true
-				}
+		for class, in := range images {
+			if in.Has(path) {
+				ch.images[class] = true
 			}
 		}
 	}
@@ -129,6 +128,26 @@ func (s *Server) classify(rb *rebuilder, paths []string) change {
 		ch.frontend = false
 	}
 	return ch
+}
+
+// imageInputs tells, per class built from a Dockerfile, which files its
+// build reads (the context as .dockerignore and valet's own paths leave
+// it). A class whose context cannot be read is checked on every change:
+// its build then says what is wrong.
+func (s *Server) imageInputs(own []string) map[string]*image.Inputs {
+	out := map[string]*image.Inputs{}
+	for _, ct := range s.p.Config.Containers {
+		opts, isFile := build.ImageOptions(s.p, ct, own)
+		if !isFile {
+			continue
+		}
+		in, err := image.NewInputs(opts)
+		if err != nil {
+			in = image.AllInputs()
+		}
+		out[ct.ClassName] = in
+	}
+	return out
 }
 
 // isSource is a file a bundle may import: a failed build retries on it even
@@ -233,13 +252,15 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 		if ch.worker && s.worker != nil {
 			var res *bundle.WorkerResult
 			err := em.Step("worker", func() (err error) {
-				res, err = s.worker.Rebuild()
-				return err
+				if res, err = s.worker.Rebuild(); err != nil {
+					return err
+				}
+				return build.CheckExports(s.p, res.Exports)
 			})
 			rb.record("worker", err)
 			if err == nil {
 				s.live.workerBuilt(res)
-				v.Script, v.SourceMap, v.Exports = res.Script, res.SourceMap, res.Exports
+				v.Script, v.SourceMap, v.Exports, v.Main, v.Modules = res.Script, res.SourceMap, res.Exports, res.Main, res.Modules
 				newVersion = true
 				what = append(what, "worker")
 			}
@@ -298,8 +319,14 @@ func (s *Server) swapVersion(ctx context.Context, v appserver.Version, rb *rebui
 // requests are done.
 func (s *Server) switchTo(app *appserver.App) {
 	old := s.app
+	if old != nil && old != app {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := app.TakeObjects(ctx, old); err != nil {
+			s.opts.Events.Warn(err.Error())
+		}
+		cancel()
+	}
 	s.app = app
-	s.live.assets.Store(app.Assets)
 	s.live.app.Store(app)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()
@@ -388,7 +415,7 @@ func (rb *rebuilder) record(step string, err error) {
 func (rb *rebuilder) errors() []buildError {
 	out := make([]buildError, 0, len(rb.failed))
 	for step, err := range rb.failed {
-		out = append(out, buildError{Title: step, Text: err.Error()})
+		out = append(out, newBuildError(step, err))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
 	return out

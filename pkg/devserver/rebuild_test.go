@@ -156,7 +156,7 @@ func entryJS(t *testing.T, base string) string {
 	return js
 }
 
-func read(t *testing.T, path string) string {
+func read(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

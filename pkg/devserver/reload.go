@@ -38,8 +38,26 @@ const (
 
 // buildError is what the overlay shows.
 type buildError struct {
-	Title string `json:"title"` // "frontend", "worker", "config"
-	Text  string `json:"text"`  // file:line:col: message and code frame
+	Title    string `json:"title"`    // the step: "frontend", "worker", "custom build", "config"
+	Headline string `json:"headline"` // what the page says: "worker build failed"
+	Text     string `json:"text"`     // file:line:col: message and code frame
+}
+
+func newBuildError(step string, err error) buildError {
+	return buildError{Title: step, Headline: headline(step), Text: err.Error()}
+}
+
+// headline says what failed, with "build" once: the bundles are "frontend
+// build" and "worker build", while "custom build" and "build" already say it,
+// and the other steps (config, start, images) are not builds.
+func headline(step string) string {
+	switch step {
+	case "frontend", "worker":
+		return step + " build failed"
+	case "":
+		return "build failed"
+	}
+	return step + " failed"
 }
 
 type message struct {

@@ -5,10 +5,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // TestTmuxDashboard runs the real binary on a real pty (tmux): the
@@ -17,17 +18,11 @@ import (
 // is the container-app template (its /api starts a container); without, the
 // fixture app.
 func TestTmuxDashboard(t *testing.T) {
-	tmux := need(t, "tmux")
+	tmux := testenv.LookPath(t, "tmux")
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "valet")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = filepath.Join("..", "..")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildValet(t)
 	dir, app, binding, api := fixture(t, "app"), "dev-fixture", "TOKEN", "/api/hello"
 	withEngine := os.Getenv("DOCKER_HOST") != ""
 	if withEngine {
@@ -83,7 +78,7 @@ func TestTmuxDashboard(t *testing.T) {
 		t.Errorf("valet dev did not exit cleanly:\n%s", s)
 	}
 	if withEngine {
-		docker := need(t, "docker")
+		docker := testenv.LookPath(t, "docker")
 		out, err := exec.Command(docker, "ps", "-a", "-q", "--filter", "label=dev.valet.app="+app).CombinedOutput()
 		if err != nil {
 			t.Fatalf("docker ps: %v\n%s", err, out)

@@ -21,10 +21,29 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(code int) {
+	if code == http.StatusNotModified && !r.wroteHeader {
+		keepContentType(r.ResponseWriter.Header())
+	}
 	if !r.wroteHeader && code >= 200 || code == http.StatusSwitchingProtocols {
 		r.status, r.wroteHeader = code, true
 	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// keepContentType keeps the Content-Type of a 304 on the wire. net/http's
+// HTTP/1 server deletes it from every 304 (RFC 9110 lets a server leave it
+// out); Cloudflare's asset worker and wrangler dev send it, with the ETag
+// and Cache-Control, and a revalidating client takes what the 304 says.
+// The server looks the header up by its canonical key only, so the value
+// moves to the lower-case key, which goes out as written: header names are
+// case-insensitive, and HTTP/2 lower-cases them all anyway.
+func keepContentType(h http.Header) {
+	ct, ok := h["Content-Type"]
+	if !ok || len(ct) == 0 {
+		return
+	}
+	delete(h, "Content-Type")
+	h["content-type"] = ct
 }
 
 func (r *recorder) Write(b []byte) (int, error) {

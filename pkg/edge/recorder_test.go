@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-dev/valet/pkg/assets"
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/events"
 )
 
@@ -86,5 +88,58 @@ func TestRecorderHijacks(t *testing.T) {
 	waitFor(t, func() bool { return len(rec.Events()) == 1 })
 	if e := rec.Events()[0]; e.Status != 101 || e.Route != RouteWorker {
 		t.Errorf("event = %+v", e)
+	}
+}
+
+// A 304 keeps the headers of the 200 it stands for, Content-Type included,
+// over a real connection: as Cloudflare's asset worker and wrangler dev
+// send it, although net/http's HTTP/1 server drops Content-Type from 304s.
+func TestNotModifiedKeepsHeaders(t *testing.T) {
+	s := New(Options{
+		Assets: newAssets(t, assets.NotFoundSPA),
+		Worker: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("ETag", `"w1"`)
+			if r.Header.Get("If-None-Match") == `"w1"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			io.WriteString(w, "{}")
+		}),
+		RunWorkerFirst: config.RunWorkerFirst{Routes: []string{"/api/*"}},
+	})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	get := func(path, inm string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	for _, path := range []string{"/about", "/app/route", "/assets/style.css", "/api/x"} {
+		first := get(path, "")
+		if first.StatusCode != 200 || first.Header.Get("ETag") == "" {
+			t.Fatalf("GET %s = %d ETag %q", path, first.StatusCode, first.Header.Get("ETag"))
+		}
+		res := get(path, first.Header.Get("ETag"))
+		if res.StatusCode != http.StatusNotModified {
+			t.Errorf("GET %s If-None-Match = %d, want 304", path, res.StatusCode)
+		}
+		for _, k := range []string{"Content-Type", "ETag", "Cache-Control"} {
+			if path == "/api/x" && k == "Cache-Control" {
+				continue // the worker's own answer has none
+			}
+			if got, want := res.Header.Get(k), first.Header.Get(k); got != want {
+				t.Errorf("GET %s 304 %s = %q, the 200 had %q", path, k, got, want)
+			}
+		}
 	}
 }

@@ -1,16 +1,9 @@
 package edge
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/valet-dev/valet/pkg/config"
-)
-
-// Limits Cloudflare puts on assets.run_worker_first rules.
-const (
-	maxRouteRules      = 100
-	maxRouteRuleLength = 100
 )
 
 // Decision is where the routing rules send a request before any asset
@@ -35,8 +28,8 @@ type Routes struct {
 	exclude []string
 }
 
-// NewRoutes compiles run_worker_first. Rules that ValidateRoutes rejects
-// never match.
+// NewRoutes compiles run_worker_first. Rules that the config refuses (see
+// config's checkRunWorkerFirst) never match.
 func NewRoutes(rwf config.RunWorkerFirst) Routes {
 	r := Routes{all: rwf.All}
 	for _, rule := range rwf.Routes {
@@ -49,6 +42,12 @@ func NewRoutes(rwf config.RunWorkerFirst) Routes {
 	}
 	return r
 }
+
+// Static reports whether run_worker_first is a list of rules (Cloudflare's
+// static routing): then a path no rule matches is the assets' whenever
+// they answer it, not_found_handling included, and the worker sees only
+// what the rules send it.
+func (r Routes) Static() bool { return len(r.include) > 0 || len(r.exclude) > 0 }
 
 // Decide returns where pathname (the request's encoded path) goes.
 func (r Routes) Decide(pathname string) Decision {
@@ -66,45 +65,6 @@ func (r Routes) Decide(pathname string) Decision {
 		}
 	}
 	return Default
-}
-
-// ValidateRoutes checks run_worker_first rules the way wrangler does, with
-// one message per bad rule.
-func ValidateRoutes(rules []string) error {
-	if len(rules) > maxRouteRules {
-		return fmt.Errorf("assets.run_worker_first has %d rules; the limit is %d", len(rules), maxRouteRules)
-	}
-	var bad []string
-	seen := map[string]bool{}
-	positives, negatives := 0, 0
-	for _, rule := range rules {
-		switch {
-		case strings.HasPrefix(rule, "!/"):
-			negatives++
-		case strings.HasPrefix(rule, "/"):
-			positives++
-		case strings.HasPrefix(rule, "!"):
-			bad = append(bad, fmt.Sprintf("%q: a negative rule must start with \"!/\"", rule))
-			continue
-		default:
-			bad = append(bad, fmt.Sprintf("%q: a rule must start with \"/\" or \"!/\"", rule))
-			continue
-		}
-		if len(rule) > maxRouteRuleLength {
-			bad = append(bad, fmt.Sprintf("%q: longer than %d characters", rule, maxRouteRuleLength))
-		}
-		if seen[rule] {
-			bad = append(bad, fmt.Sprintf("%q: duplicate rule", rule))
-		}
-		seen[rule] = true
-	}
-	if negatives > 0 && positives == 0 {
-		bad = append(bad, "only negative rules: add at least one rule such as \"/api/*\" that sends requests to the worker")
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("invalid assets.run_worker_first:\n  %s", strings.Join(bad, "\n  "))
-	}
-	return nil
 }
 
 // globMatch matches s against a pattern where "*" stands for any run of

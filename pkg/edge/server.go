@@ -108,37 +108,56 @@ func (s *Server) acquire() *generation {
 	}
 }
 
-// ServeHTTP routes r: run_worker_first rules, then an asset if one answers,
-// then the worker, then the assets' not-found answer.
+// Route names who answers r now: RouteAsset, RouteWorker or RouteNone.
+func (s *Server) Route(r *http.Request) string {
+	g := s.acquire()
+	defer g.release()
+	_, route := g.route(r)
+	return route
+}
+
+// route decides between the assets and the worker as Cloudflare's router
+// worker does:
+//   - run_worker_first true: the worker, always;
+//   - a list (static routing): "!/..." rules send r to the assets, the
+//     other rules to the worker; any other path is the assets' when they
+//     answer it, not_found_handling included (the SPA's index.html, a
+//     404.html), whatever Sec-Fetch-Mode says, else the worker's;
+//   - no rules: the assets' when a file (or redirect) answers, or, for a
+//     browser navigation with assets_navigation_prefers_asset_serving,
+//     when not_found_handling does; else the worker's.
+//
+// Without a worker the assets answer everything.
+func (g *generation) route(r *http.Request) (http.Handler, string) {
+	o := g.opts
+	switch {
+	case o.Worker == nil && o.Assets == nil:
+		return nil, RouteNone
+	case o.Worker == nil:
+		return o.Assets, RouteAsset
+	case o.Assets == nil:
+		return o.Worker, RouteWorker
+	}
+	switch g.routes.Decide(assets.RequestPath(r)) {
+	case WorkerFirst:
+		return o.Worker, RouteWorker
+	case AssetsOnly:
+		return o.Assets, RouteAsset
+	}
+	if _, ok := o.Assets.Lookup(r, g.routes.Static()); ok {
+		return o.Assets, RouteAsset
+	}
+	return o.Worker, RouteWorker
+}
+
+// ServeHTTP routes r (see route) and reports it as one events.Request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g := s.acquire()
 	defer g.release()
 	o := g.opts
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
-
-	var h http.Handler
-	route := RouteNone
-	switch {
-	case o.Worker == nil && o.Assets == nil:
-	case o.Worker == nil:
-		h, route = o.Assets, RouteAsset
-	case o.Assets == nil:
-		h, route = o.Worker, RouteWorker
-	default:
-		switch g.routes.Decide(assets.RequestPath(r)) {
-		case WorkerFirst:
-			h, route = o.Worker, RouteWorker
-		case AssetsOnly:
-			h, route = o.Assets, RouteAsset
-		default:
-			if _, ok := o.Assets.Lookup(r); ok {
-				h, route = o.Assets, RouteAsset
-			} else {
-				h, route = o.Worker, RouteWorker
-			}
-		}
-	}
+	h, route := g.route(r)
 	if o.Dev {
 		w.Header().Set("X-Valet-Route", route)
 	}

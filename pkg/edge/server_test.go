@@ -28,7 +28,7 @@ func newAssets(t testing.TB, nf string) *assets.Server {
 	return a
 }
 
-// stubWorker stands in for pkg/runtime's pool: it answers "worker <path>".
+// stubWorker stands in for the worker (workerd behind its proxy): it answers "worker <path>".
 func stubWorker(name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -153,12 +153,15 @@ func TestSwapUnderLoad(t *testing.T) {
 	}
 	a := newAssets(t, assets.NotFoundSPA)
 	for i := range 200 {
+		n := served.Load()
 		if i%2 == 0 {
 			s.Swap(Options{Worker: stubWorker("v" + itoa(i)), Assets: a})
 		} else {
 			s.Swap(Options{Worker: stubWorker("v" + itoa(i))})
 		}
-		time.Sleep(time.Millisecond)
+		// The next swap waits for a request answered since this one: the
+		// swaps interleave with requests however the goroutines are run.
+		waitFor(t, func() bool { return served.Load() > n })
 	}
 	stop.Store(true)
 	wg.Wait()
@@ -170,14 +173,19 @@ func TestSwapUnderLoad(t *testing.T) {
 func TestSwapAndDrain(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{})
+	var finished atomic.Bool
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
 		<-release
 		io.WriteString(w, "old")
+		finished.Store(true)
 	})
 	s := New(Options{Worker: slow})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	defer unblock() // before ts.Close, which waits for the request, even when the test fails
 	got := make(chan string, 1)
 	go func() {
 		resp, err := ts.Client().Get(ts.URL)
@@ -203,14 +211,19 @@ func TestSwapAndDrain(t *testing.T) {
 		resp.Body.Close()
 		return string(b) == "new /n"
 	})
+	// The new version has answered, so the swap is done; a drain that did
+	// not wait for the old version's request would have returned by now.
 	select {
 	case err := <-drained:
 		t.Fatalf("drain returned %v while a request was in flight", err)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
-	close(release)
+	unblock()
 	if err := <-drained; err != nil {
 		t.Fatalf("drain: %v", err)
+	}
+	if !finished.Load() {
+		t.Error("drain returned before the old version's request finished")
 	}
 	if b := <-got; b != "old" {
 		t.Errorf("in-flight request got %q, want old", b)
@@ -248,3 +261,96 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestStaticRouting walks every branch of Cloudflare's router and asset
+// workers (router-worker/src/worker.ts, asset-worker/src/handler.ts
+// canFetch): run_worker_first true, false or a list with negatives;
+// not_found_handling none, SPA or 404-page; each html_handling; a browser
+// navigation or a fetch(); assets_navigation_prefers_asset_serving on or
+// off; GET, HEAD or another method.
+func TestStaticRouting(t *testing.T) {
+	rules := config.RunWorkerFirst{Routes: []string{"/api/*", "!/api/public/*"}}
+	worker := stubWorker("worker")
+	const (
+		home    = "<!doctype html><title>home"
+		notFnd  = "<!doctype html><title>not found"
+		docs404 = "<!doctype html><title>docs not found"
+	)
+	type want struct {
+		route  string
+		status int
+		body   string // prefix
+	}
+	for _, c := range []struct {
+		name     string
+		notFound string
+		html     string
+		prefers  bool // assets_navigation_prefers_asset_serving
+		rwf      config.RunWorkerFirst
+		method   string
+		path     string
+		navigate bool
+		want     want
+	}{
+		// Static routing: a path no rule matches gets not_found_handling's
+		// answer, navigation or not.
+		{"list, SPA, client route", assets.NotFoundSPA, "", true, rules, "GET", "/app/route", false, want{RouteAsset, 200, home}},
+		{"list, SPA, client route, navigation", assets.NotFoundSPA, "", true, rules, "GET", "/app/route", true, want{RouteAsset, 200, home}},
+		{"list, SPA, HEAD", assets.NotFoundSPA, "", true, rules, "HEAD", "/app/route", false, want{RouteAsset, 200, ""}},
+		{"list, SPA, prefers off", assets.NotFoundSPA, "", false, rules, "GET", "/app/route", false, want{RouteAsset, 200, home}},
+		{"list, SPA, POST is the assets' 405", assets.NotFoundSPA, "", true, rules, "POST", "/app/route", false, want{RouteAsset, 405, ""}},
+		{"list, SPA, missing script", assets.NotFoundSPA, "", true, rules, "GET", "/assets/nope.js", false, want{RouteAsset, 200, home}},
+		{"list, 404-page", assets.NotFound404Page, "", true, rules, "GET", "/app/route", false, want{RouteAsset, 404, notFnd}},
+		{"list, 404-page, nearest", assets.NotFound404Page, "", true, rules, "GET", "/docs/a/b", false, want{RouteAsset, 404, docs404}},
+		{"list, none: the worker", assets.NotFoundNone, "", true, rules, "GET", "/app/route", false, want{RouteWorker, 200, "worker /app/route"}},
+		{"list, none, navigation: the worker", assets.NotFoundNone, "", true, rules, "GET", "/app/route", true, want{RouteWorker, 200, "worker /app/route"}},
+		{"list, a file", assets.NotFoundSPA, "", true, rules, "GET", "/about", false, want{RouteAsset, 200, "<!doctype html><title>about"}},
+		{"list, rule beats a file", assets.NotFoundSPA, "", true, config.RunWorkerFirst{Routes: []string{"/about"}}, "GET", "/about", false, want{RouteWorker, 200, "worker /about"}},
+		{"list, rule, navigation", assets.NotFoundSPA, "", true, rules, "GET", "/api/users", true, want{RouteWorker, 200, "worker /api/users"}},
+		{"list, rule, POST", assets.NotFoundSPA, "", true, rules, "POST", "/api/users", false, want{RouteWorker, 200, "worker /api/users"}},
+		{"list, negative: SPA", assets.NotFoundSPA, "", true, rules, "GET", "/api/public/x", false, want{RouteAsset, 200, home}},
+		{"list, negative: 404-page", assets.NotFound404Page, "", true, rules, "GET", "/api/public/x", false, want{RouteAsset, 404, notFnd}},
+		{"list, negative: none is an empty 404", assets.NotFoundNone, "", true, rules, "GET", "/api/public/x", true, want{RouteAsset, 404, ""}},
+		{"list, _redirects", assets.NotFoundSPA, "", true, rules, "GET", "/old", false, want{RouteAsset, 301, ""}},
+		{"list, drop-trailing-slash redirect", assets.NotFoundSPA, assets.HTMLDropTrailingSlash, true, rules, "GET", "/about/", false, want{RouteAsset, 307, ""}},
+		{"list, drop-trailing-slash, SPA", assets.NotFoundSPA, assets.HTMLDropTrailingSlash, true, rules, "GET", "/app/route/", false, want{RouteAsset, 200, home}},
+		{"list, force-trailing-slash redirect", assets.NotFoundSPA, assets.HTMLForceTrailingSlash, true, rules, "GET", "/about", false, want{RouteAsset, 307, ""}},
+		{"list, force-trailing-slash, 404-page", assets.NotFound404Page, assets.HTMLForceTrailingSlash, true, rules, "GET", "/docs/x/", false, want{RouteAsset, 404, docs404}},
+		{"list, html_handling none, SPA", assets.NotFoundSPA, assets.HTMLNone, true, rules, "GET", "/about", false, want{RouteAsset, 200, home}},
+
+		// No static routing: Sec-Fetch-Mode: navigate decides, when the
+		// compatibility behaviour is on.
+		{"false, SPA, fetch: the worker", assets.NotFoundSPA, "", true, config.RunWorkerFirst{}, "GET", "/app/route", false, want{RouteWorker, 200, "worker /app/route"}},
+		{"false, SPA, navigation", assets.NotFoundSPA, "", true, config.RunWorkerFirst{}, "GET", "/app/route", true, want{RouteAsset, 200, home}},
+		{"false, SPA, navigation, prefers off", assets.NotFoundSPA, "", false, config.RunWorkerFirst{}, "GET", "/app/route", true, want{RouteWorker, 200, "worker /app/route"}},
+		{"false, 404-page, navigation", assets.NotFound404Page, "", true, config.RunWorkerFirst{}, "GET", "/docs/x", true, want{RouteAsset, 404, docs404}},
+		{"false, 404-page, fetch: the worker", assets.NotFound404Page, "", true, config.RunWorkerFirst{}, "GET", "/docs/x", false, want{RouteWorker, 200, "worker /docs/x"}},
+		{"false, SPA, POST: the worker", assets.NotFoundSPA, "", true, config.RunWorkerFirst{}, "POST", "/app/route", false, want{RouteWorker, 200, "worker /app/route"}},
+		{"false, SPA, POST navigation: 405", assets.NotFoundSPA, "", true, config.RunWorkerFirst{}, "POST", "/app/route", true, want{RouteAsset, 405, ""}},
+		{"false, a file", assets.NotFoundNone, "", false, config.RunWorkerFirst{}, "GET", "/about", false, want{RouteAsset, 200, "<!doctype html><title>about"}},
+
+		// run_worker_first true: the worker, always.
+		{"true, a file", assets.NotFoundSPA, "", true, config.RunWorkerFirst{All: true}, "GET", "/about", true, want{RouteWorker, 200, "worker /about"}},
+		{"true, navigation", assets.NotFoundSPA, "", true, config.RunWorkerFirst{All: true}, "GET", "/app/route", true, want{RouteWorker, 200, "worker /app/route"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := assets.New(assets.Options{Dir: site, NotFoundHandling: c.notFound, HTMLHandling: c.html, NavigationPrefersAssets: c.prefers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := New(Options{Assets: a, Worker: worker, RunWorkerFirst: c.rwf, Dev: true})
+			r := httptest.NewRequest(c.method, c.path, nil)
+			if c.navigate {
+				r.Header.Set("Sec-Fetch-Mode", "navigate")
+			}
+			if got := s.Route(r); got != c.want.route {
+				t.Errorf("Route = %s, want %s", got, c.want.route)
+			}
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != c.want.status || !strings.HasPrefix(w.Body.String(), c.want.body) || w.Header().Get("X-Valet-Route") != c.want.route {
+				t.Errorf("%s %s = %s %d %q, want %s %d %q", c.method, c.path, w.Header().Get("X-Valet-Route"), w.Code, w.Body.String(), c.want.route, c.want.status, c.want.body)
+			}
+		})
+	}
+}

@@ -51,13 +51,15 @@ type versionContainers struct {
 
 // poolOptions say how a version's managers are made.
 type poolOptions struct {
-	Engine  *edgeEngine
-	Network string
-	App     string
-	Version string
-	Classes map[string]containers.Class
-	Sink    *logSink // the version's log: its containers' lines in its tail
-	Seq     func() int
+	Engine *edgeEngine
+	// Network is the app's private network, EgressNetwork its public one
+	// (see AppNetworks).
+	Network, EgressNetwork string
+	App                    string
+	Version                string
+	Classes                map[string]containers.Class
+	Sink                   *logSink // the version's log: its containers' lines in its tail
+	Seq                    func() int
 }
 
 // use returns the version's view of the pool, making the managers its
@@ -78,7 +80,7 @@ func (p *containerPool) use(o poolOptions) *versionContainers {
 			pl = &pooled{sink: &fanSink{}}
 			pl.mgr = containers.New(containers.Options{
 				Engine: o.Engine, App: o.App, Classes: map[string]containers.Class{class: c},
-				Events: events.NewEmitter(pl.sink), Network: o.Network,
+				Events: events.NewEmitter(pl.sink), Network: o.Network, EgressNetwork: o.EgressNetwork,
 				Session:    fmt.Sprintf("deploy-%s-%d-%d", short, os.Getpid(), seq),
 				Labels:     map[string]string{LabelRole: RoleDurable, engine.LabelVersion: o.Version},
 				NameSuffix: fmt.Sprintf("%s-%d", short, seq),

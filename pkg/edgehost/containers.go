@@ -31,21 +31,20 @@ const (
 type engineLink struct {
 	connect func(ctx context.Context) (*engine.Engine, error)
 
-	mu      sync.Mutex
-	e       *edgeEngine
-	network string // the network the edge itself is on
-	seq     int    // numbers the managers, for unique container names
+	mu  sync.Mutex
+	e   *edgeEngine
+	seq int // numbers the managers, for unique container names
 }
 
 // get connects once. The first connection of an edge process also removes
 // the Durable Object containers an earlier edge of app left running (it was
 // killed, or its host restarted): no other edge of the app runs beside this
 // one, and this one has started none yet.
-func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*edgeEngine, string, error) {
+func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*edgeEngine, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.e != nil {
-		return l.e, l.network, nil
+		return l.e, nil
 	}
 	connect := l.connect
 	if connect == nil {
@@ -53,7 +52,7 @@ func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*
 	}
 	e, err := connect(ctx)
 	if err != nil {
-		return nil, "", fmt.Errorf("containers[] needs the host's Docker Engine inside the edge (its socket is mounted when valet deploy reaches the engine over unix:// or ssh://): %w", err)
+		return nil, fmt.Errorf("containers[] needs the host's Docker Engine inside the edge (its socket is mounted when valet deploy reaches the engine over unix:// or ssh://): %w", err)
 	}
 	if n, err := e.Sweep(ctx, map[string]string{engine.LabelApp: app, LabelRole: RoleDurable}); err != nil {
 		em.Warn("remove the containers an earlier edge left: " + err.Error())
@@ -66,8 +65,8 @@ func (l *engineLink) get(ctx context.Context, app string, em *events.Emitter) (*
 	for _, n := range names {
 		ee.joined[n] = true
 	}
-	l.e, l.network = ee, pickNetwork(names)
-	return ee, l.network, nil
+	l.e = ee
+	return ee, nil
 }
 
 // self is the edge's own container and the networks it is on ("", nil
@@ -87,23 +86,6 @@ func self(ctx context.Context, e *engine.Engine) (string, []string) {
 	}
 	sort.Strings(names)
 	return res.Container.ID, names
-}
-
-// pickNetwork is the network the objects' containers join: the edge's own,
-// so that their addresses answer from inside the edge ("" outside a
-// container: the engine's default, reachable from the host running it).
-func pickNetwork(names []string) string {
-	for _, n := range names {
-		if n == engine.DefaultNetwork {
-			return n
-		}
-	}
-	for _, n := range names {
-		if userNetwork(n) {
-			return n
-		}
-	}
-	return ""
 }
 
 func userNetwork(n string) bool {
@@ -184,7 +166,7 @@ func (s *Server) versionContainers(ctx context.Context, id string, m *build.Mani
 		return nil, nil
 	}
 	app := appName(cfg, m)
-	e, network, err := s.engine.get(ctx, app, events.NewEmitter(sink))
+	e, err := s.engine.get(ctx, app, events.NewEmitter(sink))
 	if err != nil {
 		return nil, fmt.Errorf("version %s: %w", id, err)
 	}
@@ -192,7 +174,21 @@ func (s *Server) versionContainers(ctx context.Context, id string, m *build.Mani
 	if err != nil {
 		return nil, fmt.Errorf("version %s: %w", id, err)
 	}
-	return s.pool.use(poolOptions{Engine: e, Network: network, App: app, Version: id, Classes: classes, Sink: sink, Seq: s.engine.nextSeq}), nil
+	// The app's own networks, checked before they are trusted; the edge
+	// joins the private one before a container starts there (RunContainer).
+	private, public := AppNetworks(app)
+	if e.self == "" {
+		// An edge outside a container (tests) is the host: it needs its
+		// address on the network to reach the containers.
+		private.Options = nil
+	}
+	for _, spec := range []engine.NetworkSpec{private, public} {
+		if _, err := e.EnsureNetworkSpec(ctx, spec); err != nil {
+			return nil, fmt.Errorf("version %s: %w", id, err)
+		}
+	}
+	return s.pool.use(poolOptions{Engine: e, Network: private.Name, EgressNetwork: public.Name, App: app, Version: id,
+		Classes: classes, Sink: sink, Seq: s.engine.nextSeq}), nil
 }
 
 // imageClasses maps each class of containers[] to the image the version was

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,21 +74,49 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func TestServeActivateRollback(t *testing.T) {
-	dir := t.TempDir()
+// host is an edge server on a state directory, as on a deployed host.
+type host struct {
+	store   *Store
+	url     string // where the app answers
+	control string // the control socket valet deploy talks to
+	stop    func() error
+}
+
+// serveHost runs Serve on dir until stop or the end of the test.
+func serveHost(t *testing.T, dir, control string) *host {
+	t.Helper()
 	s, err := NewStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	control := filepath.Join(t.TempDir(), "c.sock")
 	urlc := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: workerdtest.Binary(t), Ready: func(u string) { urlc <- u }})
 	}()
-	url := <-urlc
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	select {
+	case u := <-urlc:
+		return &host{store: s, url: u, control: control, stop: stop}
+	case err := <-done:
+		t.Fatalf("Serve: %v", err)
+		return nil
+	}
+}
+
+func TestServeActivateRollback(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	control := filepath.Join(t.TempDir(), "c.sock")
+	h := serveHost(t, dir, control)
+	s, url := h.store, h.url
 	if code, _ := get(t, url+"/"); code != http.StatusServiceUnavailable {
 		t.Fatalf("before a deploy: %d, want 503", code)
 	}
@@ -157,16 +186,10 @@ func TestServeActivateRollback(t *testing.T) {
 	if res, _ := activateVia(ctx, control, m1.Version); !res.OK {
 		t.Fatalf("rollback: %+v", res)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := h.stop(); err != nil {
 		t.Fatal(err)
 	}
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	defer cancel2()
-	go func() {
-		_ = Serve(ctx2, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: workerdtest.Binary(t), Ready: func(u string) { urlc <- u }})
-	}()
-	url = <-urlc
+	url = serveHost(t, dir, control).url
 	if _, body := get(t, url+"/"); body != "v1" {
 		t.Fatalf("after restart %q, want v1", body)
 	}
@@ -199,6 +222,47 @@ func TestLock(t *testing.T) {
 	_, _ = s.Update(func(st *State) error { st.Lock.Time = time.Now().Add(-LockStale - time.Minute); return nil })
 	if r, _ := s.TryLock(a, ""); !r.Acquired {
 		t.Fatalf("stale lock not taken: %+v", r)
+	}
+}
+
+// TestLockRenewal moves the store's clock: a holder that renews keeps its
+// lock however long it works; one that stops renewing loses it LockStale
+// after its last renewal, and a renewal then says it is lost.
+func TestLockRenewal(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	s, _ := NewStore(t.TempDir())
+	s.Clock = func() time.Time { return now }
+	slow := Lock{Holder: "ann@laptop", Token: "slow", Command: "deploy"}
+	if r, err := s.TryLock(slow, ""); err != nil || !r.Acquired {
+		t.Fatal(r, err)
+	}
+	other := Lock{Holder: "bob@desk", Token: "other", Command: "deploy"}
+	// An hour of work, renewed every LockRenew: never stale.
+	for i := 0; i < 60; i++ {
+		now = now.Add(LockRenew)
+		if r, err := s.Renew("slow"); err != nil || !r.Acquired {
+			t.Fatalf("renewal %d: %+v %v", i, r, err)
+		}
+		if r, _ := s.TryLock(other, ""); r.Acquired || r.Held.Token != "slow" {
+			t.Fatalf("after %s of a renewed lock, another client took it: %+v", time.Duration(i+1)*LockRenew, r)
+		}
+	}
+	st, _ := s.Read()
+	if age := now.Sub(st.Lock.Time); age < LockStale {
+		t.Fatalf("the lock is only %s old; the test means to outlive LockStale", age)
+	}
+	// Not renewed any more: stale once LockStale has passed since the last renewal.
+	now = now.Add(LockStale - time.Second)
+	if r, _ := s.TryLock(other, ""); r.Acquired {
+		t.Fatalf("taken %s after the last renewal: %+v", LockStale-time.Second, r)
+	}
+	now = now.Add(2 * time.Second)
+	r, _ := s.TryLock(other, "")
+	if !r.Acquired || r.TookOver == nil || r.TookOver.Token != "slow" {
+		t.Fatalf("an unrenewed lock past LockStale was not taken over: %+v", r)
+	}
+	if r, _ := s.Renew("slow"); r.Acquired || r.Held == nil || r.Held.Token != "other" {
+		t.Fatalf("a renewal of a lost lock: %+v", r)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/config"
+	"github.com/valet-dev/valet/pkg/events"
 )
 
 // HealthCheck is deploy.healthcheck with its defaults (after kamal-proxy's).
@@ -57,7 +58,7 @@ type CheckResult struct {
 	Error    string        `json:"error,omitempty"`  // of the last attempt
 	Body     string        `json:"body,omitempty"`   // start of the last failing response
 	Attempts int           `json:"attempts"`
-	Duration time.Duration `json:"duration_ns"`
+	Duration events.Millis `json:"duration_ms"`
 }
 
 // Run checks h through handler (the new version, in-process, before it
@@ -80,15 +81,15 @@ func (hc HealthCheck) Run(ctx context.Context, h http.Handler) CheckResult {
 		select {
 		case <-ctx.Done():
 			res.Error = ctx.Err().Error()
-			res.Duration = time.Since(start)
+			res.Duration = events.Millis(time.Since(start))
 			return res
 		case <-deadline.C:
-			res.Duration = time.Since(start)
+			res.Duration = events.Millis(time.Since(start))
 			return res
 		case <-time.After(hc.Interval):
 		}
 	}
-	res.Duration = time.Since(start)
+	res.Duration = events.Millis(time.Since(start))
 	return res
 }
 

@@ -34,7 +34,7 @@ func TestHealthCheckTimeout(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	hc := HealthCheck{Path: "/", Interval: 20 * time.Millisecond, Timeout: 30 * time.Millisecond, Deadline: 100 * time.Millisecond}
 	res := hc.Run(context.Background(), h)
-	if res.OK || res.Error == "" || res.Duration > time.Second {
+	if res.OK || res.Error == "" || res.Duration.Duration() > time.Second {
 		t.Fatalf("%+v", res)
 	}
 }

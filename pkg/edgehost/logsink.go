@@ -1,24 +1,24 @@
 package edgehost
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"sync"
 
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/ui"
 )
 
-// logSink writes every event of the edge as one JSON line to the container's
-// output (what `valet logs` follows) and keeps the last lines of worker
-// output, which a failed health check shows.
+// logSink writes every event of the edge as one JSON line (pkg/ui's, as
+// --json writes it) to the container's output, which `valet logs` reads
+// back, and keeps the last events of worker output and errors, which a
+// failed health check shows.
 type logSink struct {
 	mu   sync.Mutex
-	out  io.Writer // shared by versions; guarded by outMu
+	out  io.Writer // shared by versions; guarded by outM
 	outM *sync.Mutex
-	tail []string
+	tail []events.Event
 	max  int
-	// quiet drops request events (the health check's own requests).
+	// version stamps the events of one version: two run during a switch.
 	version string
 }
 
@@ -28,15 +28,14 @@ func newLogSink(out io.Writer, outMu *sync.Mutex, version string, max int) *logS
 
 // Emit implements events.Sink.
 func (l *logSink) Emit(e events.Event) {
+	if e.Version == "" {
+		e.Version = l.version
+	}
 	l.keep(e)
 	if l.out == nil {
 		return
 	}
-	rec := struct {
-		events.Event
-		Version string `json:"version,omitempty"`
-	}{e, l.version}
-	b, err := json.Marshal(rec)
+	b, err := ui.MarshalEvent(e)
 	if err != nil {
 		return
 	}
@@ -47,9 +46,9 @@ func (l *logSink) Emit(e events.Event) {
 
 // keep adds e to the tail without writing it (another sink does).
 func (l *logSink) keep(e events.Event) {
-	if line := tailLine(e); line != "" {
+	if inTail(e) {
 		l.mu.Lock()
-		l.tail = append(l.tail, line)
+		l.tail = append(l.tail, e)
 		if len(l.tail) > l.max {
 			l.tail = l.tail[len(l.tail)-l.max:]
 		}
@@ -57,25 +56,25 @@ func (l *logSink) keep(e events.Event) {
 	}
 }
 
-// Tail returns the last lines of worker output and errors.
+// Tail returns the last lines of worker output and errors, as plain lines.
 func (l *logSink) Tail() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]string(nil), l.tail...)
+	lines := make([]string, 0, len(l.tail))
+	for _, e := range l.tail {
+		lines = append(lines, ui.Line(e))
+	}
+	return lines
 }
 
-func tailLine(e events.Event) string {
-	switch {
-	case e.Kind == events.Log:
-		src := e.Source
-		if src == "" {
-			src = "worker"
-		}
-		return fmt.Sprintf("[%s] %s", src, e.Message)
-	case e.Kind == events.Request && e.Error != "":
-		return fmt.Sprintf("[request] %s %s → %d: %s", e.Method, e.Path, e.Status, e.Error)
-	case e.Kind == events.Warning || e.Kind == events.StepFailed:
-		return fmt.Sprintf("[%s] %s%s", e.Kind, e.Message, e.Error)
+// inTail keeps what explains a failing version: its output, its failed
+// requests, its warnings and failures.
+func inTail(e events.Event) bool {
+	switch e.Kind {
+	case events.Log, events.Warning, events.StepFailed:
+		return true
+	case events.Request:
+		return e.Error != ""
 	}
-	return ""
+	return false
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -23,14 +22,15 @@ const (
 const (
 	ExitFailed  = 1 // the verb failed; JSON on stdout says why when it can
 	ExitUsage   = 2
-	ExitRefused = 3 // lock held by someone else
+	ExitRefused = 3 // lock held by someone else (lock), or no longer ours (renew)
 )
 
 // Main runs `valet edge VERB ...` and returns the exit code. Answers are JSON
-// on stdout (read by pkg/deploy through an exec); errors go to stderr.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// on stdout (read by pkg/deploy through an exec); errors go to stderr; a
+// secret's value comes on stdin.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|unlock|state|secret ...")
+		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|renew|unlock|state|secret ...")
 		return ExitUsage
 	}
 	stateDir := envOr(EnvStateDir, DefaultStateDir)
@@ -87,6 +87,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, ping(ctx, control))
 	case "lock":
 		return runLock(store, rest, out, stderr)
+	case "renew":
+		if len(rest) != 1 {
+			return usage(stderr, "renew TOKEN")
+		}
+		res, err := store.Renew(rest[0])
+		return answerLock(res, err, out, stderr)
 	case "unlock":
 		if len(rest) != 1 {
 			return usage(stderr, "unlock TOKEN")
@@ -99,9 +105,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(stderr, out.Encode(st))
 	case "secret":
-		return runSecret(ctx, store, control, rest, out, stderr)
+		return runSecret(ctx, store, control, rest, stdin, out, stderr)
 	}
-	return usage(stderr, "serve|plan|stage|activate|reload|lock|unlock|state|secret")
+	return usage(stderr, "serve|plan|stage|activate|reload|lock|renew|unlock|state|secret")
 }
 
 func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) int {
@@ -119,6 +125,12 @@ func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) i
 		return usage(stderr, "lock --token T --holder H [--hostname N --pid P --command C --take-over T]")
 	}
 	res, err := store.TryLock(l, takeOver)
+	return answerLock(res, err, out, stderr)
+}
+
+// answerLock prints a lock or renew answer; a lock held by someone else
+// exits ExitRefused.
+func answerLock(res *LockResult, err error, out *json.Encoder, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -131,12 +143,19 @@ func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) i
 	return 0
 }
 
-// runSecret: put NAME TX reads the value from incoming/TX/secret (copied in
-// through the engine, never an argument or an environment variable), then
-// re-activates the active version so the worker sees it.
-func runSecret(ctx context.Context, store *Store, control string, args []string, out *json.Encoder, stderr io.Writer) int {
+// SecretInput is what `valet edge secret put NAME` reads on stdin. One JSON
+// value: a stream cut short (the client killed mid-way) does not decode,
+// and nothing is stored.
+type SecretInput struct {
+	Value string `json:"value"`
+}
+
+// runSecret: put NAME reads the value from stdin (the exec's input stream:
+// never a file, an argument or an environment variable), then re-activates
+// the active version so the worker sees it.
+func runSecret(ctx context.Context, store *Store, control string, args []string, stdin io.Reader, out *json.Encoder, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usage(stderr, "secret put NAME TX | delete NAME | list")
+		return usage(stderr, "secret put NAME (value on stdin) | delete NAME | list")
 	}
 	type answer struct {
 		Names   []string        `json:"names,omitempty"`
@@ -152,14 +171,14 @@ func runSecret(ctx context.Context, store *Store, control string, args []string,
 		}
 		a.Names = names
 		return fail(stderr, out.Encode(a))
-	case args[0] == "put" && len(args) == 3 && validID(args[2]):
-		file := filepath.Join(store.Dir, "incoming", args[2], "secret")
-		b, err := os.ReadFile(file)
-		_ = os.RemoveAll(filepath.Dir(file))
-		if err != nil {
-			return fail(stderr, fmt.Errorf("read the uploaded secret: %w", err))
+	case args[0] == "put" && len(args) == 2:
+		var in SecretInput
+		// The decoder's errors name no part of the input beyond a character.
+		if err := json.NewDecoder(stdin).Decode(&in); err != nil {
+			return fail(stderr, fmt.Errorf("read the secret's value on stdin: %w; nothing was stored", err))
 		}
-		if a.Existed, err = store.PutSecret(args[1], string(b), false); err != nil {
+		var err error
+		if a.Existed, err = store.PutSecret(args[1], in.Value, false); err != nil {
 			return fail(stderr, err)
 		}
 	case args[0] == "delete" && len(args) == 2:
@@ -168,7 +187,7 @@ func runSecret(ctx context.Context, store *Store, control string, args []string,
 			return fail(stderr, err)
 		}
 	default:
-		return usage(stderr, "secret put NAME TX | delete NAME | list")
+		return usage(stderr, "secret put NAME (value on stdin) | delete NAME | list")
 	}
 	if st, err := store.Read(); err == nil && st.Active != "" {
 		res, err := activateVia(ctx, control, "")

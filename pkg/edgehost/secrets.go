@@ -8,6 +8,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // Secrets reads secrets.json (name → value).
@@ -68,7 +70,7 @@ func (s *Store) PutSecret(name, value string, del bool) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := WriteFileAtomic(s.path("secrets.json"), b, 0o600); err != nil {
+	if err := atomicfile.Write(s.path("secrets.json"), b, 0o600); err != nil {
 		return false, fmt.Errorf("write secrets: %w", err)
 	}
 	return existed, nil

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/appserver"
+	"github.com/valet-dev/valet/pkg/bundle"
+	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/engine"
@@ -67,6 +69,8 @@ type Server struct {
 	// pool holds the objects' containers for all loaded versions: a
 	// container follows its object from version to version.
 	pool *containerPool
+	// cache is the worker's Cache API store, kept across versions
+	cache *cacheapi.Store
 
 	mu     sync.Mutex // one activation at a time; guards active and cur
 	active string
@@ -122,7 +126,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		return err
 	}
 	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine},
-		objects: workerd.NewObjects(), pool: newContainerPool()}
+		objects: workerd.NewObjects(), pool: newContainerPool(), cache: cacheapi.New(cacheapi.Options{})}
 	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
@@ -158,6 +162,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		_ = srv.Serve(ctl)
 	}()
 	return edge.ListenAndServe(ctx, opts.Addr, s.edge, func(url string) {
+		announce() // listening: let the host reach us now, not a second later
 		s.emit(events.Event{Kind: events.Ready, URL: url, Message: "serving version " + orNone(s.active)})
 		if opts.Ready != nil {
 			opts.Ready(url)
@@ -212,7 +217,14 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 		if v.Script, err = os.ReadFile(filepath.Join(dir, m.Worker.Path)); err != nil {
 			return nil, nil, fmt.Errorf("version %s: %w", id, err)
 		}
-		v.Exports = m.WorkerExports
+		v.Exports, v.Main = m.WorkerExports, m.WorkerMain
+		for _, mod := range m.WorkerModules {
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(mod.Path)))
+			if err != nil {
+				return nil, nil, fmt.Errorf("version %s: %w", id, err)
+			}
+			v.Modules = append(v.Modules, bundle.Module{Name: mod.Name, Type: mod.Type, Content: b})
+		}
 	}
 	if m.Map != nil {
 		v.SourceMap, _ = os.ReadFile(filepath.Join(dir, m.Map.Path))
@@ -241,7 +253,8 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	// restarts of the edge.
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
-		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: objectContainers, Objects: s.objects,
+		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: objectContainers, Objects: s.objects, Cache: s.cache,
+		VersionID: id,
 	})
 	if err != nil {
 		_ = ctrs.close()
@@ -258,7 +271,7 @@ type ActivateResult struct {
 	Check    *CheckResult    `json:"check,omitempty"`
 	Error    string          `json:"error,omitempty"`
 	Logs     []string        `json:"logs,omitempty"` // the last worker lines, on failure
-	Drain    time.Duration   `json:"drain_ns,omitempty"`
+	Drain    events.Millis   `json:"drain_ms,omitempty"`
 	Pruned   []VersionRecord `json:"pruned,omitempty"`
 }
 
@@ -316,7 +329,7 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
 	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
 	cancel()
-	res.Drain = time.Since(start)
+	res.Drain = events.Millis(time.Since(start))
 	old := s.cur
 	s.active, s.cur = id, l
 	// The old version's requests have drained: its objects are handed

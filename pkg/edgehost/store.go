@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // DefaultStateDir is where the state volume is mounted in the edge container.
@@ -48,6 +50,8 @@ func (s *State) Record(id string) (VersionRecord, bool) {
 // Store is the state volume.
 type Store struct {
 	Dir string
+	// Clock tells the time of locks; nil is time.Now (tests move it).
+	Clock func() time.Time
 }
 
 // NewStore returns the store at dir, creating its directories.
@@ -100,53 +104,8 @@ func (s *Store) Update(fn func(*State) error) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
-	if err := WriteFileAtomic(s.path("state.json"), append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(s.path("state.json"), append(b, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("write state: %w", err)
 	}
 	return st, nil
-}
-
-// WriteFileAtomic writes data to a temp file beside path, fsyncs it and
-// renames it over path: a reader sees the old file or the new one, never a
-// part, even after a kill -9 or a power cut.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fail(err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir makes a rename durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	_ = d.Sync() // not every filesystem supports it; the rename is done either way
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // Plan is what the host answers to a manifest: which of its files it lacks.
@@ -28,7 +29,8 @@ type Plan struct {
 	Summary      string   `json:"summary"`
 }
 
-// Files returns the manifest's files (worker, source map, assets).
+// Files returns the manifest's files (worker, source map, the worker's
+// modules, assets).
 func Files(m *build.Manifest) []build.FileEntry {
 	var out []build.FileEntry
 	for _, f := range []*build.FileEntry{m.Worker, m.Map} {
@@ -36,8 +38,14 @@ func Files(m *build.Manifest) []build.FileEntry {
 			out = append(out, *f)
 		}
 	}
+	for _, mod := range m.WorkerModules {
+		out = append(out, mod.FileEntry)
+	}
 	return append(out, m.Assets...)
 }
+
+// moduleTypes are the module types a worker's modules may have.
+var moduleTypes = map[string]bool{"esModule": true, "commonJsModule": true, "text": true, "data": true, "wasm": true, "json": true}
 
 // validate refuses manifests whose names could escape the version's
 // directory or whose hashes are not hashes.
@@ -49,12 +57,27 @@ func validate(m *build.Manifest) error {
 		if !validHash(f.Hash) {
 			return fmt.Errorf("manifest: %s has an invalid hash %q", f.Path, f.Hash)
 		}
-		clean := path.Clean(f.Path)
-		if f.Path == "" || path.IsAbs(f.Path) || clean != f.Path || strings.HasPrefix(clean, "../") || clean == ".." {
+		if !localPath(f.Path) {
 			return fmt.Errorf("manifest: invalid file path %q", f.Path)
 		}
 	}
+	// Module names become files of the version's run directory too.
+	if m.WorkerMain != "" && !localPath(m.WorkerMain) {
+		return fmt.Errorf("manifest: invalid worker module name %q", m.WorkerMain)
+	}
+	for _, mod := range m.WorkerModules {
+		if !localPath(mod.Name) || !moduleTypes[mod.Type] {
+			return fmt.Errorf("manifest: invalid worker module %q of type %q", mod.Name, mod.Type)
+		}
+	}
 	return nil
+}
+
+// localPath reports whether p is a clean relative path that stays below
+// the directory it is joined to.
+func localPath(p string) bool {
+	clean := path.Clean(p)
+	return p != "" && !path.IsAbs(p) && clean == p && !strings.HasPrefix(clean, "../") && clean != ".."
 }
 
 func validHash(h string) bool {
@@ -162,6 +185,9 @@ func (s *Store) incomingManifest(tx string) (*build.Manifest, error) {
 // Stage moves the blobs uploaded to incoming/<tx>/blobs into blobs/
 // (checking each one's hash), lays out versions/<id>, records the version in
 // the history and removes the upload. The active version is not touched.
+// Every blob and directory of the version is on disk (fsynced) before the
+// history names it, so a switch to it survives a power cut: the engine's
+// copy into the container wrote the uploads without syncing them.
 func (s *Store) Stage(tx string) (*VersionRecord, error) {
 	m, err := s.incomingManifest(tx)
 	if err != nil {
@@ -172,6 +198,9 @@ func (s *Store) Stage(tx string) (*VersionRecord, error) {
 		if err := s.ingest(filepath.Join(in, "blobs", f.Hash), f.Hash); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
+	}
+	if err := atomicfile.SyncDir(s.path("blobs")); err != nil {
+		return nil, fmt.Errorf("sync blobs: %w", err)
 	}
 	if err := s.layout(m); err != nil {
 		return nil, err
@@ -198,8 +227,8 @@ func (s *Store) Stage(tx string) (*VersionRecord, error) {
 	return &rec, nil
 }
 
-// ingest moves an uploaded blob into blobs/ after checking its hash; a blob
-// already there needs no upload.
+// ingest moves an uploaded blob into blobs/ after checking its hash and
+// syncing it to disk; a blob already there needs no upload.
 func (s *Store) ingest(src, hash string) error {
 	dst := s.path("blobs", hash)
 	if _, err := os.Stat(dst); err == nil {
@@ -214,7 +243,12 @@ func (s *Store) ingest(src, hash string) error {
 	}
 	h := sha256.New()
 	_, err = io.Copy(h, f)
-	f.Close()
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -224,12 +258,14 @@ func (s *Store) ingest(src, hash string) error {
 	if err := os.Chmod(src, 0o644); err != nil {
 		return err
 	}
-	// Same filesystem (the volume): the rename is atomic.
+	// Same filesystem (the volume): the rename is atomic. Stage syncs
+	// blobs/ once all are in.
 	return os.Rename(src, dst)
 }
 
 // layout builds versions/<id> in a temp directory and renames it into place:
-// hard links to the blobs, so a version costs no extra space.
+// hard links to the blobs, so a version costs no extra space. Each of its
+// directories is synced before the rename, and versions/ after it.
 func (s *Store) layout(m *build.Manifest) error {
 	final := s.path("versions", m.Version)
 	if _, err := os.Stat(filepath.Join(final, "manifest.json")); err == nil {
@@ -240,10 +276,14 @@ func (s *Store) layout(m *build.Manifest) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	dirs := map[string]bool{tmp: true}
 	for _, f := range Files(m) {
 		dst := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
+		}
+		for d := filepath.Dir(dst); d != tmp && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
 		}
 		if err := os.Link(s.path("blobs", f.Hash), dst); err != nil {
 			return fmt.Errorf("lay out %s: %w", f.Path, err)
@@ -253,11 +293,19 @@ func (s *Store) layout(m *build.Manifest) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(tmp, "manifest.json"), b, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(tmp, "manifest.json"), b, 0o644); err != nil {
 		return err
 	}
+	for d := range dirs {
+		if err := atomicfile.SyncDir(d); err != nil {
+			return fmt.Errorf("sync %s: %w", d, err)
+		}
+	}
 	_ = os.RemoveAll(final) // a partial one from an older valet
-	return os.Rename(tmp, final)
+	if err := os.Rename(tmp, final); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(s.path("versions"))
 }
 
 // cleanIncoming removes uploads older than age: left by a client killed

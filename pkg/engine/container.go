@@ -34,6 +34,10 @@ type ContainerSpec struct {
 	Network string
 	// Aliases are extra DNS names of the container on Network.
 	Aliases []string
+	// ExtraNetworks are networks the container joins besides Network
+	// (before it starts), resolved as Network is. Its address, for
+	// ContainerAddr, stays the one on Network.
+	ExtraNetworks []string
 
 	Binds         []string // "volume:/path[:ro]" or "/host/path:/path"
 	RestartPolicy string   // "", "no", "always", "unless-stopped", "on-failure"
@@ -132,6 +136,15 @@ func (e *Engine) runContainer(ctx context.Context, spec ContainerSpec) (string, 
 		}
 		return "", fmt.Errorf("create container from %s on %s: %w", spec.Image, e.host, err)
 	}
+	for _, extra := range spec.ExtraNetworks {
+		if err := e.connectNetwork(ctx, created.ID, extra); err != nil {
+			_ = e.Remove(context.WithoutCancel(ctx), created.ID)
+			if isNetworkErr(err) {
+				return "", &networkError{name: extra, err: err}
+			}
+			return "", err
+		}
+	}
 	if _, err := e.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
 		_ = e.Remove(context.WithoutCancel(ctx), created.ID)
 		err = fmt.Errorf("start container from %s on %s: %w", spec.Image, e.host, err)
@@ -141,6 +154,19 @@ func (e *Engine) runContainer(ctx context.Context, spec ContainerSpec) (string, 
 		return "", err
 	}
 	return created.ID, nil
+}
+
+// connectNetwork joins container id to the network name (created or
+// checked as its spec says).
+func (e *Engine) connectNetwork(ctx context.Context, id, name string) error {
+	netID, err := e.resolveNetwork(ctx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := e.cli.NetworkConnect(ctx, netID, client.NetworkConnectOptions{Container: id}); err != nil {
+		return fmt.Errorf("connect container %s to network %s on %s: %w", shortID(id), name, e.host, err)
+	}
+	return nil
 }
 
 // Stop asks the container's process to exit (SIGTERM, or the image's stop

@@ -44,9 +44,13 @@ type Engine struct {
 	ssh    *sshTunnel // nil unless Host is ssh://
 	api    string
 	osType string
+	// insecure says why what this connection carries can be read or
+	// changed on the way ("" when it cannot: a local socket, ssh, verified TLS).
+	insecure string
 
 	netMu    sync.Mutex
-	networks map[string]string // name → ID of networks known to exist
+	networks map[string]string      // name → ID of networks known to exist (and checked)
+	specs    map[string]NetworkSpec // name → what that network must be
 }
 
 // Connect reaches the engine named by opts and pings it, negotiating the API
@@ -79,7 +83,7 @@ func Connect(ctx context.Context, opts Options) (*Engine, error) {
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	e := &Engine{host: host, networks: map[string]string{}}
+	e := &Engine{host: host, networks: map[string]string{}, specs: map[string]NetworkSpec{}, insecure: insecurity(u.Scheme)}
 	clientOpts := []client.Opt{client.WithAPIVersionFromEnv()}
 	switch u.Scheme {
 	case "ssh":
@@ -135,6 +139,28 @@ func tlsFromEnv() client.Opt {
 	}
 	return client.WithTLSClientConfigFromEnv()
 }
+
+// insecurity says why a connection of scheme (TLS from the environment as
+// tlsFromEnv reads it) does not protect what it carries; "" when it does.
+func insecurity(scheme string) string {
+	switch scheme {
+	case "tcp":
+		switch {
+		case os.Getenv(client.EnvTLSVerify) != "":
+			return ""
+		case os.Getenv(client.EnvOverrideCertPath) != "":
+			return "TLS without verifying the engine's certificate (DOCKER_TLS_VERIFY is not set): anyone on the way can pose as the engine"
+		}
+		return "plain TCP, without TLS: anyone on the network can read it"
+	case "http":
+		return "plain HTTP, without TLS: anyone on the network can read it"
+	}
+	return ""
+}
+
+// Insecure says why this connection does not keep what it carries secret
+// ("" when it does: a unix socket, ssh, or TLS that verifies the engine).
+func (e *Engine) Insecure() string { return e.insecure }
 
 // Host is the engine address valet connected to, as given or defaulted.
 func (e *Engine) Host() string { return e.host }
@@ -197,6 +223,7 @@ type API interface {
 	Remote() bool
 	RunContainer(ctx context.Context, spec ContainerSpec) (string, error)
 	ContainerAddr(ctx context.Context, id string, port int) (string, error)
+	PortAddr(ctx context.Context, id string, port int) (addr string, proxied bool, err error)
 	WaitPort(ctx context.Context, id string, port int) (string, error)
 	Inspect(ctx context.Context, id string) (State, error)
 	Stop(ctx context.Context, id string, timeout time.Duration) error

@@ -113,3 +113,21 @@ func describeLabels(labels map[string]string) string {
 
 // IsNotFound reports whether err says a container, image or network does not exist.
 func IsNotFound(err error) bool { return cerrdefs.IsNotFound(err) }
+
+// SafeName is s in the alphabet of the engine's names (containers,
+// volumes, networks): lower case letters, digits, '-', '_' and '.'; "app"
+// when nothing is left.
+func SafeName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	if b.Len() == 0 {
+		return "app"
+	}
+	return b.String()
+}

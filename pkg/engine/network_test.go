@@ -2,8 +2,10 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,5 +63,69 @@ func TestEnsureNetworkConcurrent(t *testing.T) {
 	list, err := e.Client().NetworkList(ctx, client.NetworkListOptions{Filters: client.Filters{}.Add("name", name)})
 	if err != nil || len(list.Items) != 1 {
 		t.Errorf("networks named %s: %d, %v; want 1", name, len(list.Items), err)
+	}
+}
+
+// TestEnsureNetworkChecksReused puts networks valet did not make under the
+// names valet uses, on an engine of the test's own: each is refused (a
+// *NetworkMismatchError saying what differs and how to fix it), and no
+// container is put on it; a network made as the spec says is used.
+func TestEnsureNetworkChecksReused(t *testing.T) {
+	d := enginetest.StartDaemon(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e, err := engine.Connect(ctx, engine.Options{Host: d.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	cli := e.Client()
+	mismatch := func(what string, err error, wants ...string) {
+		t.Helper()
+		var me *engine.NetworkMismatchError
+		if !errors.As(err, &me) {
+			t.Fatalf("%s: %v, want a *NetworkMismatchError", what, err)
+		}
+		for _, w := range append(wants, "docker network rm") {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: the error does not say %q:\n%v", what, w, err)
+			}
+		}
+		t.Logf("%s: %v", what, err)
+	}
+
+	// valet dev's network for enableInternet: false, made by someone else
+	// as a plain bridge: trusting it would give those containers internet.
+	if _, err := cli.NetworkCreate(ctx, engine.InternalNetwork, client.NetworkCreateOptions{Driver: "bridge"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EnsureNetwork(ctx, engine.InternalNetwork)
+	mismatch("a plain "+engine.InternalNetwork, err, engine.InternalNetwork, "is not internal", "lacks the label dev.valet.managed=true")
+	img := enginetest.GoImage(t, e, "server", serverSource)
+	_, err = e.RunContainer(ctx, engine.ContainerSpec{Image: img, Network: engine.InternalNetwork, Labels: enginetest.Labels(t)})
+	mismatch("a container on it", err, engine.InternalNetwork)
+
+	// An app's network: labels and bridge options are checked too.
+	spec := engine.NetworkSpec{Name: "valet-checked", Internal: true, Labels: map[string]string{engine.LabelApp: "checked"}, Options: engine.NoHostAddress}
+	if _, err := cli.NetworkCreate(ctx, spec.Name, client.NetworkCreateOptions{Driver: "bridge", Internal: true,
+		Labels: map[string]string{engine.LabelManaged: "true", engine.LabelApp: "other"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EnsureNetworkSpec(ctx, spec)
+	mismatch("another app's network", err, `its label dev.valet.app is "other", not "checked"`, "lacks the option com.docker.network.bridge.inhibit_ipv4=true")
+
+	// Made as the spec says (here by valet itself): used.
+	spec.Name = "valet-fresh"
+	id, err := e.EnsureNetworkSpec(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := engine.Connect(ctx, engine.Options{Host: d.Host}) // no cache: checks it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if again, err := other.EnsureNetworkSpec(ctx, spec); err != nil || again != id {
+		t.Fatalf("a network valet made is not used again: %s %v (made %s)", again, err, id)
 	}
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,11 @@ func TestSSHTransport(t *testing.T) {
 
 	// A key known_hosts does not hold for this host is refused.
 	other := filepath.Join(t.TempDir(), "known_hosts")
-	wrong := knownhosts.Line([]string{strings.TrimPrefix(strings.SplitN(strings.TrimPrefix(env.Host, "ssh://"), "/", 2)[0], "root@")}, enginetest.WriteSSHKey(t, filepath.Join(t.TempDir(), "k")))
+	u, err := url.Parse(env.Host) // ssh://USER@127.0.0.1:PORT/path: any user, root or not
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := knownhosts.Line([]string{u.Host}, enginetest.WriteSSHKey(t, filepath.Join(t.TempDir(), "k")))
 	if err := os.WriteFile(other, []byte(wrong+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

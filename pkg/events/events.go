@@ -4,6 +4,7 @@
 package events
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -26,36 +27,44 @@ const (
 	Reloaded       Kind = "reloaded"        // dev: a rebuild took effect
 )
 
-// Event is one thing that happened. Only the fields that fit its Kind are set.
+// Event is one thing that happened. Only the fields that fit its Kind are
+// set. It has no JSON form of its own: pkg/ui writes and reads the one
+// (ui.MarshalEvent), with the duration in milliseconds.
 type Event struct {
-	Time time.Time `json:"time"`
-	Kind Kind      `json:"kind"`
+	Time time.Time
+	Kind Kind
 
-	Step     string        `json:"step,omitempty"`
-	Message  string        `json:"message,omitempty"`
-	Error    string        `json:"error,omitempty"`
-	Duration time.Duration `json:"duration_ns,omitempty"`
+	Step     string
+	Message  string
+	Error    string
+	Duration time.Duration
 
 	// Progress
-	Bytes int64 `json:"bytes,omitempty"`
-	Total int64 `json:"total,omitempty"`
+	Bytes int64
+	Total int64
 
-	// Log: Source names where the line came from ("build", "container:Container/abc", "worker").
-	Source string `json:"source,omitempty"`
+	// Log: Source names where the line came from ("build", "container:Container/abc", "worker"),
+	// Level its level when the source has levels (log, info, debug, warn, error).
+	Source string
+	Level  string
 
 	// Request
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Status int    `json:"status,omitempty"`
-	Route  string `json:"route,omitempty"` // "asset", "worker", "do:Container"
+	Method string
+	Path   string
+	Status int
+	Route  string // "asset", "worker", "do:Container"
 
 	// ContainerState
-	Class    string `json:"class,omitempty"`
-	ObjectID string `json:"object_id,omitempty"`
-	State    string `json:"state,omitempty"` // starting, running, sleeping, stopped, crashed
+	Class    string
+	ObjectID string
+	State    string // starting, running, sleeping, stopped, crashed
 
 	// Ready
-	URL string `json:"url,omitempty"`
+	URL string
+
+	// Version is the app version that emitted the event, on a host where
+	// two may run at once (during a deploy's switch).
+	Version string
 }
 
 // Sink receives events. Implementations must be safe for concurrent use.
@@ -98,16 +107,42 @@ func (em *Emitter) Emit(e Event) {
 	em.sink.Emit(e)
 }
 
-// Step runs fn as a named step, emitting started and done/failed events.
+// Step runs fn as a named step: the middleware of every step valet runs
+// (pkg/pipeline's and the single ones of dev's rebuilds), so that timing,
+// events and skips live here and not in each step. It emits started, then
+// done, failed, or skipped with its reason when fn returns a Skip.
 func (em *Emitter) Step(name string, fn func() error) error {
 	start := time.Now()
 	em.Emit(Event{Kind: StepStarted, Step: name})
-	if err := fn(); err != nil {
+	err := fn()
+	if reason, ok := SkipReason(err); ok {
+		em.Emit(Event{Kind: StepSkipped, Step: name, Message: reason, Duration: time.Since(start)})
+		return nil
+	}
+	if err != nil {
 		em.Emit(Event{Kind: StepFailed, Step: name, Error: err.Error(), Duration: time.Since(start)})
 		return err
 	}
 	em.Emit(Event{Kind: StepDone, Step: name, Duration: time.Since(start)})
 	return nil
+}
+
+// Skip is what a step returns when it finds its work done already or
+// nothing to do: a value with a reason, shown as a note, not a failure
+// (goreleaser's pipe.Skip).
+func Skip(reason string) error { return skipError(reason) }
+
+type skipError string
+
+func (e skipError) Error() string { return "skipped: " + string(e) }
+
+// SkipReason reports whether err is (or wraps) a Skip, and its reason.
+func SkipReason(err error) (string, bool) {
+	var s skipError
+	if errors.As(err, &s) {
+		return string(s), true
+	}
+	return "", false
 }
 
 // Infof emits an Info event.

@@ -30,6 +30,10 @@ type BuildOptions struct {
 	Platform   string            // optional, e.g. "linux/amd64"
 	Labels     map[string]string // extra image labels (engine.LabelApp, ...)
 	Events     *events.Emitter   // build output as events.Log (Source "image:<tag>"), step events
+	// Exclude are paths never sent in the context, whatever .dockerignore
+	// says: valet's own files (.valet/, the --persist-to directory), which
+	// change as the app runs and must not make a new image.
+	Exclude []string
 }
 
 // Result is a built (or reused) image.
@@ -39,9 +43,6 @@ type Result struct {
 	Digest string // the full input digest
 	Cached bool   // an image for this input existed; nothing was built
 }
-
-// LabelInput is the image label holding the input digest it was built from.
-const LabelInput = "dev.valet.input"
 
 func (o BuildOptions) withDefaults() (BuildOptions, error) {
 	if o.Dockerfile == "" {
@@ -66,7 +67,7 @@ func Build(ctx context.Context, e *engine.Engine, opts BuildOptions) (Result, er
 	}
 	step := "image:" + opts.Tag
 	em := opts.Events
-	bc, err := newBuildContext(opts.Context, opts.Dockerfile)
+	bc, err := newBuildContext(opts.Context, opts.Dockerfile, opts.Exclude)
 	if err != nil {
 		return Result{}, err
 	}
@@ -85,13 +86,13 @@ func Build(ctx context.Context, e *engine.Engine, opts BuildOptions) (Result, er
 		return res, nil
 	}
 	err = em.Step(step, func() error {
-		res.ID, err = runBuild(ctx, e, bc, opts, res.Ref, digest)
+		res.ID, err = runBuild(ctx, e, bc, opts, res.Ref)
 		return err
 	})
 	return res, err
 }
 
-func runBuild(ctx context.Context, e *engine.Engine, bc *buildContext, opts BuildOptions, ref, digest string) (string, error) {
+func runBuild(ctx context.Context, e *engine.Engine, bc *buildContext, opts BuildOptions, ref string) (string, error) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(bc.WriteTar(pw)) }()
 	defer pr.Close()
@@ -100,7 +101,10 @@ func runBuild(ctx context.Context, e *engine.Engine, bc *buildContext, opts Buil
 	for k, v := range opts.BuildArgs {
 		args[k] = &v
 	}
-	labels := map[string]string{engine.LabelManaged: "true", LabelInput: digest}
+	// No label may depend on the input digest: an input change that Docker's
+	// cache finds changes nothing (a file no COPY reads) must give the image
+	// ID that runs already, so that no container restarts for it.
+	labels := map[string]string{engine.LabelManaged: "true"}
 	for k, v := range opts.Labels {
 		labels[k] = v
 	}

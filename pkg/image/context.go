@@ -26,10 +26,12 @@ type buildContext struct {
 	dir        string
 	dockerfile string // path of the Dockerfile inside the tar (slash-separated)
 	dfSource   string // the Dockerfile on disk
+	ignoreFile string // the .dockerignore read, or ""
 	matcher    *patternmatcher.PatternMatcher
+	exclude    []string // absolute paths never sent (valet's own files)
 }
 
-func newBuildContext(contextDir, dockerfile string) (*buildContext, error) {
+func newBuildContext(contextDir, dockerfile string, exclude []string) (*buildContext, error) {
 	dir, err := filepath.Abs(contextDir)
 	if err != nil {
 		return nil, fmt.Errorf("build context %s: %w", contextDir, err)
@@ -51,15 +53,21 @@ func newBuildContext(contextDir, dockerfile string) (*buildContext, error) {
 		return nil, fmt.Errorf("dockerfile %s: %w\n  Check the container's image in your config", dockerfile, err)
 	}
 	bc := &buildContext{dir: dir, dfSource: df}
+	for _, x := range exclude {
+		if x, err := filepath.Abs(x); err == nil {
+			bc.exclude = append(bc.exclude, x)
+		}
+	}
 	if rel, err := filepath.Rel(dir, df); err == nil && filepath.IsLocal(rel) {
 		bc.dockerfile = filepath.ToSlash(rel)
 	} else {
 		bc.dockerfile = outsideDockerfile
 	}
-	patterns, err := readIgnore(dir, df)
+	patterns, ignoreFile, err := readIgnore(dir, df)
 	if err != nil {
 		return nil, err
 	}
+	bc.ignoreFile = ignoreFile
 	// As the docker CLI does: the Dockerfile and .dockerignore are always
 	// sent, even when a pattern excludes them.
 	if len(patterns) > 0 {
@@ -72,24 +80,52 @@ func newBuildContext(contextDir, dockerfile string) (*buildContext, error) {
 }
 
 // readIgnore reads <Dockerfile>.dockerignore next to the Dockerfile if there
-// is one (BuildKit's rule), else .dockerignore at the context root.
-func readIgnore(dir, dockerfile string) ([]string, error) {
+// is one (BuildKit's rule), else .dockerignore at the context root, and
+// returns its patterns and path.
+func readIgnore(dir, dockerfile string) ([]string, string, error) {
 	for _, p := range []string{dockerfile + ".dockerignore", filepath.Join(dir, ".dockerignore")} {
 		f, err := os.Open(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
+			return nil, "", fmt.Errorf("read %s: %w", p, err)
 		}
 		patterns, err := ignorefile.ReadAll(f)
 		_ = f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
+			return nil, "", fmt.Errorf("read %s: %w", p, err)
 		}
-		return patterns, nil
+		return patterns, p, nil
 	}
-	return nil, nil
+	return nil, "", nil
+}
+
+// excluded reports whether p (absolute) is one of valet's own paths or
+// lies below one.
+func (bc *buildContext) excluded(p string) bool {
+	for _, x := range bc.exclude {
+		if p == x || strings.HasPrefix(p, x+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sends reports whether the file at path (absolute, inside the context) is
+// part of the context as sent: not valet's, not ignored by .dockerignore.
+func (bc *buildContext) sends(path string) bool {
+	if bc.excluded(path) {
+		return false
+	}
+	rel, err := filepath.Rel(bc.dir, path)
+	if err != nil || !filepath.IsLocal(rel) {
+		return false
+	}
+	// MatchesOrParentMatches applies a directory's match to what it holds,
+	// as the walk does through MatchesUsingParentResults.
+	ignored, err := bc.matcher.MatchesOrParentMatches(filepath.ToSlash(rel))
+	return err != nil || !ignored
 }
 
 // epoch is every entry's mtime: the tar, and so the digest, depend on
@@ -108,6 +144,12 @@ func (bc *buildContext) WriteTar(w io.Writer) error {
 		rel, err := filepath.Rel(bc.dir, p)
 		if err != nil || rel == "." {
 			return err
+		}
+		if bc.excluded(p) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		rel = filepath.ToSlash(rel)
 		excluded, info, err := bc.matcher.MatchesUsingParentResults(rel, parents[path.Dir(rel)])

@@ -89,7 +89,7 @@ docs/*.md
 		"docs/guide.md":           "g",
 		"docs/README.md":          "r",
 	})
-	bc, err := newBuildContext(dir, filepath.Join(dir, "Dockerfile"))
+	bc, err := newBuildContext(dir, filepath.Join(dir, "Dockerfile"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestDockerfileSpecificIgnoreAndOutsideDockerfile(t *testing.T) {
 		"ctx/a.tmp":                         "t",
 		"ctx/a.txt":                         "t",
 	})
-	bc, err := newBuildContext(filepath.Join(root, "ctx"), filepath.Join(root, "build/app.Dockerfile"))
+	bc, err := newBuildContext(filepath.Join(root, "ctx"), filepath.Join(root, "build/app.Dockerfile"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,5 +182,95 @@ func TestRepoName(t *testing.T) {
 		if got := RepoName(in); got != want {
 			t.Errorf("RepoName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestExcludeAndInputs: valet's own paths are never sent, whatever
+// .dockerignore says, and Inputs names exactly what a build reads.
+func TestExcludeAndInputs(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile":              "FROM scratch\nCOPY . /\n",
+		".dockerignore":           "*.log\ndocs\n!docs/keep.md\n",
+		"backend/server":          "bin",
+		"worker/index.ts":         "export default {}",
+		"state/do.sqlite":         "db",
+		"state/valet.log":         "log",
+		".valet/build/worker.js":  "js",
+		"app.log":                 "log",
+		"docs/guide.md":           "g",
+		"docs/keep.md":            "k",
+		"node_modules/x/index.js": "x",
+	})
+	exclude := []string{filepath.Join(dir, ".valet"), filepath.Join(dir, "state")}
+	bc, err := newBuildContext(dir, filepath.Join(dir, "Dockerfile"), exclude)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tarFiles(t, bc)
+	want := []string{".dockerignore", "Dockerfile", "backend/server", "docs/keep.md", "node_modules/x/index.js", "worker/index.ts"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("context files\n got %v\nwant %v", got, want)
+	}
+	in, err := NewInputs(BuildOptions{Dockerfile: filepath.Join(dir, "Dockerfile"), Exclude: exclude})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel, has := range map[string]bool{
+		"Dockerfile": true, ".dockerignore": true, "backend/server": true, "backend/new-file": true,
+		"worker/index.ts": true, "docs/keep.md": true, "package-lock.json": true,
+		"state/do.sqlite": false, "state/valet.log": false, "state": false, ".valet/build/manifest.json": false,
+		"app.log": false, "docs/guide.md": false, "docs": false,
+		"backend/debug.log": true, // *.log matches at the root only, as in Docker
+		"../elsewhere.txt":  false,
+	} {
+		if got := in.Has(filepath.Join(dir, rel)); got != has {
+			t.Errorf("Has(%s) = %v, want %v", rel, got, has)
+		}
+	}
+}
+
+// TestContextSendsLinksAsLinks: a symbolic link in the context is sent as a
+// link, as the docker CLI sends it (the engine resolves it inside the
+// image, never on this machine): nothing outside the project is read, even
+// through a link that points there.
+func TestContextSendsLinksAsLinks(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM scratch\nCOPY . /\n"})
+	writeFiles(t, outside, map[string]string{"secret.txt": "TOP SECRET"})
+	if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "leak.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "leakdir")); err != nil {
+		t.Fatal(err)
+	}
+	bc, err := newBuildContext(dir, filepath.Join(dir, "Dockerfile"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := bc.WriteTar(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte("TOP SECRET")) {
+		t.Fatal("the context holds a file from outside the project")
+	}
+	links := map[string]string{}
+	tr := tar.NewReader(&buf)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeSymlink {
+			links[h.Name] = h.Linkname
+		}
+	}
+	want := map[string]string{"leak.txt": filepath.Join(outside, "secret.txt"), "leakdir": outside}
+	if !reflect.DeepEqual(links, want) {
+		t.Errorf("links = %v, want %v", links, want)
 	}
 }

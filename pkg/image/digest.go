@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -20,11 +21,48 @@ func InputDigest(opts BuildOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bc, err := newBuildContext(opts.Context, opts.Dockerfile)
+	bc, err := newBuildContext(opts.Context, opts.Dockerfile, opts.Exclude)
 	if err != nil {
 		return "", err
 	}
 	return bc.digest(opts)
+}
+
+// Inputs tells which files a build of opts reads, so that a watcher asks
+// for a build only when one of them changed.
+type Inputs struct {
+	bc *buildContext // nil: every path (AllInputs)
+}
+
+// AllInputs has every path: for a build whose context cannot be read yet.
+func AllInputs() *Inputs { return &Inputs{} }
+
+// NewInputs reads the context's .dockerignore for opts.
+func NewInputs(opts BuildOptions) (*Inputs, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	bc, err := newBuildContext(opts.Context, opts.Dockerfile, opts.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	return &Inputs{bc: bc}, nil
+}
+
+// Has reports whether a change at path (absolute) can change the build's
+// input: the Dockerfile, the ignore file, or a file of the context that
+// neither .dockerignore nor Exclude leaves out.
+func (in *Inputs) Has(path string) bool {
+	bc := in.bc
+	if bc == nil {
+		return true
+	}
+	switch path = filepath.Clean(path); path {
+	case bc.dfSource, bc.dfSource + ".dockerignore", filepath.Join(bc.dir, ".dockerignore"):
+		return !bc.excluded(path)
+	}
+	return bc.sends(path)
 }
 
 func (bc *buildContext) digest(opts BuildOptions) (string, error) {

@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"golang.org/x/term"
+
+	"github.com/valet-dev/valet/pkg/internal/ci"
 )
 
 // IOStreams are the streams a command reads and writes. Data goes to Out,
@@ -34,7 +36,7 @@ func System() *IOStreams {
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
 		stderrTTY: isTerminal(os.Stderr),
-		ci:        isCI(),
+		ci:        ci.Enabled(),
 	}
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = s.stderrTTY && !noColor && os.Getenv("TERM") != "dumb"
@@ -48,15 +50,6 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-
-func isCI() bool {
-	for _, k := range []string{"CI", "BUILD_NUMBER", "RUN_ID"} {
-		if v := os.Getenv(k); v != "" && v != "false" && v != "0" {
-			return true
-		}
-	}
-	return false
-}
 
 // IsStdinTTY reports whether standard input is a terminal.
 func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // The container-app's backend must build from a fresh scaffold offline,
@@ -25,9 +27,7 @@ func TestContainerAppBackend(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("build.sh builds for Linux; the binary runs here only on Linux")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go not installed")
-	}
+	testenv.LookPath(t, "go")
 	dir := t.TempDir()
 	create(t, Options{Dir: dir, Name: "app", Template: "container-app"})
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 func TestLogWriter(t *testing.T) {
@@ -36,9 +37,7 @@ func TestLogWriter(t *testing.T) {
 // gitEnv isolates git from the machine's configuration and gives it an
 // identity (or none).
 func gitEnv(t *testing.T, identity bool) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	testenv.LookPath(t, "git")
 	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	t.Setenv("HOME", t.TempDir())

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/config"
 )
 
@@ -14,45 +15,13 @@ type Binding struct {
 	Name     string
 	Type     string
 	Optional bool
+	Text     bool // a var or a secret: process.env has it too
 }
 
-// envBindings maps each binding of one resolved configuration to its type.
-// Secrets come last so that a secret shadowing a var types as the string it
-// is at run time.
+// envBindings maps each binding of one resolved configuration to its type,
+// through the binding registry.
 func envBindings(c *config.Config, mainImport string, secrets []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, name := range sortedKeys(c.Vars) {
-		t, err := literalType(c.Vars[name])
-		if err != nil {
-			return nil, fmt.Errorf("vars.%s: %w", name, err)
-		}
-		out[name] = t
-	}
-	if c.DurableObjects != nil {
-		for _, b := range c.DurableObjects.Bindings {
-			out[b.Name] = durableObjectType(b, c.Name, mainImport)
-		}
-	}
-	if c.Assets != nil && c.Assets.Binding != "" {
-		out[c.Assets.Binding] = "Fetcher"
-	}
-	for _, s := range secrets {
-		out[s] = "string"
-	}
-	return out, nil
-}
-
-// durableObjectType types a namespace by the class the worker exports, so
-// stubs carry the class's RPC methods. A class of another worker
-// (script_name) cannot be imported; wrangler leaves it untyped the same way.
-func durableObjectType(b config.DurableObjectBinding, workerName, mainImport string) string {
-	if b.ScriptName != "" && b.ScriptName != workerName {
-		return fmt.Sprintf("DurableObjectNamespace /* %s from %s */", b.ClassName, b.ScriptName)
-	}
-	if mainImport == "" || !isIdentifier(b.ClassName) {
-		return fmt.Sprintf("DurableObjectNamespace /* %s */", b.ClassName)
-	}
-	return fmt.Sprintf("DurableObjectNamespace<import(%q).%s>", mainImport, b.ClassName)
+	return bindings.Types(c, secrets, bindings.TypeContext{MainImport: mainImport, WorkerName: c.Name})
 }
 
 // importPath is `main` as a module specifier relative to the output file:
@@ -89,18 +58,7 @@ func propertyName(name string) string {
 	return fmt.Sprintf("%q", name)
 }
 
-func isIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if r == '_' || r == '$' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r)) {
-			continue
-		}
-		return false
-	}
-	return true
-}
+func isIdentifier(s string) bool { return bindings.IsIdentifier(s) }
 
 // interfaceName names a named environment's interface as wrangler does:
 // "staging" → StagingEnv, "eu-west" → EuWestEnv.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/valet-dev/valet/pkg/bindings"
 	"github.com/valet-dev/valet/pkg/config"
 )
 
@@ -87,6 +88,9 @@ func generate(opts Options) (*generated, error) {
 		bindings map[string]string
 	}
 	var envs []typedEnv
+	// text are the bindings that are strings or JSON values (vars and
+	// secrets), which process.env carries.
+	text := map[string]bool{}
 	names := []string{opts.Env}
 	if opts.Env == "" {
 		names = append(names, sortedKeys(opts.Config.Env)...)
@@ -113,6 +117,9 @@ func generate(opts Options) (*generated, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", envLabel(name), err)
 		}
+		for _, n := range bindings.TextNames(cfg, secrets.Keys) {
+			text[n] = true
+		}
 		envs = append(envs, typedEnv{name: name, cfg: cfg, bindings: b})
 	}
 
@@ -132,7 +139,7 @@ func generate(opts Options) (*generated, error) {
 	var env []Binding
 	for _, name := range sortedKeys(merged) {
 		_, top := envs[0].bindings[name]
-		env = append(env, Binding{Name: name, Type: union(merged[name]), Optional: !top})
+		env = append(env, Binding{Name: name, Type: union(merged[name]), Optional: !top, Text: text[name]})
 	}
 
 	var w strings.Builder
@@ -161,12 +168,43 @@ func generate(opts Options) (*generated, error) {
 	writeInterface(&w, "Env", env)
 	w.WriteString("}\ninterface Env extends Cloudflare.Env {}\n")
 	writeProcessEnv(&w, envs[0].cfg, env)
+	writeModuleRules(&w, envs[0].cfg.Rules)
 	if !opts.OmitRuntime {
 		w.WriteString("\n// Begin runtime types\n")
 		w.WriteString(runtimeDecls)
 	}
 
 	return &generated{path: output, content: []byte(w.String()), hash: hash, bindings: env}, nil
+}
+
+// writeModuleRules declares the modules the config's rules make, as
+// wrangler types does: an import of a Text module is a string, of Data an
+// ArrayBuffer, of CompiledWasm a WebAssembly.Module.
+func writeModuleRules(w *strings.Builder, rules []config.ModuleRule) {
+	types := map[string]string{"Text": "string", "Data": "ArrayBuffer", "CompiledWasm": "WebAssembly.Module"}
+	for _, r := range rules {
+		t, ok := types[r.Type]
+		if !ok {
+			continue
+		}
+		for _, g := range r.Globs {
+			fmt.Fprintf(w, "declare module %q {\n\tconst value: %s;\n\texport default value;\n}\n", moduleGlob(g), t)
+		}
+	}
+}
+
+// moduleGlob turns a rule's glob into the wildcard TypeScript's `declare
+// module` takes (one `*`): "**/*.html" is "*.html".
+func moduleGlob(g string) string {
+	switch {
+	case !strings.Contains(g, "*"):
+		return g
+	case strings.Contains(g, "."):
+		return "*." + g[strings.LastIndex(g, ".")+1:]
+	}
+	g = strings.Replace(g, "**/*", "*", 1)
+	g = strings.Replace(g, "**/", "*/", 1)
+	return strings.Replace(g, "/**", "/*", 1)
 }
 
 // writeGlobalProps declares what wrangler's GlobalProps carries (the main
@@ -230,7 +268,7 @@ func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
 	}
 	var keys []string
 	for _, b := range env {
-		if isTextBinding(b.Type) {
+		if b.Text {
 			keys = append(keys, fmt.Sprintf("%q", b.Name))
 		}
 	}
@@ -241,11 +279,6 @@ func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
 	w.WriteString("\t[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;\n};\n")
 	w.WriteString("declare namespace NodeJS {\n")
 	fmt.Fprintf(w, "\tinterface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, %s>> {}\n}\n", strings.Join(keys, " | "))
-}
-
-// isTextBinding tells vars and secrets from object bindings by their type.
-func isTextBinding(t string) bool {
-	return !strings.HasPrefix(t, "DurableObjectNamespace") && t != "Fetcher"
 }
 
 func envLabel(name string) string {

@@ -171,3 +171,38 @@ func TestGenerateOmitRuntime(t *testing.T) {
 		t.Error("the hash does not depend on the runtime declarations being included")
 	}
 }
+
+// Rules declare their modules' types; the text is what `wrangler types`
+// 4.86 writes for these rules.
+func TestGenerateModuleRules(t *testing.T) {
+	yes := true
+	out, err := Generate(Options{Config: &config.Config{Name: "t", Rules: []config.ModuleRule{
+		{Type: "Data", Globs: []string{"**/*.html"}, Fallthrough: &yes},
+		{Type: "Text", Globs: []string{"templates/**", "exact.md"}},
+		{Type: "CompiledWasm", Globs: []string{"**/*.wasm?module"}},
+		{Type: "ESModule", Globs: []string{"lang/*.js"}},
+	}}, ConfigDir: t.TempDir(), OmitRuntime: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `declare module "*.html" {
+	const value: ArrayBuffer;
+	export default value;
+}
+declare module "templates/*" {
+	const value: string;
+	export default value;
+}
+declare module "exact.md" {
+	const value: string;
+	export default value;
+}
+declare module "*.wasm?module" {
+	const value: WebAssembly.Module;
+	export default value;
+}
+`
+	if !strings.HasSuffix(string(out), want) {
+		t.Errorf("generated:\n%s\nwant it to end with:\n%s", out, want)
+	}
+}

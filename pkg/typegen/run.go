@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
+
+	"github.com/valet-dev/valet/pkg/internal/atomicfile"
 )
 
 // Result says what Run did.
@@ -50,7 +51,7 @@ func Run(opts Options, check bool) (Result, error) {
 	if !bytes.Equal(old, g.content) {
 		// Rewriting an unchanged file would wake every tsc --watch and
 		// editor for nothing.
-		if err := writeAtomic(g.path, g.content); err != nil {
+		if err := atomicfile.Write(g.path, g.content, 0o644); err != nil {
 			return res, err
 		}
 		res.Changed = true
@@ -82,33 +83,4 @@ func fileHash(path string) (string, error) {
 		return m[1], nil
 	}
 	return "", nil
-}
-
-// writeAtomic replaces path with data through a temporary file and a
-// rename, so an interrupted run never leaves half a declaration file.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -893,6 +893,234 @@ interface Container {
 	getTcpPort(port: number): Fetcher;
 }
 
+/* ------------------------------------------------------- KV, D1 and R2 */
+
+// Workers KV (kv_namespaces): valet dev and the host keep it locally.
+interface KVNamespaceGetOptions<Type> {
+	type: Type;
+	cacheTtl?: number;
+}
+interface KVNamespacePutOptions {
+	expiration?: number;
+	expirationTtl?: number;
+	metadata?: any | null;
+}
+interface KVNamespaceListOptions {
+	limit?: number;
+	prefix?: string | null;
+	cursor?: string | null;
+}
+interface KVNamespaceListKey<Metadata, Key extends string = string> {
+	name: Key;
+	expiration?: number;
+	metadata?: Metadata;
+}
+type KVNamespaceListResult<Metadata, Key extends string = string> =
+	| { list_complete: false; keys: KVNamespaceListKey<Metadata, Key>[]; cursor: string; cacheStatus: string | null }
+	| { list_complete: true; keys: KVNamespaceListKey<Metadata, Key>[]; cacheStatus: string | null };
+interface KVNamespaceGetWithMetadataResult<Value, Metadata> {
+	value: Value | null;
+	metadata: Metadata | null;
+	cacheStatus: string | null;
+}
+interface KVNamespace<Key extends string = string> {
+	get(key: Key, options?: Partial<KVNamespaceGetOptions<undefined>>): Promise<string | null>;
+	get(key: Key, type: "text"): Promise<string | null>;
+	get<ExpectedValue = unknown>(key: Key, type: "json"): Promise<ExpectedValue | null>;
+	get(key: Key, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
+	get(key: Key, type: "stream"): Promise<ReadableStream | null>;
+	get(key: Key, options?: KVNamespaceGetOptions<"text">): Promise<string | null>;
+	get<ExpectedValue = unknown>(key: Key, options?: KVNamespaceGetOptions<"json">): Promise<ExpectedValue | null>;
+	get(key: Key, options?: KVNamespaceGetOptions<"arrayBuffer">): Promise<ArrayBuffer | null>;
+	get(key: Key, options?: KVNamespaceGetOptions<"stream">): Promise<ReadableStream | null>;
+	get(key: Array<Key>, type: "text"): Promise<Map<string, string | null>>;
+	get<ExpectedValue = unknown>(key: Array<Key>, type: "json"): Promise<Map<string, ExpectedValue | null>>;
+	get(key: Array<Key>, options?: Partial<KVNamespaceGetOptions<undefined>>): Promise<Map<string, string | null>>;
+	get(key: Array<Key>, options?: KVNamespaceGetOptions<"text">): Promise<Map<string, string | null>>;
+	get<ExpectedValue = unknown>(key: Array<Key>, options?: KVNamespaceGetOptions<"json">): Promise<Map<string, ExpectedValue | null>>;
+	list<Metadata = unknown>(options?: KVNamespaceListOptions): Promise<KVNamespaceListResult<Metadata, Key>>;
+	put(key: Key, value: string | ArrayBuffer | ArrayBufferView | ReadableStream, options?: KVNamespacePutOptions): Promise<void>;
+	getWithMetadata<Metadata = unknown>(key: Key, options?: Partial<KVNamespaceGetOptions<undefined>>): Promise<KVNamespaceGetWithMetadataResult<string, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Key, type: "text"): Promise<KVNamespaceGetWithMetadataResult<string, Metadata>>;
+	getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(key: Key, type: "json"): Promise<KVNamespaceGetWithMetadataResult<ExpectedValue, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Key, type: "arrayBuffer"): Promise<KVNamespaceGetWithMetadataResult<ArrayBuffer, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Key, type: "stream"): Promise<KVNamespaceGetWithMetadataResult<ReadableStream, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Key, options: KVNamespaceGetOptions<"text">): Promise<KVNamespaceGetWithMetadataResult<string, Metadata>>;
+	getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(key: Key, options: KVNamespaceGetOptions<"json">): Promise<KVNamespaceGetWithMetadataResult<ExpectedValue, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Key, options: KVNamespaceGetOptions<"arrayBuffer">): Promise<KVNamespaceGetWithMetadataResult<ArrayBuffer, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Key, options: KVNamespaceGetOptions<"stream">): Promise<KVNamespaceGetWithMetadataResult<ReadableStream, Metadata>>;
+	getWithMetadata<Metadata = unknown>(key: Array<Key>, type: "text"): Promise<Map<string, KVNamespaceGetWithMetadataResult<string, Metadata> | null>>;
+	getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(key: Array<Key>, type: "json"): Promise<Map<string, KVNamespaceGetWithMetadataResult<ExpectedValue, Metadata> | null>>;
+	getWithMetadata<Metadata = unknown>(key: Array<Key>, options?: Partial<KVNamespaceGetOptions<undefined>>): Promise<Map<string, KVNamespaceGetWithMetadataResult<string, Metadata> | null>>;
+	delete(key: Key): Promise<void>;
+}
+
+// D1 (d1_databases): SQLite, on local disk.
+interface D1Meta {
+	duration: number;
+	size_after: number;
+	rows_read: number;
+	rows_written: number;
+	last_row_id: number;
+	changed_db: boolean;
+	changes: number;
+	served_by_region?: string;
+	served_by_primary?: boolean;
+	timings?: { sql_duration_ms: number };
+	total_attempts?: number;
+}
+interface D1Response {
+	success: true;
+	meta: D1Meta & Record<string, unknown>;
+	error?: never;
+}
+type D1Result<T = unknown> = D1Response & { results: T[] };
+interface D1ExecResult {
+	count: number;
+	duration: number;
+}
+type D1SessionConstraint = "first-primary" | "first-unconstrained";
+type D1SessionBookmark = string;
+declare abstract class D1PreparedStatement {
+	bind(...values: unknown[]): D1PreparedStatement;
+	first<T = unknown>(colName: string): Promise<T | null>;
+	first<T = Record<string, unknown>>(): Promise<T | null>;
+	run<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+	all<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+	raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
+	raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
+}
+declare abstract class D1DatabaseSession {
+	prepare(query: string): D1PreparedStatement;
+	batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]>;
+	getBookmark(): D1SessionBookmark | null;
+}
+declare abstract class D1Database {
+	prepare(query: string): D1PreparedStatement;
+	batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]>;
+	exec(query: string): Promise<D1ExecResult>;
+	withSession(constraintOrBookmark?: D1SessionBookmark | D1SessionConstraint): D1DatabaseSession;
+	dump(): Promise<ArrayBuffer>;
+}
+
+// R2 (r2_buckets): on local disk, or an S3-compatible store on a host.
+interface R2HTTPMetadata {
+	contentType?: string;
+	contentLanguage?: string;
+	contentDisposition?: string;
+	contentEncoding?: string;
+	cacheControl?: string;
+	cacheExpiry?: Date;
+}
+interface R2Checksums {
+	readonly md5?: ArrayBuffer;
+	readonly sha1?: ArrayBuffer;
+	readonly sha256?: ArrayBuffer;
+	readonly sha384?: ArrayBuffer;
+	readonly sha512?: ArrayBuffer;
+	toJSON(): R2StringChecksums;
+}
+interface R2StringChecksums {
+	md5?: string;
+	sha1?: string;
+	sha256?: string;
+	sha384?: string;
+	sha512?: string;
+}
+type R2Range = { offset: number; length?: number } | { offset?: number; length: number } | { suffix: number };
+interface R2Conditional {
+	etagMatches?: string;
+	etagDoesNotMatch?: string;
+	uploadedBefore?: Date;
+	uploadedAfter?: Date;
+	secondsGranularity?: boolean;
+}
+interface R2GetOptions {
+	onlyIf?: R2Conditional | Headers;
+	range?: R2Range | Headers;
+	ssecKey?: ArrayBuffer | string;
+}
+interface R2PutOptions {
+	onlyIf?: R2Conditional | Headers;
+	httpMetadata?: R2HTTPMetadata | Headers;
+	customMetadata?: Record<string, string>;
+	md5?: ArrayBuffer | string;
+	sha1?: ArrayBuffer | string;
+	sha256?: ArrayBuffer | string;
+	sha384?: ArrayBuffer | string;
+	sha512?: ArrayBuffer | string;
+	storageClass?: string;
+	ssecKey?: ArrayBuffer | string;
+}
+interface R2MultipartOptions {
+	httpMetadata?: R2HTTPMetadata | Headers;
+	customMetadata?: Record<string, string>;
+	storageClass?: string;
+	ssecKey?: ArrayBuffer | string;
+}
+interface R2ListOptions {
+	limit?: number;
+	prefix?: string;
+	cursor?: string;
+	delimiter?: string;
+	startAfter?: string;
+	include?: ("httpMetadata" | "customMetadata")[];
+}
+declare abstract class R2Object {
+	readonly key: string;
+	readonly version: string;
+	readonly size: number;
+	readonly etag: string;
+	readonly httpEtag: string;
+	readonly checksums: R2Checksums;
+	readonly uploaded: Date;
+	readonly httpMetadata?: R2HTTPMetadata;
+	readonly customMetadata?: Record<string, string>;
+	readonly range?: R2Range;
+	readonly storageClass: string;
+	readonly ssecKeyMd5?: string;
+	writeHttpMetadata(headers: Headers): void;
+}
+interface R2ObjectBody extends R2Object {
+	get body(): ReadableStream;
+	get bodyUsed(): boolean;
+	arrayBuffer(): Promise<ArrayBuffer>;
+	bytes(): Promise<Uint8Array>;
+	text(): Promise<string>;
+	json<T>(): Promise<T>;
+	blob(): Promise<Blob>;
+}
+type R2Objects = {
+	objects: R2Object[];
+	delimitedPrefixes: string[];
+} & ({ truncated: true; cursor: string } | { truncated: false });
+interface R2UploadedPart {
+	partNumber: number;
+	etag: string;
+}
+declare abstract class R2MultipartUpload {
+	readonly key: string;
+	readonly uploadId: string;
+	uploadPart(partNumber: number, value: ReadableStream | ArrayBuffer | ArrayBufferView | string | Blob, options?: { ssecKey?: ArrayBuffer | string }): Promise<R2UploadedPart>;
+	abort(): Promise<void>;
+	complete(uploadedParts: R2UploadedPart[]): Promise<R2Object>;
+}
+declare abstract class R2Bucket {
+	head(key: string): Promise<R2Object | null>;
+	get(key: string, options: R2GetOptions & { onlyIf: R2Conditional | Headers }): Promise<R2ObjectBody | R2Object | null>;
+	get(key: string, options?: R2GetOptions): Promise<R2ObjectBody | null>;
+	put(
+		key: string,
+		value: ReadableStream | ArrayBuffer | ArrayBufferView | string | null | Blob,
+		options?: R2PutOptions & { onlyIf: R2Conditional | Headers },
+	): Promise<R2Object | null>;
+	put(key: string, value: ReadableStream | ArrayBuffer | ArrayBufferView | string | null | Blob, options?: R2PutOptions): Promise<R2Object>;
+	createMultipartUpload(key: string, options?: R2MultipartOptions): Promise<R2MultipartUpload>;
+	resumeMultipartUpload(key: string, uploadId: string): R2MultipartUpload;
+	delete(keys: string | string[]): Promise<void>;
+	list(options?: R2ListOptions): Promise<R2Objects>;
+}
+
 /* ----------------------------------------------------- cloudflare:workers */
 
 declare module "cloudflare:workers" {
@@ -922,4 +1150,123 @@ declare module "cloudflare:workers" {
 	// The bindings of the running environment, importable at module scope.
 	export const env: Cloudflare.Env;
 	export function waitUntil(promise: Promise<unknown>): void;
+}
+
+/* ------------------------------------------------------ Platform services */
+
+// Hyperdrive (hyperdrive): under valet, a connection to the binding's local
+// database. A driver connects with connectionString, or with host, port,
+// user, password and database; connect() opens the socket itself.
+interface Hyperdrive {
+	connect(): Socket;
+	readonly connectionString: string;
+	readonly host: string;
+	readonly port: number;
+	readonly user: string;
+	readonly password: string;
+	readonly database: string;
+}
+
+// Rate limiting (ratelimits).
+interface RateLimitOptions {
+	key: string;
+}
+interface RateLimitOutcome {
+	success: boolean;
+}
+interface RateLimit {
+	limit(options: RateLimitOptions): Promise<RateLimitOutcome>;
+}
+
+// Version metadata (version_metadata).
+interface WorkerVersionMetadata {
+	readonly id: string;
+	readonly tag: string;
+	readonly timestamp: string;
+}
+
+// Sending email (send_email): valet writes each message to a local outbox.
+type EmailAddress = string | { name: string; email: string };
+interface EmailAttachment {
+	disposition: "inline" | "attachment";
+	contentId?: string;
+	filename: string;
+	type: string;
+	content: string | ArrayBuffer | ArrayBufferView;
+}
+interface EmailMessageBuilder {
+	from: EmailAddress;
+	to: EmailAddress | EmailAddress[];
+	cc?: EmailAddress | EmailAddress[];
+	bcc?: EmailAddress | EmailAddress[];
+	replyTo?: EmailAddress;
+	subject: string;
+	text?: string;
+	html?: string;
+	headers?: Record<string, string>;
+	attachments?: EmailAttachment[];
+}
+interface EmailSendResult {
+	messageId: string;
+}
+interface EmailMessage {
+	readonly from: string;
+	readonly to: string;
+}
+interface SendEmail {
+	send(message: EmailMessage | EmailMessageBuilder): Promise<EmailSendResult>;
+}
+declare module "cloudflare:email" {
+	export class EmailMessage {
+		constructor(from: string, to: string, raw: ReadableStream | string);
+		readonly from: string;
+		readonly to: string;
+	}
+}
+
+// Secrets Store (secrets_store_secrets).
+interface SecretsStoreSecret {
+	get(): Promise<string>;
+}
+
+// Analytics Engine (analytics_engine_datasets): valet writes each point to
+// a local file.
+interface AnalyticsEngineDataPoint {
+	indexes?: ((ArrayBuffer | string) | null)[];
+	doubles?: number[];
+	blobs?: ((ArrayBuffer | string) | null)[];
+}
+interface AnalyticsEngineDataset {
+	writeDataPoint(event?: AnalyticsEngineDataPoint): void;
+}
+
+// Workers AI (ai): no local implementation; each call fails under valet.
+interface Ai {
+	run(model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>): Promise<any>;
+}
+
+/* ----------------------------------------------------- cloudflare:sockets */
+
+interface SocketAddress {
+	hostname: string;
+	port: number;
+}
+interface SocketOptions {
+	secureTransport?: "off" | "on" | "starttls";
+	allowHalfOpen?: boolean;
+}
+interface SocketInfo {
+	remoteAddress?: string;
+	localAddress?: string;
+}
+interface Socket {
+	readonly readable: ReadableStream<Uint8Array>;
+	readonly writable: WritableStream<Uint8Array>;
+	readonly closed: Promise<void>;
+	readonly opened: Promise<SocketInfo>;
+	close(): Promise<void>;
+	startTls(): Socket;
+}
+declare module "cloudflare:sockets" {
+	export function connect(address: string | SocketAddress, options?: SocketOptions): Socket;
 }

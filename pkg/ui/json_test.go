@@ -50,7 +50,7 @@ func TestJSONFieldNames(t *testing.T) {
 		Time: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Kind: events.Request,
 		Step: "s", Message: "m", Error: "e", Duration: 12500 * time.Microsecond, Bytes: 1, Total: 2,
 		Source: "src", Method: "GET", Path: "/p", Status: 200, Route: "worker",
-		Class: "C", ObjectID: "id", State: "running", URL: "http://127.0.0.1:1",
+		Class: "C", ObjectID: "id", State: "running", URL: "http://127.0.0.1:1", Version: "v1",
 	}
 	b, err := json.Marshal(toJSONEvent(e))
 	if err != nil {
@@ -58,9 +58,38 @@ func TestJSONFieldNames(t *testing.T) {
 	}
 	want := `{"time":"2026-01-02T03:04:05.000006Z","kind":"request","step":"s","message":"m","error":"e",` +
 		`"duration_ms":12.5,"bytes":1,"total":2,"source":"src","method":"GET","path":"/p","status":200,` +
-		`"route":"worker","class":"C","object_id":"id","state":"running","url":"http://127.0.0.1:1"}`
+		`"route":"worker","class":"C","object_id":"id","state":"running","url":"http://127.0.0.1:1","version":"v1"}`
 	if string(b) != want {
 		t.Errorf("JSON =\n%s\nwant\n%s", b, want)
+	}
+}
+
+// What MarshalEvent writes (the edge's log), UnmarshalEvent reads back
+// whole (valet logs).
+func TestEventRoundTrip(t *testing.T) {
+	for _, e := range append(sampleEvents(),
+		events.Event{Kind: events.Request, Method: "GET", Path: "/<x>", Status: 502, Duration: 1234567 * time.Nanosecond, Error: "upstream", Version: "v2"},
+		events.Event{Kind: events.Log, Source: "container:Box/abc", Message: "listening"},
+	) {
+		b, err := MarshalEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := UnmarshalEvent(b)
+		want := e
+		want.Duration = e.Duration.Truncate(time.Microsecond)
+		if err != nil || !got.Time.Equal(want.Time) {
+			t.Fatalf("UnmarshalEvent(%s) = %+v, %v", b, got, err)
+		}
+		got.Time, want.Time = time.Time{}, time.Time{}
+		if got != want {
+			t.Errorf("round trip of %s:\n got %+v\nwant %+v", b, got, want)
+		}
+	}
+	for _, bad := range []string{`{"message":"x"}`, `not json`, `{"kind":"log","time":"yesterday"}`} {
+		if _, err := UnmarshalEvent([]byte(bad)); err == nil {
+			t.Errorf("UnmarshalEvent(%s) took it for an event", bad)
+		}
 	}
 }
 

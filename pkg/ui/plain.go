@@ -15,19 +15,14 @@ import (
 type plainReporter struct {
 	mu     sync.Mutex
 	w      io.Writer
-	sym    text.Symbols
-	st     text.Styles
+	f      lineFormat
 	shown  map[string]int // step → last progress quarter printed
 	err    error
 	closed bool
 }
 
-func newPlainReporter(w io.Writer, color bool) *plainReporter {
-	sym := text.ASCII()
-	if color {
-		sym = text.Unicode()
-	}
-	return &plainReporter{w: w, sym: sym, st: text.NewStyles(text.NewRenderer(w, color)), shown: map[string]int{}}
+func newPlainReporter(w io.Writer, f lineFormat) *plainReporter {
+	return &plainReporter{w: w, f: f, shown: map[string]int{}}
 }
 
 func (p *plainReporter) Start() {}
@@ -44,57 +39,104 @@ func (p *plainReporter) Stop() error {
 func (p *plainReporter) Emit(e events.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || p.err != nil {
+	if p.closed || p.err != nil || !p.keep(e) {
 		return
 	}
-	line, ok := p.line(e)
-	if !ok {
-		return
-	}
-	if _, err := io.WriteString(p.w, line+"\n"); err != nil {
+	if _, err := io.WriteString(p.w, p.f.line(e)+"\n"); err != nil {
 		p.err = fmt.Errorf("write progress: %w", err)
 	}
 }
 
-// line renders e; ok is false for events that plain output leaves out.
-func (p *plainReporter) line(e events.Event) (string, bool) {
-	sym, st := p.sym, p.st
+// keep prints a transfer at 25%, 50%, 75% and 100% only: a line per chunk
+// would drown the log. Transfers of unknown size print nothing.
+func (p *plainReporter) keep(e events.Event) bool {
+	switch e.Kind {
+	case events.StepDone, events.StepFailed:
+		delete(p.shown, e.Step)
+	case events.Progress:
+		if e.Total <= 0 {
+			return false
+		}
+		quarter := text.Percent(e.Bytes, e.Total) / 25
+		if quarter == 0 || quarter <= p.shown[e.Step] {
+			return false
+		}
+		p.shown[e.Step] = quarter
+	}
+	return true
+}
+
+// Line is e as the plain line valet prints in CI, without color, for text
+// that other code carries: a failed health check's last log lines.
+func Line(e events.Event) string { return plainFormat(false, false).line(e) }
+
+// lineFormat renders one event as one line (more for a multi-line error).
+type lineFormat struct {
+	sym   text.Symbols
+	st    text.Styles
+	stamp bool // each line starts with the event's time (valet logs)
+}
+
+// plainFormat is Unicode symbols with color, ASCII without: output without
+// color may be a log that is not read as UTF-8.
+func plainFormat(color, stamp bool) lineFormat {
+	sym := text.ASCII()
+	if color {
+		sym = text.Unicode()
+	}
+	return lineFormat{sym: sym, st: text.NewStyles(color), stamp: stamp}
+}
+
+func (f lineFormat) line(e events.Event) string {
+	line := f.text(e)
+	if f.stamp && !e.Time.IsZero() {
+		line = f.st.Faint.Render(e.Time.Local().Format("15:04:05.000")) + " " + line
+	}
+	return line
+}
+
+func (f lineFormat) text(e events.Event) string {
+	sym, st := f.sym, f.st
 	dur := func() string { return "  " + st.Faint.Render(text.Duration(e.Duration)) }
 	switch e.Kind {
 	case events.StepStarted:
-		return st.Faint.Render(sym.Started) + " " + e.Step + p.ellipsis(), true
+		return st.Faint.Render(sym.Started) + " " + e.Step + f.ellipsis()
 	case events.StepDone:
-		delete(p.shown, e.Step)
-		return st.Done.Render(sym.Done) + " " + e.Step + dur(), true
+		return st.Done.Render(sym.Done) + " " + e.Step + dur()
 	case events.StepSkipped:
-		return st.Skipped.Render(sym.Skipped+" "+e.Step) + withNote("skipped", e.Message), true
+		return st.Skipped.Render(sym.Skipped+" "+e.Step) + withNote("skipped", e.Message)
 	case events.StepFailed:
-		delete(p.shown, e.Step)
-		return st.Failed.Render(sym.Failed) + " " + e.Step + dur() + ": " + indent(e.Error), true
+		return st.Failed.Render(sym.Failed) + " " + e.Step + dur() + ": " + indent(e.Error)
 	case events.Progress:
-		return p.progress(e)
+		return "  " + e.Step + "  " + st.Faint.Render(text.Progress(e.Bytes, e.Total))
 	case events.Log:
+		// The level shows in place of the pipe; a stack stays as the
+		// worker wrote it, one frame a line.
+		mark := st.LogMark(sym, e.Level)
 		if e.Source == "" {
-			return e.Message, true
+			if e.Level == "error" || e.Level == "warn" {
+				return mark + " " + e.Message
+			}
+			return e.Message
 		}
-		return st.Source.Render(e.Source) + " " + st.Faint.Render(sym.Pipe) + " " + e.Message, true
+		return st.Source.Render(e.Source) + " " + mark + " " + e.Message
 	case events.Info:
-		return st.Faint.Render(sym.Info) + " " + indent(e.Message), true
+		return st.Faint.Render(sym.Info) + " " + indent(e.Message)
 	case events.Warning:
-		return st.Warning.Render(sym.Warning + " " + indent(e.Message)), true
+		return st.Warning.Render(sym.Warning + " " + indent(e.Message))
 	case events.Request:
 		status := st.Status(e.Status).Render(fmt.Sprint(e.Status))
 		line := fmt.Sprintf("%s %s %s %s", e.Method, e.Path, status, st.Faint.Render(text.Duration(e.Duration)))
 		if e.Route != "" {
 			line += " " + st.Faint.Render(sym.Arrow+" "+e.Route)
 		}
-		return line + errSuffix(e), true
+		return line + errSuffix(e)
 	case events.ContainerState:
 		mark := st.Faint.Render(sym.Container)
 		if e.State == "crashed" {
 			mark = st.Failed.Render(sym.Container)
 		}
-		return mark + " " + text.Container(e) + " " + e.State + withNote("", e.Message) + errSuffix(e), true
+		return mark + " " + text.Container(e) + " " + e.State + withNote("", e.Message) + errSuffix(e)
 	case events.Ready:
 		msg := e.Message
 		switch {
@@ -105,29 +147,15 @@ func (p *plainReporter) line(e events.Event) (string, bool) {
 		default:
 			msg += " " + st.URL.Render(e.URL)
 		}
-		return st.Done.Render(sym.Ready) + " " + msg, true
+		return st.Done.Render(sym.Ready) + " " + msg
 	case events.Reloaded:
-		return st.Done.Render(sym.Reloaded) + " reloaded" + withNote("", e.Message) + dur(), true
+		return st.Done.Render(sym.Reloaded) + " reloaded" + withNote("", e.Message) + dur()
 	}
-	return st.Faint.Render(sym.Info) + " " + string(e.Kind) + withNote("", e.Message) + errSuffix(e), true
+	return st.Faint.Render(sym.Info) + " " + string(e.Kind) + withNote("", e.Message) + errSuffix(e)
 }
 
-// progress prints a transfer at 25%, 50%, 75% and 100% only: a line per
-// chunk would drown the log. Transfers of unknown size print nothing.
-func (p *plainReporter) progress(e events.Event) (string, bool) {
-	if e.Total <= 0 {
-		return "", false
-	}
-	quarter := text.Percent(e.Bytes, e.Total) / 25
-	if quarter == 0 || quarter <= p.shown[e.Step] {
-		return "", false
-	}
-	p.shown[e.Step] = quarter
-	return "  " + e.Step + "  " + p.st.Faint.Render(text.Progress(e.Bytes, e.Total)), true
-}
-
-func (p *plainReporter) ellipsis() string {
-	if p.sym.Done == text.ASCII().Done {
+func (f lineFormat) ellipsis() string {
+	if f.sym.Done == text.ASCII().Done {
 		return "..."
 	}
 	return "…"

@@ -27,6 +27,12 @@ func TestPlainLines(t *testing.T) {
 		{"log", events.Event{Kind: events.Log, Source: "worker", Message: "hello"},
 			"worker | hello", "worker │ hello"},
 		{"log without source", events.Event{Kind: events.Log, Message: "hello"}, "hello", "hello"},
+		{"log with level", events.Event{Kind: events.Log, Source: "worker", Level: "log", Message: "hello"},
+			"worker | hello", "worker │ hello"},
+		{"warning log", events.Event{Kind: events.Log, Source: "worker", Level: "warn", Message: "deprecated"},
+			"worker ! deprecated", "worker ! deprecated"},
+		{"uncaught exception", events.Event{Kind: events.Log, Source: "worker", Level: "error", Message: "Uncaught Error: boom\n    at fetch (src/index.ts:3:9)"},
+			"worker x Uncaught Error: boom\n    at fetch (src/index.ts:3:9)", "worker ✗ Uncaught Error: boom\n    at fetch (src/index.ts:3:9)"},
 		{"info", events.Event{Kind: events.Info, Message: "using wrangler.jsonc"},
 			"- using wrangler.jsonc", "· using wrangler.jsonc"},
 		{"warning", events.Event{Kind: events.Warning, Message: `"routes" is not supported yet`},
@@ -54,15 +60,13 @@ func TestPlainLines(t *testing.T) {
 				if color {
 					want = tt.utf
 				}
-				got, ok := newPlainReporter(nil, false).line(tt.e)
+				f := plainFormat(false, false)
 				if color {
 					// Unicode symbols without the escapes, to compare text only.
-					p := newPlainReporter(nil, false)
-					p.sym = newPlainReporter(nil, true).sym
-					got, ok = p.line(tt.e)
+					f.sym = plainFormat(true, false).sym
 				}
-				if !ok || got != want {
-					t.Errorf("color=%v: line = %q, %v; want %q", color, got, ok, want)
+				if got := f.line(tt.e); got != want {
+					t.Errorf("color=%v: line = %q; want %q", color, got, want)
 				}
 			}
 		})
@@ -116,12 +120,39 @@ func TestPlainProgressQuarters(t *testing.T) {
 	}
 }
 
+// Line is the plain line without color, for text other code carries.
+func TestLine(t *testing.T) {
+	e := events.Event{Kind: events.Log, Source: "worker", Message: "boom", Time: time.Now()}
+	if got, want := Line(e), "worker | boom"; got != want {
+		t.Errorf("Line = %q, want %q", got, want)
+	}
+}
+
+// valet logs: the data on stdout, each line stamped with the event's time.
+func TestLogReporter(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 600_000_000, time.Local)
+	e := events.Event{Time: at, Kind: events.Request, Method: "GET", Path: "/", Status: 200, Duration: 3 * time.Millisecond, Route: "asset"}
+	ios, _, out, errOut := iostreams.Test()
+	r := NewLogReporter(ios, false)
+	r.Emit(e)
+	r.Emit(events.Event{Kind: events.Log, Source: "edge", Message: "no time"})
+	if got, want := out.String(), "03:04:05.600 GET / 200 3ms -> asset\nedge | no time\n"; got != want || errOut.Len() != 0 {
+		t.Errorf("stdout %q (stderr %q), want %q", got, errOut, want)
+	}
+	ios, _, out, _ = iostreams.Test()
+	r = NewLogReporter(ios, true)
+	r.Emit(e)
+	if !strings.Contains(out.String(), `"duration_ms":3,`) {
+		t.Errorf("JSON log line %s", out)
+	}
+}
+
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestPlainWriteError(t *testing.T) {
-	r := newPlainReporter(failWriter{}, false)
+	r := newPlainReporter(failWriter{}, plainFormat(false, false))
 	r.Emit(events.Event{Kind: events.Info, Message: "x"})
 	if err := r.Stop(); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Stop = %v, want the write error", err)

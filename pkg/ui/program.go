@@ -6,7 +6,8 @@ import (
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
@@ -27,8 +28,6 @@ type ProgramOptions struct {
 	// the user quit (Interrupted is then closed). It may also write what
 	// stays in the scrollback. Nil means the user never quits this way.
 	Exited func(final tea.Model) (quit bool)
-	// AltScreen runs the model full screen.
-	AltScreen bool
 }
 
 // Program runs a bubbletea model on the terminal of an IOStreams (ErrOut,
@@ -55,20 +54,31 @@ type Program struct {
 }
 
 // NewProgram returns a Program for model on ios; nothing is drawn before
-// Start.
+// Start, and nothing asks the terminal anything before it either (whether
+// the model runs full screen is its View's AltScreen).
 func NewProgram(ios *iostreams.IOStreams, model tea.Model, opts ProgramOptions) *Program {
+	// Colors are iostreams' decision (NO_COLOR, TERM=dumb), not a second
+	// detection; the styles use the 16 ANSI colors only.
+	profile := colorprofile.Ascii
+	if ios.ColorEnabled() {
+		profile = colorprofile.ANSI
+	}
 	popts := []tea.ProgramOption{
 		tea.WithOutput(ios.ErrOut),
+		tea.WithColorProfile(profile),
+		// The size when ErrOut is not a terminal (a test's buffer), where
+		// bubbletea would otherwise draw on 0×0; a terminal's own size
+		// replaces it.
+		tea.WithWindowSize(80, 24),
 		// The command owns SIGINT/SIGTERM (its context); on a terminal
 		// Ctrl-C comes as a key.
 		tea.WithoutSignalHandler(),
 	}
-	if opts.AltScreen {
-		popts = append(popts, tea.WithAltScreen())
-	}
 	if ios.IsStdinTTY() {
 		popts = append(popts, tea.WithInput(ios.In))
 	} else {
+		// No keys to read: bubbletea then sends no terminal query either,
+		// since it could not read the answer.
 		popts = append(popts, tea.WithInput(nil))
 	}
 	return &Program{

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 )
@@ -34,7 +34,7 @@ func (m countModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m countModel) View() string { return fmt.Sprintf("events=%d\n", m.events) }
+func (m countModel) View() tea.View { return tea.NewView(fmt.Sprintf("events=%d\n", m.events)) }
 
 func TestProgramBatchesAndStops(t *testing.T) {
 	ios, errOut := tuiStreams()

@@ -30,5 +30,15 @@ func NewReporter(io *iostreams.IOStreams, mode Mode) Reporter {
 	case TUI:
 		return newTUIReporter(io)
 	}
-	return newPlainReporter(io.ErrOut, io.ColorEnabled())
+	return newPlainReporter(io.ErrOut, plainFormat(io.ColorEnabled(), false))
+}
+
+// NewLogReporter renders a log stream that is the command's data (valet
+// logs): on Out, JSON lines with asJSON, else one plain line per event
+// stamped with its time, colored when Out is a terminal that may color.
+func NewLogReporter(io *iostreams.IOStreams, asJSON bool) Reporter {
+	if asJSON {
+		return newJSONReporter(io.Out)
+	}
+	return newPlainReporter(io.Out, plainFormat(io.ColorEnabled() && io.IsStdoutTTY(), true))
 }

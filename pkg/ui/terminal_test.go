@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 	"github.com/valet-dev/valet/pkg/iostreams"
 )
 
@@ -43,12 +44,7 @@ func helperCommand() int {
 // TestTUIOnRealTerminal runs the dashboard on a real pty (tmux): it draws,
 // q reaches it as a key (raw mode), and the command ends normally.
 func TestTUIOnRealTerminal(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required under CI (.ci/test installs it)")
-		}
-		t.Skip("tmux not installed")
-	}
+	testenv.LookPath(t, "tmux")
 	sock := fmt.Sprintf("valet-ui-test-%d", os.Getpid())
 	tmux := func(args ...string) string {
 		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()

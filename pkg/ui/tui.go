@@ -3,12 +3,11 @@ package ui
 import (
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/iostreams"
-	"github.com/valet-dev/valet/pkg/ui/dashboard"
-	"github.com/valet-dev/valet/pkg/ui/text"
+	"github.com/valet-dev/valet/pkg/ui/steps"
 )
 
 // tuiReporter is the step dashboard of build, deploy and friends, run by a
@@ -18,13 +17,12 @@ type tuiReporter struct {
 }
 
 func newTUIReporter(io *iostreams.IOStreams) *tuiReporter {
-	renderer := text.NewRenderer(io.ErrOut, io.ColorEnabled())
-	model := dashboard.New(dashboard.Options{Renderer: renderer})
+	model := steps.New(steps.Options{Color: io.ColorEnabled()})
 	return &tuiReporter{NewProgram(io, model, ProgramOptions{
-		Events: func(batch []events.Event) tea.Msg { return dashboard.EventsMsg(batch) },
-		Stop:   func(at time.Time) tea.Msg { return dashboard.StopMsg{At: at} },
+		Events: func(batch []events.Event) tea.Msg { return steps.EventsMsg(batch) },
+		Stop:   func(at time.Time) tea.Msg { return steps.StopMsg{At: at} },
 		Exited: func(final tea.Model) bool {
-			m, ok := final.(dashboard.Model)
+			m, ok := final.(steps.Model)
 			return ok && m.Interrupted()
 		},
 	})}

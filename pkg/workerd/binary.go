@@ -1,11 +1,11 @@
 package workerd
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 )
 
@@ -13,11 +13,29 @@ import (
 // own (`npm install -D workerd` pins one in the project's lockfile).
 const PinnedVersion = "1.20261117.1"
 
+// EnvBinary names a workerd executable to use instead of looking for one.
+const EnvBinary = "VALET_WORKERD"
+
+// Where a Binary came from.
+const (
+	SourceEnv     = "env"     // $VALET_WORKERD
+	SourceProject = "project" // the project's node_modules (or yarn's unplugged packages)
+	SourceCache   = "cache"   // valet's cache, fetched through the npm registry
+)
+
 // Binary is a workerd executable and where it came from.
 type Binary struct {
 	Path    string
-	Version string // the npm package version, e.g. 1.20261117.1
-	Source  string // "project" (node_modules) or "cache" (fetched by valet)
+	Version string // the npm package version, e.g. 1.20261117.1 ("" for $VALET_WORKERD)
+	Source  string // SourceEnv, SourceProject or SourceCache
+	// PinnedBy is the lockfile that chose Version for the cache (e.g.
+	// "pnpm-lock.yaml"), "" when it is valet's PinnedVersion.
+	PinnedBy string
+	// Missing: the version is not in the cache yet; Locate fetches it.
+	Missing bool
+	// Note says why the project's own workerd was not used, when it has
+	// one that cannot run here (another platform's, or --no-optional).
+	Note string
 }
 
 // LocateOptions say where to look.
@@ -25,7 +43,7 @@ type LocateOptions struct {
 	// Dir is the project directory; node_modules/workerd is looked up from
 	// it and its parents, as Node resolves packages.
 	Dir string
-	// CacheDir holds fetched versions; default: the user cache dir + valet.
+	// CacheDir holds fetched versions; default: DefaultCacheDir.
 	CacheDir string
 	// Fetch downloads a version into the cache when neither the project nor
 	// the cache has one; nil: no download.
@@ -35,21 +53,45 @@ type LocateOptions struct {
 // ErrNotFound is returned when no workerd is available.
 var ErrNotFound = errors.New("workerd not found")
 
-// Locate finds the workerd to run: the project's own, else the pinned
-// version in valet's cache, fetched through the npm registry when missing.
+// Locate finds the workerd to run: $VALET_WORKERD, else the project's own
+// (node_modules, as the lockfile pinned it), else the version the project's
+// lockfile pins or valet's PinnedVersion in valet's cache, fetched through
+// the npm registry when missing.
 func Locate(opts LocateOptions) (*Binary, error) {
-	if p := os.Getenv("VALET_WORKERD"); p != "" {
+	b, err := Plan(opts)
+	if err != nil || !b.Missing {
+		return b, err
+	}
+	if opts.Fetch == nil {
+		cache := filepath.Dir(filepath.Dir(filepath.Dir(b.Path)))
+		return nil, fmt.Errorf("%w in the project's node_modules nor in valet's cache (%s)\n%s", ErrNotFound, cache, installHint(b.Version))
+	}
+	if err := opts.Fetch(b.Version, b.Path); err != nil {
+		if !errors.Is(err, ErrNotFound) {
+			err = fetchFailed(b.Version, err)
+		}
+		return nil, err
+	}
+	b.Missing = false
+	return b, nil
+}
+
+// Plan is Locate without the download: the binary Locate would run, with
+// Missing set when it would fetch it first (valet --version shows it).
+func Plan(opts LocateOptions) (*Binary, error) {
+	if p := os.Getenv(EnvBinary); p != "" {
 		// An explicit choice (a workerd built from source, a test's).
 		if st, err := os.Stat(p); err != nil || st.IsDir() {
-			return nil, fmt.Errorf("VALET_WORKERD=%s: not an executable file", p)
+			return nil, fmt.Errorf("%s=%s: not an executable file; unset it to use the project's workerd", EnvBinary, p)
 		}
-		return &Binary{Path: p, Version: "VALET_WORKERD", Source: "env"}, nil
+		return &Binary{Path: p, Source: SourceEnv}, nil
 	}
 	plat, err := platformPackage()
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := fromNodeModules(opts.Dir, plat); ok {
+	b, note := fromProject(opts.Dir, plat)
+	if b != nil {
 		return b, nil
 	}
 	cache := opts.CacheDir
@@ -58,23 +100,26 @@ func Locate(opts LocateOptions) (*Binary, error) {
 			return nil, err
 		}
 	}
-	dest := filepath.Join(cache, PinnedVersion, plat, exeName())
-	if st, err := os.Stat(dest); err == nil && !st.IsDir() {
-		return &Binary{Path: dest, Version: PinnedVersion, Source: "cache"}, nil
+	b = &Binary{Version: PinnedVersion, Source: SourceCache, Note: note}
+	if v, file := lockedVersion(opts.Dir); v != "" {
+		b.Version, b.PinnedBy = v, file
 	}
-	if opts.Fetch != nil {
-		if err := opts.Fetch(PinnedVersion, dest); err != nil {
-			return nil, fmt.Errorf("%w: fetch workerd %s through the npm registry: %v\n%s", ErrNotFound, PinnedVersion, err, installHint())
-		}
-		return &Binary{Path: dest, Version: PinnedVersion, Source: "cache"}, nil
+	b.Path = filepath.Join(cache, b.Version, plat, exeName())
+	if st, err := os.Stat(b.Path); err != nil || st.IsDir() {
+		b.Missing = true
 	}
-	return nil, fmt.Errorf("%w in the project's node_modules nor in %s\n%s", ErrNotFound, cache, installHint())
+	return b, nil
 }
 
-func installHint() string {
+// fetchFailed is the error of a failed download, saying how else to get it.
+func fetchFailed(version string, err error) error {
+	return fmt.Errorf("%w: fetch workerd %s through the npm registry: %v\n%s", ErrNotFound, version, err, installHint(version))
+}
+
+func installHint(v string) string {
 	return "valet runs the app's JavaScript on workerd, the Workers runtime: install it in the project with\n" +
-		"  npm install --save-dev workerd@" + PinnedVersion + "\n" +
-		"or let valet fetch it by running any valet command with access to the npm registry."
+		"  npm install --save-dev workerd@" + v + "\n" +
+		"or run valet where it can reach the npm registry, to fetch it into its cache (see .npmrc for a private registry)."
 }
 
 // DefaultCacheDir is where valet keeps fetched workerd versions.
@@ -106,42 +151,5 @@ func exeName() string {
 	return "workerd"
 }
 
-// fromNodeModules looks for node_modules/workerd from dir upwards, and for
-// its platform package beside it or inside it (npm hoists it; pnpm nests).
-func fromNodeModules(dir, plat string) (*Binary, bool) {
-	if dir == "" {
-		return nil, false
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, false
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		pkg := filepath.Join(d, "node_modules", "workerd")
-		if version, ok := packageVersion(filepath.Join(pkg, "package.json")); ok {
-			for _, base := range []string{filepath.Join(d, "node_modules"), filepath.Join(pkg, "node_modules")} {
-				p := filepath.Join(base, "@cloudflare", plat, "bin", exeName())
-				if st, err := os.Stat(p); err == nil && !st.IsDir() {
-					return &Binary{Path: p, Version: version, Source: "project"}, true
-				}
-			}
-		}
-		if filepath.Dir(d) == d {
-			return nil, false
-		}
-	}
-}
-
-func packageVersion(path string) (string, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", false
-	}
-	var p struct {
-		Version string `json:"version"`
-	}
-	if json.Unmarshal(b, &p) != nil || p.Version == "" {
-		return "", false
-	}
-	return p.Version, true
-}
+// reVersion is an npm version valet puts in a cache path.
+var reVersion = regexp.MustCompile(`^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$`)

@@ -17,6 +17,7 @@ const (
 const (
 	serviceBridge   = "valet-bridge"  // containers and object ownership, answered by valet
 	AssetsService   = "valet-assets"  // the ASSETS binding, answered by valet's asset server
+	serviceCache    = "valet-cache"   // the Cache API (caches.default), answered by valet
 	serviceControl  = "valet-control" // valet's own worker
 	serviceStorage  = "valet-do-storage"
 	serviceInternet = "internet"
@@ -46,6 +47,16 @@ type Service struct {
 	Value string // e.g. `worker = (...)` or `disk = (...)`
 }
 
+// ExtensionModule is a module workerd provides to every worker of the
+// process (Config.extensions): a wrapped binding's module, or a built-in
+// module's internal half such as "cloudflare-internal:email". Internal
+// modules can be imported by extension modules only, not by the worker.
+type ExtensionModule struct {
+	Name     string
+	Source   string
+	Internal bool
+}
+
 // DurableObjectClass is one Durable Object namespace of the worker.
 type DurableObjectClass struct {
 	Class     string
@@ -63,8 +74,13 @@ type Config struct {
 	CompatibilityFlags []string
 	Modules            []Module // the first is the main module
 	Bindings           []Binding
+	// Env is added to workerd's environment and never written in its
+	// config: the values of the EnvBindings (secrets).
+	Env map[string]string
 	Services           []Service
 	DurableObjects     []DurableObjectClass
+	// Extensions are the modules the bindings' implementations need.
+	Extensions []ExtensionModule
 	// DurableStorage is the directory of the objects' SQLite files; "" keeps
 	// them in memory.
 	DurableStorage string
@@ -72,11 +88,16 @@ type Config struct {
 	// and object ownership, and the ASSETS binding ("" when unused).
 	Bridge string
 	Assets string
+	// Cache is the unix socket where valet answers the worker's Cache API
+	// (see pkg/cacheapi); "" leaves caches.default unconfigured, where
+	// workerd throws "No Cache was configured".
+	Cache string
 	// Control is the source of valet's control worker (see control.js).
 	Control string
-	// Tail sends the worker's trace events (exceptions with stacks) to the
-	// control worker, which hands them to the bridge (dev).
-	Tail bool
+	// Cluster, when set, makes the process one instance of a workerd
+	// cluster: its Durable Objects are shared with the other instances
+	// through a bucket, each run by one instance at a time.
+	Cluster *Cluster
 }
 
 // Render returns the config as Cap'n Proto text. Module paths are written
@@ -88,6 +109,11 @@ func (c *Config) Render(dir string) (string, error) {
 	if len(c.Modules) == 0 {
 		return "", fmt.Errorf("workerd config: no modules")
 	}
+	if c.Cluster != nil {
+		if err := c.Cluster.validate(); err != nil {
+			return "", err
+		}
+	}
 	var services []string
 	services = append(services, NewStruct().Text("name", c.Service).Set("worker", c.worker(dir)).String())
 	if c.Control != "" {
@@ -98,6 +124,9 @@ func (c *Config) Render(dir string) (string, error) {
 	}
 	if c.Assets != "" {
 		services = append(services, external(AssetsService, c.Assets))
+	}
+	if c.Cache != "" {
+		services = append(services, external(serviceCache, c.Cache))
 	}
 	if c.DurableStorage != "" && len(c.DurableObjects) > 0 {
 		disk := NewStruct().Text("path", c.DurableStorage).Bool("writable", true)
@@ -125,7 +154,17 @@ func (c *Config) Render(dir string) (string, error) {
 	b.WriteString("const config :Workerd.Config = (\n")
 	b.WriteString("  services = [\n    " + strings.Join(services, ",\n    ") + "\n  ],\n")
 	b.WriteString("  sockets = [\n    " + strings.Join(sockets, ",\n    ") + "\n  ],\n")
+	if len(c.Extensions) > 0 {
+		mods := make([]string, len(c.Extensions))
+		for i, m := range c.Extensions {
+			mods[i] = NewStruct().Text("name", m.Name).Bool("internal", m.Internal).Text("esModule", m.Source).String()
+		}
+		b.WriteString("  extensions = [(modules = " + List(mods...) + ")],\n")
+	}
 	b.WriteString("  logging = (structuredLogging = true),\n")
+	if c.Cluster != nil {
+		b.WriteString("  cluster = " + c.Cluster.render() + ",\n")
+	}
 	b.WriteString(");\n")
 	return b.String(), nil
 }
@@ -177,8 +216,8 @@ func (c *Config) worker(dir string) string {
 		}
 	}
 	w.Text("globalOutbound", serviceInternet)
-	if c.Tail && c.Control != "" {
-		w.Set("tails", List(quote(serviceControl)))
+	if c.Cache != "" {
+		w.Text("cacheApiOutbound", serviceCache)
 	}
 	return w.String()
 }
@@ -196,9 +235,6 @@ func (c *Config) controlWorker() string {
 	bindings := []string{
 		NewStruct().Text("name", "APP").Text("service", c.Service).String(),
 		NewStruct().Text("name", "PROBE").Set("service", probe.String()).String(),
-	}
-	if c.Bridge != "" {
-		bindings = append(bindings, NewStruct().Text("name", BridgeBinding).Text("service", serviceBridge).String())
 	}
 	for _, d := range c.DurableObjects {
 		ns := NewStruct().Text("className", d.Class).Text("serviceName", c.Service)
@@ -218,7 +254,8 @@ func (c *Config) Write(dir string) (string, error) {
 		return "", fmt.Errorf("workerd config: %w", err)
 	}
 	path := filepath.Join(dir, "config.capnp")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	// Owner-only: the config holds the app's secrets and the cluster key.
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		return "", fmt.Errorf("workerd config: %w", err)
 	}
 	return path, nil

@@ -37,7 +37,17 @@ import (
 // does not pull its object back into a version that is going away; and when
 // a process leaves, the objects it held that have an alarm are woken in the
 // process in service, whose scheduler then knows their alarms.
+//
+// In a workerd cluster (NewClusterObjects) workerd itself runs each object
+// on one instance and forwards every request for it there, moving its
+// storage and alarm with it, so Acquire grants at once: asking the holder to
+// release would be wrong there. After a stopping instance hands an object to
+// a peer, the peer builds it while the stopping one still counts as its
+// holder here, and the release, sent through the control worker's stub,
+// would be forwarded by the cluster to the peer itself.
 type Objects struct {
+	cluster bool
+
 	mu      sync.Mutex
 	owners  map[objectKey]*grant
 	locks   map[objectKey]*sync.Mutex
@@ -98,6 +108,17 @@ type Member struct {
 func NewObjects() *Objects {
 	return &Objects{owners: map[objectKey]*grant{}, locks: map[objectKey]*sync.Mutex{}, pending: map[objectKey]Handoff{}}
 }
+
+// NewClusterObjects returns the table of processes that are instances of a
+// workerd cluster: workerd decides where each object runs.
+func NewClusterObjects() *Objects {
+	o := NewObjects()
+	o.cluster = true
+	return o
+}
+
+// Cluster reports a table of a workerd cluster's instances.
+func (o *Objects) Cluster() bool { return o.cluster }
 
 // Join adds a process; control reaches its control worker.
 func (o *Objects) Join(name string, control ControlFunc) *Member {
@@ -166,6 +187,13 @@ var ErrNotServing = errors.New("valet: this version is not in service; the Durab
 // the object or is in service.
 func (m *Member) Acquire(ctx context.Context, class, id string, forAlarm bool) (Handoff, error) {
 	o := m.objects
+	if o.cluster {
+		// workerd moves the object, its storage and its alarm itself.
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.epoch++
+		return Handoff{Epoch: o.epoch}, nil
+	}
 	k := objectKey{class, id}
 	l := o.lock(k)
 	l.Lock()
@@ -302,9 +330,10 @@ func (m *Member) Leave(ctx context.Context) []ObjectRef {
 			break
 		}
 	}
-	if len(o.members) == 0 {
+	if len(o.members) == 0 || o.cluster {
 		// No process to hand anything to (valet is stopping): the next
-		// one to start reads the objects' alarms from storage.
+		// one to start reads the objects' alarms from storage. In a
+		// cluster, workerd hands them over itself.
 		out := make([]ObjectRef, len(held))
 		for i, k := range held {
 			delete(o.owners, k)
@@ -377,6 +406,20 @@ func (m *Member) wake(ctx context.Context, refs []ObjectRef) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Owned lists the objects m holds now.
+func (m *Member) Owned() []ObjectRef {
+	o := m.objects
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []ObjectRef
+	for k, g := range o.owners {
+		if g.m == m {
+			out = append(out, ObjectRef{Class: k.class, ID: k.id})
+		}
+	}
+	return out
 }
 
 // ObjectRef names one Durable Object, with the alarm its holder left.

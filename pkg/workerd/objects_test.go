@@ -116,3 +116,37 @@ func TestObjectsAlarmsGoToTheProcessInService(t *testing.T) {
 		t.Error("a process that left took an object")
 	}
 }
+
+func TestAcquireAsksTheHolderToRelease(t *testing.T) {
+	o := NewObjects()
+	pa, pb := newFake(), newFake()
+	a, b := o.Join("a", pa.control), o.Join("b", pb.control)
+	ctx := context.Background()
+	if h, err := a.Acquire(ctx, "Counter", "1", false); err != nil || h.Moved {
+		t.Fatalf("first acquire: %+v, %v", h, err)
+	}
+	if h, err := b.Acquire(ctx, "Counter", "1", false); err != nil || !h.Moved {
+		t.Fatalf("second acquire: %+v, %v", h, err)
+	}
+	if len(pa.ops) != 1 || pa.ops[0] != "release Counter/1 1" || len(pb.ops) != 0 {
+		t.Fatalf("control calls: a %q, b %q", pa.ops, pb.ops)
+	}
+}
+
+// TestClusterAcquireGrantsAtOnce: in a workerd cluster an object's builder
+// is its owner; valet asks no other process to release it, and reports no
+// handoff of its own (workerd moves the alarm with the object).
+func TestClusterAcquireGrantsAtOnce(t *testing.T) {
+	o := NewClusterObjects()
+	pa, pb := newFake(), newFake()
+	a, b := o.Join("a", pa.control), o.Join("b", pb.control)
+	ctx := context.Background()
+	for _, m := range []*Member{a, b, a} {
+		if h, err := m.Acquire(ctx, "Counter", "1", false); err != nil || h.Moved || h.Epoch == 0 {
+			t.Fatalf("acquire by %s: %+v, %v", m.name, h, err)
+		}
+	}
+	if len(pa.ops)+len(pb.ops) != 0 {
+		t.Fatalf("control calls in cluster mode: %q %q", pa.ops, pb.ops)
+	}
+}

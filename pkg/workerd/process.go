@@ -36,6 +36,11 @@ type Process struct {
 
 	mu   sync.Mutex
 	tail []string // the last lines, for errors
+
+	// Cluster mode: closed once workerd reports its cluster port, and the
+	// address to reach it at then.
+	clusterBound chan struct{}
+	clusterAddr  string
 }
 
 // StartOptions say what to run and where.
@@ -49,13 +54,22 @@ type StartOptions struct {
 	SocketDir string
 	// Logs receives every line workerd writes.
 	Logs func(LogLine)
-	// Ready bounds the wait for the worker to load; 0: 30 s.
+	// Ready bounds the wait for the worker to load (and, in cluster mode,
+	// for the instance to join its cluster); 0: 30 s.
 	Ready time.Duration
+	// ClusterAddr and ClusterAdvertise override the config's cluster
+	// address and advertised address for this process (workerd's
+	// --cluster-addr and --cluster-advertise): the config stays the same on
+	// every instance, each binding its own host's private address.
+	ClusterAddr      string
+	ClusterAdvertise string
 }
 
 // Start writes the config, starts workerd and waits until the worker has
 // loaded: its modules evaluated and its control entrypoint answering. A
 // worker that throws at load is an error here, carrying workerd's message.
+// A config without valet's control worker (Config.Control) is not waited
+// for.
 func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 	cfgPath, err := opts.Config.Write(opts.Dir)
 	if err != nil {
@@ -68,27 +82,65 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 	defer httpL.Close()
-	ctlL, err := listenUnix(filepath.Join(opts.SocketDir, "control.sock"))
-	if err != nil {
-		return nil, err
-	}
-	defer ctlL.Close()
 	httpF, err := httpL.File()
 	if err != nil {
 		return nil, fmt.Errorf("workerd socket: %w", err)
 	}
 	defer httpF.Close()
-	ctlF, err := ctlL.File()
-	if err != nil {
-		return nil, fmt.Errorf("workerd socket: %w", err)
+	args := []string{"serve", "--experimental", "--socket-fd", SocketHTTP + "=3"}
+	files := []*os.File{httpF}
+	control := opts.Config.Control != ""
+	if control {
+		ctlL, err := listenUnix(filepath.Join(opts.SocketDir, "control.sock"))
+		if err != nil {
+			return nil, err
+		}
+		defer ctlL.Close()
+		ctlF, err := ctlL.File()
+		if err != nil {
+			return nil, fmt.Errorf("workerd socket: %w", err)
+		}
+		defer ctlF.Close()
+		args = append(args, "--socket-fd", SocketControl+"=4")
+		files = append(files, ctlF)
 	}
-	defer ctlF.Close()
+	cluster := opts.Config.Cluster
+	var events *os.File
+	if cluster != nil {
+		bind := opts.ClusterAddr
+		if bind == "" {
+			bind = cluster.Address
+		}
+		if bind == "" {
+			return nil, fmt.Errorf("workerd cluster: no address for the cluster port (Cluster.Address or StartOptions.ClusterAddr)")
+		}
+		if opts.ClusterAddr != "" {
+			args = append(args, "--cluster-addr", opts.ClusterAddr)
+		}
+		if opts.ClusterAdvertise != "" {
+			args = append(args, "--cluster-advertise", opts.ClusterAdvertise)
+		}
+		// workerd reports the port its cluster listener bound on its
+		// control descriptor: the readiness probe needs it when the
+		// address asks for any port (:0).
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, fmt.Errorf("workerd control pipe: %w", err)
+		}
+		defer w.Close()
+		events = r
+		args = append(args, "--control-fd", fmt.Sprint(3+len(files)))
+		files = append(files, w)
+		opts.ClusterAddr = bind
+	}
 
-	cmd := exec.Command(opts.Binary, "serve", "--experimental",
-		"--socket-fd", SocketHTTP+"=3", "--socket-fd", SocketControl+"=4", filepath.Base(cfgPath))
+	cmd := exec.Command(opts.Binary, append(args, filepath.Base(cfgPath))...)
 	cmd.Dir = filepath.Dir(cfgPath)
-	cmd.ExtraFiles = []*os.File{httpF, ctlF}
+	cmd.ExtraFiles = files
 	cmd.Env = processEnv()
+	for k, v := range opts.Config.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	// Its own process group: a Ctrl-C on valet's terminal reaches valet,
 	// which stops workerd in order, rather than both at once.
 	cmd.SysProcAttr = sysProcAttr()
@@ -101,9 +153,25 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		if events != nil {
+			events.Close()
+		}
 		return nil, fmt.Errorf("start workerd %s: %w", opts.Binary, err)
 	}
-	p := &Process{cmd: cmd, sockets: opts.SocketDir, done: make(chan struct{})}
+	p := &Process{cmd: cmd, sockets: opts.SocketDir, done: make(chan struct{}), clusterBound: make(chan struct{})}
+	if events != nil {
+		host := probeHost(opts.ClusterAddr)
+		go func() {
+			defer events.Close()
+			var once sync.Once
+			readControl(events, func(port int) {
+				once.Do(func() {
+					p.clusterAddr = clusterAddr(host, port)
+					close(p.clusterBound)
+				})
+			})
+		}()
+	}
 	var readers sync.WaitGroup
 	readers.Add(2)
 	go func() { defer readers.Done(); p.readLogs(stdout, opts.Logs) }()
@@ -115,6 +183,11 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 		close(p.done)
 	}()
 
+	if !control {
+		// Without valet's control worker there is nothing to ping: the
+		// first request finds out whether the worker loaded.
+		return p, nil
+	}
 	wait := opts.Ready
 	if wait == 0 {
 		wait = 30 * time.Second
@@ -124,6 +197,12 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 	if err := p.ping(rctx); err != nil {
 		_ = p.Stop(context.Background())
 		return nil, p.loadError(err)
+	}
+	if cluster != nil {
+		if err := p.waitReady(rctx); err != nil {
+			_ = p.Stop(context.Background())
+			return nil, fmt.Errorf("the worker did not join its cluster: %v\n%s", err, strings.Join(p.Tail(), "\n"))
+		}
 	}
 	return p, nil
 }
@@ -141,11 +220,14 @@ func listenUnix(path string) (*net.UnixListener, error) {
 }
 
 // processEnv is valet's environment minus what would change workerd's
-// behaviour behind the config's back.
+// behaviour behind the config's back: WORKERD_* settings, and the AWS_*
+// variables that fill in an s3:// cluster bucket's settings the config
+// leaves out (a user's shell AWS_ENDPOINT_URL or AWS_SESSION_TOKEN must
+// not redirect or sign the cluster's requests).
 func processEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "WORKERD_") {
+		if strings.HasPrefix(kv, "WORKERD_") || strings.HasPrefix(kv, "AWS_") {
 			continue
 		}
 		env = append(env, kv)
@@ -332,32 +414,31 @@ func parseTimestamp(raw json.RawMessage) time.Time {
 }
 
 // Scheduled runs the worker's scheduled handler for cron at t (the zero
-// time: now), and fails with the handler's error.
-func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) error {
+// time: now) and returns workerd's outcome of it: "ok", or how it ended
+// ("exception", "exceededCpu", ...). err is set when the event could not
+// be delivered.
+func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) (outcome string, err error) {
 	u := "http://valet/scheduled?cron=" + urlQuery(cron)
 	if !t.IsZero() {
 		u += "&time=" + fmt.Sprint(t.UnixMilli())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	resp, err := p.Control().Do(req)
 	if err != nil {
-		return fmt.Errorf("scheduled event: %w", err)
+		return "", fmt.Errorf("scheduled event: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var r struct {
 		Outcome string `json:"outcome"`
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &r) != nil {
-		return fmt.Errorf("scheduled event: %s", strings.TrimSpace(string(body)))
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &r) != nil || r.Outcome == "" {
+		return "", fmt.Errorf("scheduled event: %s", strings.TrimSpace(string(body)))
 	}
-	if r.Outcome != "ok" {
-		return fmt.Errorf("scheduled event: the handler ended with %s", r.Outcome)
-	}
-	return nil
+	return r.Outcome, nil
 }
 
 // ControlObject hands one Durable Object over (op "release" of grant

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-func writeModule(t *testing.T, dir, name, src string) Module {
+func writeModule(t testing.TB, dir, name, src string) Module {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -23,21 +23,35 @@ func writeModule(t *testing.T, dir, name, src string) Module {
 	return Module{Name: name, Type: "esModule", Path: p}
 }
 
+// appModules writes valet's modules for eo and main as worker.js.
+func appModules(t testing.TB, dir string, eo EntryOptions, main string) []Module {
+	t.Helper()
+	eo.App = "worker.js"
+	var mods []Module
+	for _, f := range EntryModules(eo) {
+		mods = append(mods, writeModule(t, dir, f.Name, f.Source))
+	}
+	return append(mods, writeModule(t, dir, eo.App, main))
+}
+
 // startApp runs main (an ES module) with valet's entry in front of it.
-func startApp(t *testing.T, main string, classes []FacadeClass, mutate func(*Config)) (*Process, *Proxy) {
+func startApp(t testing.TB, main string, classes []FacadeClass, mutate func(*Config)) (*Process, *Proxy) {
+	t.Helper()
+	return startEntry(t, main, EntryOptions{HasDefault: true, Classes: classes}, mutate, nil)
+}
+
+// startEntry runs main behind the entry eo describes, with workerd's log
+// lines to logs (when set).
+func startEntry(t testing.TB, main string, eo EntryOptions, mutate func(*Config), logs func(LogLine)) (*Process, *Proxy) {
 	t.Helper()
 	bin := workerdtest.Binary(t)
 	dir := t.TempDir()
-	token := NewToken()
+	eo.Token = NewToken()
 	cfg := &Config{
 		Service:           "app",
 		CompatibilityDate: "2025-06-01",
-		Modules: []Module{
-			writeModule(t, dir, EntryModule, Entry("worker.js", true, classes, token)),
-			writeModule(t, dir, RTModule, RuntimeSource()),
-			writeModule(t, dir, "worker.js", main),
-		},
-		Control: ControlSource(token),
+		Modules:           appModules(t, dir, eo, main),
+		Control:           ControlSource(eo.Token),
 	}
 	if mutate != nil {
 		mutate(cfg)
@@ -49,7 +63,7 @@ func startApp(t *testing.T, main string, classes []FacadeClass, mutate func(*Con
 	t.Cleanup(func() { os.RemoveAll(sock) })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	p, err := Start(ctx, StartOptions{Binary: bin, Config: cfg, Dir: dir, SocketDir: sock})
+	p, err := Start(ctx, StartOptions{Binary: bin, Config: cfg, Dir: dir, SocketDir: sock, Logs: logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +109,7 @@ func TestWorkerThatThrowsAtLoad(t *testing.T) {
 	token := NewToken()
 	cfg := &Config{
 		Service: "app", CompatibilityDate: "2025-06-01",
-		Modules: []Module{
-			writeModule(t, dir, EntryModule, Entry("worker.js", true, nil, token)),
-			writeModule(t, dir, RTModule, RuntimeSource()),
-			writeModule(t, dir, "worker.js", `throw new Error("broken at load"); export default {};`),
-		},
+		Modules: appModules(t, dir, EntryOptions{HasDefault: true, Token: token}, `throw new Error("broken at load"); export default {};`),
 		Control: ControlSource(token),
 	}
 	sock, _ := ShortDir("t")
@@ -108,24 +118,4 @@ func TestWorkerThatThrowsAtLoad(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "broken at load") {
 		t.Fatalf("want the load error, got %v", err)
 	}
-}
-
-func TestLoadErrorText(t *testing.T) {
-	bin := workerdtest.Binary(t)
-	dir := t.TempDir()
-	token := NewToken()
-	cfg := &Config{
-		Service: "app", CompatibilityDate: "2025-06-01",
-		Modules: []Module{
-			writeModule(t, dir, EntryModule, Entry("worker.js", true, nil, token)),
-			writeModule(t, dir, RTModule, RuntimeSource()),
-			writeModule(t, dir, "worker.js", `throw new Error("broken at load"); export default {};`),
-		},
-		Control: ControlSource(token),
-	}
-	sock, _ := ShortDir("t")
-	defer os.RemoveAll(sock)
-	start := time.Now()
-	_, err := Start(context.Background(), StartOptions{Binary: bin, Config: cfg, Dir: dir, SocketDir: sock, Ready: 10 * time.Second})
-	t.Logf("%v after %v", err, time.Since(start))
 }

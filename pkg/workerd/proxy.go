@@ -33,6 +33,10 @@ type Proxy struct {
 	mu     sync.Mutex
 	idle   []*upstreamConn
 	closed bool
+
+	// bufs holds the buffers copyBody streams answers through: one per
+	// request made the garbage collector sweep 32 KB for each.
+	bufs sync.Pool
 }
 
 type upstreamConn struct {
@@ -44,7 +48,7 @@ type upstreamConn struct {
 // NewProxy returns a Proxy to the workerd socket at path. cf is the JSON of
 // request.cf given to every request ("" for none).
 func NewProxy(socket, cf string) *Proxy {
-	return &Proxy{socket: socket, cf: cf, maxIdle: 512}
+	return &Proxy{socket: socket, cf: cf, maxIdle: 512, bufs: sync.Pool{New: func() any { return new([32 << 10]byte) }}}
 }
 
 // Close closes the idle connections; requests in flight finish.
@@ -99,9 +103,28 @@ var hopHeaders = map[string]bool{
 // ErrUpstream wraps failures to reach workerd or to read its answer.
 var ErrUpstream = errors.New("worker runtime")
 
+// errCut is workerd ending a request's connection without an answer. It
+// does so when the worker's request failed as a lost connection: in a
+// cluster, a Durable Object whose owner died is unreachable until its lease
+// expires and another instance takes it over, and every request to it
+// fails with "Network connection lost.". The request may or may not have
+// run, so it is not sent again; the client is told to retry.
+var errCut = errors.New("the worker's request was cut off before it answered")
+
+// RetryAfter is the Retry-After (seconds) of a request workerd cut off.
+const RetryAfter = "1"
+
 // ServeHTTP forwards r to workerd and streams the answer back.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := p.forward(w, r); err != nil {
+	err := p.forward(w, r)
+	switch {
+	case err == nil:
+	case errors.Is(err, errCut):
+		// Never a dropped connection: a 503 the client may retry, as a
+		// load balancer answers for a backend that is coming back.
+		w.Header().Set("Retry-After", RetryAfter)
+		http.Error(w, "valet: "+err.Error()+" (a Durable Object it reached may be moving to another instance); retry", http.StatusServiceUnavailable)
+	default:
 		http.Error(w, "valet: the worker runtime did not answer: "+err.Error(), http.StatusBadGateway)
 	}
 }
@@ -109,18 +132,26 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // forward returns an error only when nothing was written to w yet.
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) error {
 	upgrade := isUpgrade(r.Header)
-	// A request without a body can be sent again on a new connection when a
-	// kept-alive one turns out to be closed by the other side.
-	retryable := r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody
+	// A request that workerd may have run is sent once: only one without a
+	// body whose method says it can be repeated is sent again on a new
+	// connection when a kept-alive one fails (as Go's http.Transport
+	// does). A kept-alive connection workerd closed while idle is seen
+	// before the request goes out (peerClosed), so any request can use a
+	// new one then.
+	replayable := (r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody) && idempotent(r)
 	fresh := false
 	for {
 		c, reused, err := p.get(r.Context(), fresh)
 		if err != nil {
 			return err
 		}
+		if reused && peerClosed(c.Conn) {
+			_ = c.Close()
+			continue
+		}
 		if err := p.writeRequest(c, r, upgrade); err != nil {
 			_ = c.Close()
-			if reused && retryable {
+			if reused && replayable {
 				fresh = true
 				continue
 			}
@@ -129,9 +160,12 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) error {
 		resp, err := http.ReadResponse(c.br, r)
 		if err != nil {
 			_ = c.Close()
-			if reused && retryable && isStale(err) {
+			if reused && replayable && isStale(err) {
 				fresh = true
 				continue
+			}
+			if isStale(err) {
+				return fmt.Errorf("%w: %v", errCut, err)
 			}
 			return fmt.Errorf("%w: %v", ErrUpstream, err)
 		}
@@ -143,8 +177,18 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// isStale reports an error of a kept-alive connection the peer had closed
-// before the request reached it.
+// idempotent reports a request that may be sent twice, by Go's
+// http.Transport's rule: a safe method, or an idempotency key.
+func idempotent(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return r.Header.Get("Idempotency-Key") != "" || r.Header.Get("X-Idempotency-Key") != ""
+}
+
+// isStale reports an error of a connection the peer closed: before the
+// request reached it (a kept-alive one), or without answering it.
 func isStale(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
 		strings.Contains(err.Error(), "connection reset")
@@ -281,7 +325,9 @@ func (p *Proxy) copyResponse(w http.ResponseWriter, c *upstreamConn, resp *http.
 		h[k] = vs
 	}
 	w.WriteHeader(resp.StatusCode)
-	err := copyBody(w, resp.Body)
+	buf := p.bufs.Get().(*[32 << 10]byte)
+	err := copyBody(w, resp.Body, buf[:])
+	p.bufs.Put(buf)
 	resp.Body.Close()
 	if err == nil && !resp.Close {
 		p.put(c)
@@ -295,18 +341,19 @@ func (p *Proxy) copyResponse(w http.ResponseWriter, c *upstreamConn, resp *http.
 	}
 }
 
-// copyBody streams body to w, flushing whenever workerd has nothing more
-// buffered, so server-sent events and streamed answers are not held back.
-func copyBody(w http.ResponseWriter, body io.Reader) error {
+// copyBody streams body to w through buf, flushing whenever workerd has
+// nothing more buffered, so server-sent events and streamed answers are not
+// held back. The last read needs no flush: the handler returns next, and the
+// server sends what is left.
+func copyBody(w http.ResponseWriter, body io.Reader, buf []byte) error {
 	fl, _ := w.(http.Flusher)
-	buf := make([]byte, 32<<10)
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return werr
 			}
-			if fl != nil && n < len(buf) {
+			if fl != nil && n < len(buf) && err == nil {
 				fl.Flush()
 			}
 		}

@@ -12,7 +12,9 @@ import (
 // DaemonFlags are the dockerd flags a private test engine runs with. They
 // work in a VM or container without iptables: --bridge=none (no default
 // bridge; valet creates its own network, engine.DefaultNetwork) and
-// --iptables=false (ports are published by dockerd's userland proxy).
+// --iptables=false (ports are published by dockerd's userland proxy; the
+// traffic between containers is let through the host's FORWARD chain by
+// allowBridged, whatever its policy).
 var DaemonFlags = []string{"--iptables=false", "--ip6tables=false", "--bridge=none"}
 
 // daemon is a private dockerd started for tests.
@@ -23,6 +25,7 @@ type daemon struct {
 	log  *os.File
 
 	exited chan struct{} // closed when dockerd has exited
+	undo   func()        // takes out allowBridged's rule
 }
 
 func startDaemon(timeout time.Duration, extra ...string) (*daemon, error) {
@@ -53,7 +56,10 @@ func startDaemon(timeout time.Duration, extra ...string) (*daemon, error) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	d := &daemon{dir: dir, host: "unix://" + sock, cmd: cmd, log: logf, exited: exited}
+	d := &daemon{dir: dir, host: "unix://" + sock, cmd: cmd, log: logf, exited: exited, undo: func() {}}
+	if !iptablesOn(args) {
+		d.undo = allowBridged(dir)
+	}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		select {
@@ -90,8 +96,24 @@ func (d *daemon) stop() {
 }
 
 func (d *daemon) cleanup() {
+	d.undo()
 	_ = d.log.Close()
 	_ = os.RemoveAll(d.dir)
+}
+
+// iptablesOn reports whether dockerd's flags leave iptables on (the last
+// --iptables flag wins, as in dockerd's own parsing).
+func iptablesOn(args []string) bool {
+	on := true
+	for _, a := range args {
+		switch a {
+		case "--iptables=false":
+			on = false
+		case "--iptables", "--iptables=true":
+			on = true
+		}
+	}
+	return on
 }
 
 func tail(s string, n int) string {

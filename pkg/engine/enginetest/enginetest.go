@@ -1,8 +1,8 @@
 // Package enginetest gives tests a real Docker Engine: the one DOCKER_HOST
 // names, the shared private one at SharedSocket, or the default socket when
 // one answers; otherwise, as root, a private dockerd started for the test
-// binary (Main) or for the test. In CI a missing engine fails the test,
-// elsewhere it skips it.
+// binary (Main) or for the test. Under CI (pkg/internal/ci: CI=1 as well as
+// CI=true) a missing engine fails the test, elsewhere it skips it.
 package enginetest
 
 import (
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // SharedSocket is the engine the valet test suite shares on a machine (see
@@ -33,16 +34,23 @@ const envMain = "VALET_ENGINETEST_MAIN"
 //
 //	func TestMain(m *testing.M) { enginetest.Main(m) }
 func Main(m *testing.M) {
-	os.Exit(runMain(m))
+	os.Exit(Run(m))
 }
 
-func runMain(m *testing.M) int {
+// Run is Main that returns the exit code instead of exiting, for a TestMain
+// with more to do (or a wrapper such as testscript.Main that exits itself).
+func Run(m interface{ Run() int }) int {
+	if os.Getenv(envNetns) != "" {
+		// A child of InNetns: the test starts the namespace's engine
+		// itself; DOCKER_HOST's engine is in the parent's namespace.
+		return m.Run()
+	}
 	if host := findEngine(); host != "" {
 		os.Setenv("DOCKER_HOST", host)
 	} else if canStartDaemon() {
 		d, err := startDaemon(30 * time.Second)
 		if err != nil {
-			// Let each test report it (Fatal in CI, Skip elsewhere).
+			// Let each test report it (testenv.Missing: Fatal under CI, Skip elsewhere).
 			os.Setenv(envStartError, err.Error())
 		} else {
 			defer d.stop()
@@ -61,7 +69,7 @@ const envStartError = "VALET_ENGINETEST_START_ERROR"
 
 // Connect returns an engine for t, closed at cleanup, after which every
 // container labelled with Labels(t) is removed. Without an engine it fails
-// the test in CI (CI=true) and skips it elsewhere.
+// the test under CI and skips it elsewhere.
 func Connect(t testing.TB) *engine.Engine {
 	t.Helper()
 	host := findEngine()
@@ -112,10 +120,7 @@ func sessionID(t testing.TB) string {
 
 func noEngine(t testing.TB, why string) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("a Docker Engine is required in CI: %s\n  Set DOCKER_HOST, or start dockerd (see pkg/engine/enginetest)", why)
-	}
-	t.Skipf("no Docker Engine: %s", why)
+	testenv.Missing(t, "a Docker Engine: %s\n  Set DOCKER_HOST, or start dockerd (see pkg/engine/enginetest)", why)
 }
 
 // findEngine returns the first engine address that answers a ping.

@@ -5,11 +5,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 const helloSource = `package main
@@ -38,12 +38,13 @@ func TestConnectAndGoImage(t *testing.T) {
 // does when none answers, and checks that its containers are reachable:
 // two engines' "valet" networks must not collide.
 func TestPrivateDaemon(t *testing.T) {
-	if testing.Short() || !canStartDaemon() {
-		t.Skip("needs root and dockerd")
+	if testing.Short() {
+		t.Skip("starts a dockerd")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("needs go")
+	if !canStartDaemon() {
+		testenv.Missing(t, "a private dockerd: needs root and dockerd on PATH")
 	}
+	testenv.LookPath(t, "go")
 	d, err := startDaemon(60 * time.Second)
 	if err != nil {
 		t.Fatal(err)

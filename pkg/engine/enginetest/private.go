@@ -1,9 +1,10 @@
 package enginetest
 
 import (
-	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // Daemon is a private dockerd a test started for itself: a "remote" host
@@ -19,15 +20,13 @@ type Daemon struct {
 // cleanup) with DaemonFlags and extra (e.g. "--host", "tcp://127.0.0.1:N",
 // "--tlsverify", ...), and waits until its unix socket answers. It skips
 // the test unless this process may start dockerd (root, dockerd on PATH),
-// except in CI where that fails it.
+// except under CI where that fails it.
 func StartDaemon(t testing.TB, extra ...string) *Daemon {
 	t.Helper()
 	if !canStartDaemon() {
 		noEngine(t, "a private dockerd needs root and dockerd on PATH")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("needs go to build test images")
-	}
+	testenv.LookPath(t, "go") // to build test images
 	d, err := startDaemon(60*time.Second, extra...)
 	if err != nil {
 		t.Fatal(err)

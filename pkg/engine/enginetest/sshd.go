@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,12 +18,15 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/valet-dev/valet/pkg/engine"
+	"github.com/valet-dev/valet/pkg/internal/testenv"
 )
 
 // SSHD is a throw-away sshd on 127.0.0.1 in front of a test engine's unix
 // socket: what engine.Options wants for an ssh:// host.
 type SSHD struct {
-	// Host is ssh://root@127.0.0.1:PORT/path/to/docker.sock.
+	// Host is ssh://USER@127.0.0.1:PORT/path/to/docker.sock, USER the one
+	// running the tests (root or not: sshd logs in only as its own user
+	// when it does not run as root).
 	Host string
 	// Key is the client's private key file, KnownHosts a known_hosts file
 	// that holds the server's host key.
@@ -30,22 +34,28 @@ type SSHD struct {
 }
 
 // StartSSHD gives t an ssh:// host that reaches e, which must be on a local
-// unix socket (the test is skipped otherwise). It uses the suite's sshd when
-// .ci/sshd.sh exported VALET_TEST_SSH_*, else starts a private one (killed
-// at cleanup) when running as root with openssh-server installed, else
-// skips. It clears SSH_AUTH_SOCK for t so only the throw-away key is offered.
+// unix socket. It uses the suite's sshd when .ci/sshd.sh exported
+// VALET_TEST_SSH_* (.ci/test does), else starts a private one, killed at
+// cleanup, as whoever runs the tests. Without openssh-server, or with an
+// engine that is not on a unix socket, the test is skipped, and under CI
+// it fails (testenv.Missing). It clears SSH_AUTH_SOCK for t so only the
+// throw-away key is offered.
 func StartSSHD(t testing.TB, e *engine.Engine) SSHD {
 	t.Helper()
 	path, ok := strings.CutPrefix(e.Host(), "unix://")
 	if !ok {
-		t.Skipf("the test engine %s is not on a local unix socket", e.Host())
+		testenv.Missing(t, "an engine on a local unix socket for sshd to forward to; the test engine is %s", e.Host())
 	}
 	t.Setenv("SSH_AUTH_SOCK", "")
 	if h := os.Getenv("VALET_TEST_SSH_HOST"); h != "" {
 		return SSHD{Host: h + path, Key: os.Getenv("VALET_TEST_SSH_KEY"), KnownHosts: os.Getenv("VALET_TEST_SSH_KNOWN_HOSTS")}
 	}
-	if _, err := os.Stat("/usr/sbin/sshd"); err != nil || os.Geteuid() != 0 {
-		t.Skip("no sshd to test with: set VALET_TEST_SSH_HOST (.ci/sshd.sh) or run as root with openssh-server installed")
+	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
+		testenv.Missing(t, "sshd: install Debian's openssh-server (.ci/test does, and starts .ci/sshd.sh)")
+	}
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	hostKey := WriteSSHKey(t, filepath.Join(dir, "host_key"))
@@ -73,7 +83,11 @@ LogLevel ERROR
 	if err := os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_ = os.MkdirAll("/run/sshd", 0o755) // sshd's privilege-separation directory
+	if os.Geteuid() == 0 {
+		// sshd's privilege-separation directory; as another user sshd
+		// neither needs nor may create it.
+		_ = os.MkdirAll("/run/sshd", 0o755)
+	}
 	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
 	var log strings.Builder
 	cmd.Stderr = &log
@@ -92,7 +106,7 @@ LogLevel ERROR
 		time.Sleep(20 * time.Millisecond)
 	}
 	return SSHD{
-		Host:       fmt.Sprintf("ssh://root@127.0.0.1:%d%s", port, path),
+		Host:       fmt.Sprintf("ssh://%s@127.0.0.1:%d%s", me.Username, port, path),
 		Key:        filepath.Join(dir, "client_key"),
 		KnownHosts: filepath.Join(dir, "known_hosts"),
 	}

@@ -1,6 +1,6 @@
 package form
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // keyMap holds the form's key bindings; it implements help.KeyMap for the
 // help line, which shows the bindings of the current question only.
@@ -24,7 +24,8 @@ func newKeyMap() keyMap {
 		No:      key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
 		Toggle:  key.NewBinding(key.WithKeys("left", "right", "h", "l", "tab"), key.WithHelp("←/→", "toggle")),
 		Confirm: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
-		Cancel:  key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
+		// ctrl+d is the end of input, as in a shell.
+		Cancel: key.NewBinding(key.WithKeys("esc", "ctrl+c", "ctrl+d"), key.WithHelp("esc", "cancel")),
 	}
 }
 

@@ -6,12 +6,10 @@ package form
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 )
 
 // Choice is a template the user can pick.
@@ -34,9 +32,10 @@ type Options struct {
 	Defaults     Answers  // Name is the placeholder taken on an empty enter
 	Templates    []Choice // at least one
 	ValidateName func(string) error
-	// Renderer styles the output; lipgloss's default when nil. Tests pass
-	// one with the ASCII profile.
-	Renderer *lipgloss.Renderer
+	// Color styles the form; without it (NO_COLOR, tests) it is plain
+	// text. With it, the form asks the terminal for its background to pick
+	// light or dark colors, once it runs: never before.
+	Color bool
 }
 
 type step int
@@ -63,35 +62,22 @@ type Model struct {
 	keys      keyMap
 	help      help.Model
 	styles    styles
+	dark      bool // the terminal's background, dark until it says otherwise
 }
 
 // New returns the form at its first question.
 func New(opts Options) Model {
-	r := opts.Renderer
-	if r == nil {
-		r = lipgloss.DefaultRenderer()
-	}
-	st := newStyles(r)
-
 	in := textinput.New()
 	in.Prompt = "> "
 	in.Placeholder = opts.Defaults.Name
 	in.CharLimit = 63
-	in.PromptStyle = st.accent
-	in.TextStyle = r.NewStyle()
-	in.PlaceholderStyle = st.faint
-	in.Cursor.Style = r.NewStyle().Reverse(true)
-	in.Cursor.TextStyle = r.NewStyle()
-	// A static cursor: no blink timer, so frames depend on input alone.
-	in.Cursor.SetMode(cursor.CursorStatic)
+	// The terminal's own cursor (View places it): no blink timer, so
+	// frames depend on input alone, and no reverse video in the text.
+	in.SetVirtualCursor(false)
 	in.Focus()
 
-	h := help.New()
-	h.Styles.ShortKey = st.faint
-	h.Styles.ShortDesc = st.faint
-	h.Styles.ShortSeparator = st.faint
-
-	m := Model{opts: opts, input: in, answers: opts.Defaults, keys: newKeyMap(), help: h, styles: st}
+	m := Model{opts: opts, input: in, answers: opts.Defaults, keys: newKeyMap(), help: help.New(), dark: true}
+	m.restyle()
 	for i, c := range opts.Templates {
 		if c.Name == opts.Defaults.Template {
 			m.cursor = i
@@ -100,8 +86,26 @@ func New(opts Options) Model {
 	return m
 }
 
-// Init implements tea.Model.
-func (m Model) Init() tea.Cmd { return nil }
+// restyle applies the styles for the color setting and the background.
+func (m *Model) restyle() {
+	st := newStyles(m.opts.Color, m.dark)
+	m.styles = st
+	m.input.SetStyles(textinput.Styles{
+		Focused: textinput.StyleState{Prompt: st.accent, Placeholder: st.faint},
+		Blurred: textinput.StyleState{Prompt: st.accent, Placeholder: st.faint},
+		Cursor:  textinput.CursorStyle{Shape: tea.CursorBlock},
+	})
+	m.help.Styles = help.Styles{ShortKey: st.faint, ShortDesc: st.faint, ShortSeparator: st.faint, Ellipsis: st.faint}
+}
+
+// Init asks for the terminal's background when the form has colors to
+// pick; the answer, if one comes, restyles the form.
+func (m Model) Init() tea.Cmd {
+	if m.opts.Color {
+		return tea.RequestBackgroundColor
+	}
+	return nil
+}
 
 // Answers returns what the user chose; complete once Done.
 func (m Model) Answers() Answers { return m.answers }
@@ -122,16 +126,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
-		m.help.Width = msg.Width
+		m.help.SetWidth(msg.Width)
 		return m, nil
-	case inputEnded:
-		m.cancelled = true
-		return m, tea.Quit
-	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && m.step != stepName {
-			// Keys typed faster than they are read arrive together ("yn");
-			// outside the text field each one is an answer of its own.
-			return m.updateEach(msg.Runes)
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.restyle()
+		return m, nil
+	case tea.PasteMsg:
+		if m.step == stepName {
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			m.nameErr = nil
+			return m, cmd
+		}
+	case tea.KeyPressMsg:
+		if runes := []rune(msg.Text); len(runes) > 1 && m.step != stepName {
+			// Keys typed faster than they are read may arrive together
+			// ("yn"); outside the text field each one is an answer of its own.
+			return m.updateEach(runes)
 		}
 		if key.Matches(msg, m.keys.Cancel) {
 			m.cancelled = true
@@ -153,12 +165,12 @@ func (m Model) updateEach(runes []rune) (tea.Model, tea.Cmd) {
 	var model tea.Model = m
 	var cmd tea.Cmd
 	for _, r := range runes {
-		model, cmd = model.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		model, cmd = model.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 	return model, cmd
 }
 
-func (m Model) updateName(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) updateName(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if !key.Matches(msg, m.keys.Confirm) {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
@@ -180,7 +192,7 @@ func (m Model) updateName(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m.advance()
 }
 
-func (m Model) updateTemplate(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) updateTemplate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	n := len(m.opts.Templates)
 	switch {
 	case key.Matches(msg, m.keys.Up):
@@ -194,7 +206,7 @@ func (m Model) updateTemplate(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) updateConfirm(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) updateConfirm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Yes):
 		m.confirm = true

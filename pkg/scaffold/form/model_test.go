@@ -2,21 +2,11 @@ package form
 
 import (
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
 )
-
-func asciiRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return r
-}
 
 func testOptions() Options {
 	return Options{
@@ -32,19 +22,21 @@ func testOptions() Options {
 			}
 			return nil
 		},
-		Renderer: asciiRenderer(),
 	}
 }
 
-func keys(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+// keys is text typed at once: one key per rune, as a terminal sends it,
+// or several runes in one message when they were read together.
+func keys(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: []rune(s)[0], Text: s} }
 
 var (
-	enter = tea.KeyMsg{Type: tea.KeyEnter}
-	down  = tea.KeyMsg{Type: tea.KeyDown}
-	up    = tea.KeyMsg{Type: tea.KeyUp}
-	esc   = tea.KeyMsg{Type: tea.KeyEsc}
-	ctrlC = tea.KeyMsg{Type: tea.KeyCtrlC}
-	tab   = tea.KeyMsg{Type: tea.KeyTab}
+	enter = tea.KeyPressMsg{Code: tea.KeyEnter}
+	down  = tea.KeyPressMsg{Code: tea.KeyDown}
+	up    = tea.KeyPressMsg{Code: tea.KeyUp}
+	esc   = tea.KeyPressMsg{Code: tea.KeyEscape}
+	ctrlC = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	ctrlD = tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}
+	tab   = tea.KeyPressMsg{Code: tea.KeyTab}
 )
 
 // send feeds msgs to m through Update, as the program would, and returns
@@ -106,24 +98,24 @@ func TestUpdate_invalidNameStays(t *testing.T) {
 	if m.step != stepName || m.nameErr == nil || cmd != nil {
 		t.Fatalf("step %d, err %v: an invalid name was accepted", m.step, m.nameErr)
 	}
-	if !strings.Contains(m.View(), "invalid app name") {
-		t.Errorf("view does not show the error:\n%s", m.View())
+	if !strings.Contains(m.View().Content, "invalid app name") {
+		t.Errorf("view does not show the error:\n%s", m.View().Content)
 	}
-	m, _ = send(m, tea.KeyMsg{Type: tea.KeyBackspace})
+	m, _ = send(m, tea.KeyPressMsg{Code: tea.KeyBackspace})
 	if m.nameErr != nil {
 		t.Error("error kept after editing the name")
 	}
 }
 
 func TestUpdate_cancel(t *testing.T) {
-	for name, k := range map[string]tea.KeyMsg{"esc": esc, "ctrl+c": ctrlC} {
+	for name, k := range map[string]tea.KeyPressMsg{"esc": esc, "ctrl+c": ctrlC, "ctrl+d": ctrlD} {
 		t.Run(name, func(t *testing.T) {
 			m, cmd := send(New(testOptions()), keys("shop"), enter, k)
 			if !m.Cancelled() || !isQuit(cmd) || m.Done() {
 				t.Errorf("cancelled %v, quit %v, done %v", m.Cancelled(), isQuit(cmd), m.Done())
 			}
-			if !strings.Contains(m.View(), "Cancelled") {
-				t.Errorf("view:\n%s", m.View())
+			if !strings.Contains(m.View().Content, "Cancelled") {
+				t.Errorf("view:\n%s", m.View().Content)
 			}
 		})
 	}
@@ -151,7 +143,7 @@ func TestNew_preselectsDefaultTemplate(t *testing.T) {
 
 func TestUpdate_ignoresInputOnceDone(t *testing.T) {
 	m, _ := send(New(testOptions()), enter, enter, enter, enter)
-	m, cmd := send(m, inputEnded{}, esc, keys("n"))
+	m, cmd := send(m, ctrlD, esc, keys("n"))
 	if !m.Done() || m.Cancelled() || cmd != nil {
 		t.Errorf("done %v, cancelled %v after input following the last answer", m.Done(), m.Cancelled())
 	}

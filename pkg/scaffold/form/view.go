@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 type styles struct {
@@ -17,23 +18,44 @@ type styles struct {
 	answer   lipgloss.Style
 }
 
-func newStyles(r *lipgloss.Renderer) styles {
-	accent := lipgloss.AdaptiveColor{Light: "#3B5BDB", Dark: "#748FFC"}
+// newStyles returns plain styles without color, else the colors for a dark
+// or a light background (bubbletea downsamples them to the terminal's
+// profile).
+func newStyles(color, dark bool) styles {
+	if !color {
+		return styles{}
+	}
+	pick := lipgloss.LightDark(dark)
+	accent := pick(lipgloss.Color("#3B5BDB"), lipgloss.Color("#748FFC"))
 	return styles{
-		title:    r.NewStyle().Bold(true),
-		question: r.NewStyle().Bold(true),
-		accent:   r.NewStyle().Foreground(accent),
-		faint:    r.NewStyle().Faint(true),
-		err:      r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#C92A2A", Dark: "#FF8787"}),
-		selected: r.NewStyle().Foreground(accent).Bold(true),
-		answer:   r.NewStyle().Foreground(accent),
+		title:    lipgloss.NewStyle().Bold(true),
+		question: lipgloss.NewStyle().Bold(true),
+		accent:   lipgloss.NewStyle().Foreground(accent),
+		faint:    lipgloss.NewStyle().Faint(true),
+		err:      lipgloss.NewStyle().Foreground(pick(lipgloss.Color("#C92A2A"), lipgloss.Color("#FF8787"))),
+		selected: lipgloss.NewStyle().Foreground(accent).Bold(true),
+		answer:   lipgloss.NewStyle().Foreground(accent),
 	}
 }
 
-// View implements tea.Model: the questions answered so far, the current
-// one, and its keys. Once done or cancelled it shows only the answers, so
-// that what stays on the terminal is a record of the choices.
-func (m Model) View() string {
+// View implements tea.Model: the form, with the terminal's cursor in the
+// name field while it is asked.
+func (m Model) View() tea.View {
+	content, cursorLine := m.render()
+	v := tea.NewView(content)
+	if c := m.input.Cursor(); c != nil && cursorLine >= 0 {
+		c.Y += cursorLine
+		v.Cursor = c
+	}
+	return v
+}
+
+// render draws the questions answered so far, the current one, and its
+// keys; cursorLine is the line of the name field, or -1. Once done or
+// cancelled it shows only the answers, so that what stays on the terminal
+// is a record of the choices.
+func (m Model) render() (content string, cursorLine int) {
+	cursorLine = -1
 	var b strings.Builder
 	s := m.styles
 	b.WriteString(s.title.Render("Create a valet app") + "\n\n")
@@ -41,11 +63,12 @@ func (m Model) View() string {
 	m.answered(&b)
 	if m.cancelled {
 		b.WriteString(s.faint.Render("Cancelled: nothing was written.") + "\n")
-		return b.String()
+		return b.String(), -1
 	}
 	switch m.step {
 	case stepName:
 		b.WriteString(s.question.Render("What is the app's name?") + "\n")
+		cursorLine = strings.Count(b.String(), "\n")
 		b.WriteString(m.input.View() + "\n")
 		if m.nameErr != nil {
 			b.WriteString(s.err.Render(m.wrap(m.nameErr.Error())) + "\n")
@@ -64,10 +87,10 @@ func (m Model) View() string {
 	case stepGit:
 		m.yesNo(&b, "Initialise a git repository?")
 	case stepDone:
-		return b.String()
+		return b.String(), -1
 	}
 	b.WriteString("\n" + m.help.View(m.keys) + "\n")
-	return b.String()
+	return b.String(), cursorLine
 }
 
 // answered writes one line per question already answered.

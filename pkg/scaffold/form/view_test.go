@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -21,7 +21,7 @@ func TestView_golden(t *testing.T) {
 	for name, msgs := range steps {
 		t.Run(name, func(t *testing.T) {
 			m, _ := send(New(testOptions()), msgs...)
-			golden.RequireEqual(t, []byte(m.View()))
+			golden.RequireEqual(t, []byte(m.View().Content))
 		})
 	}
 }
@@ -32,7 +32,7 @@ func TestView_longErrorWraps(t *testing.T) {
 		return &longErr{}
 	}
 	m, _ := send(New(opts), tea.WindowSizeMsg{Width: 40, Height: 24}, enter)
-	for _, line := range strings.Split(m.View(), "\n") {
+	for _, line := range strings.Split(m.View().Content, "\n") {
 		if len([]rune(line)) > 40 {
 			t.Errorf("line wider than 40 columns: %q", line)
 		}

@@ -1,28 +1,28 @@
 package text
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
 
 func TestStylesColorOnlyWhenAsked(t *testing.T) {
-	var buf bytes.Buffer
-	plain := NewStyles(NewRenderer(&buf, false))
-	if got := plain.Done.Render("ok"); got != "ok" {
-		t.Errorf("without color Done.Render = %q, want plain text", got)
+	plain := NewStyles(false)
+	for name, got := range map[string]string{
+		"Done": plain.Done.Render("ok"), "Failed": plain.Failed.Render("ok"),
+		"Faint": plain.Faint.Render("ok"), "Bold": plain.Bold.Render("ok"), "URL": plain.URL.Render("ok"),
+	} {
+		if got != "ok" {
+			t.Errorf("without color %s.Render = %q, want plain text", name, got)
+		}
 	}
-	colored := NewStyles(NewRenderer(&buf, true))
-	if got := colored.Done.Render("ok"); !strings.Contains(got, "\x1b[") {
-		t.Errorf("with color Done.Render = %q, want an ANSI sequence", got)
-	}
-	if buf.Len() != 0 {
-		t.Errorf("building styles wrote %q to the terminal", buf.String())
+	colored := NewStyles(true)
+	if got := colored.Done.Render("ok"); !strings.Contains(got, "\x1b[32m") {
+		t.Errorf("with color Done.Render = %q, want the ANSI green (32)", got)
 	}
 }
 
 func TestStatusStyle(t *testing.T) {
-	s := NewStyles(NewRenderer(&bytes.Buffer{}, true))
+	s := NewStyles(true)
 	for code, want := range map[int]string{200: s.Status2xx.Render("x"), 304: s.Status3xx.Render("x"),
 		404: s.Status4xx.Render("x"), 502: s.Status5xx.Render("x")} {
 		if got := s.Status(code).Render("x"); got != want {

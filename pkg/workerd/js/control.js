@@ -1,8 +1,7 @@
 // valet's control worker: it runs beside the app's worker in the same
 // workerd and is reached only through valet's private control socket.
-// It pings the app (readiness), delivers scheduled events, hands Durable
-// Objects over between versions, and (in dev) passes the worker's trace
-// events, exceptions with their stacks, to valet.
+// It pings the app (readiness), delivers scheduled events, and hands
+// Durable Objects over between versions.
 const TOKEN = "__VALET_TOKEN__";
 
 export default {
@@ -38,20 +37,5 @@ export default {
       }
     }
     return new Response("not found", { status: 404 });
-  },
-
-  async tail(events, env) {
-    if (!env.__VALET_BRIDGE) return;
-    const items = [];
-    for (const e of events) {
-      if (!e.exceptions || e.exceptions.length === 0) continue;
-      items.push({
-        outcome: e.outcome,
-        url: e.event && e.event.request ? e.event.request.url : undefined,
-        exceptions: e.exceptions.map((x) => ({ name: x.name, message: x.message, stack: x.stack })),
-      });
-    }
-    if (items.length === 0) return;
-    await env.__VALET_BRIDGE.fetch("http://valet/trace", { method: "POST", body: JSON.stringify(items) });
   },
 };

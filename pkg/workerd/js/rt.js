@@ -4,7 +4,8 @@
 //   object for one process at a time (valet hands objects over between the
 //   versions it runs) and builds the user's object only once it owns it;
 // - ctx.container, backed by valet's container manager through the bridge
-//   service, with workerd's own semantics and messages.
+//   service, with workerd's own semantics and messages (container.js,
+//   appended to this file).
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 
 export const BRIDGE = "__VALET_BRIDGE";
@@ -42,167 +43,6 @@ function query(st, extra) {
 }
 
 // ---------------------------------------------------------------------------
-// ctx.container
-
-class ValetContainer {
-  #st;
-  #running = false;
-  #generation = 0;
-  #monitor = null; // { generation, promise }
-  #destroyReason = undefined;
-  #starting = null; // settles once valet has the last start()
-
-  constructor(st) {
-    this.#st = st;
-  }
-
-  // Called by the facade with what valet knows when the object is built.
-  _adopt(state) {
-    if (state && state.running) {
-      this.#watch(state.generation || 0);
-    } else if (state && this.#running) {
-      // Stopped while another version had the object (its image was
-      // another): what this process watched is gone.
-      this.#generation++;
-      this.#running = false;
-      this.#monitor = null;
-    }
-  }
-
-  get running() {
-    return this.#running;
-  }
-
-  start(options = {}) {
-    if (this.#running) {
-      throw new Error("start() cannot be called on a container that is already running.");
-    }
-    const env = options.env || {};
-    for (const [k, v] of Object.entries(env)) {
-      if (k.includes("=")) throw new Error("Environment variable names cannot contain '=': " + k);
-      if (k.includes("\0")) throw new Error("Environment variable names cannot contain '\\0': " + k);
-      if (String(v).includes("\0")) throw new Error("Environment variable values cannot contain '\\0': " + k);
-    }
-    const body = {
-      env,
-      entrypoint: options.entrypoint || null,
-      enableInternet: options.enableInternet === undefined ? null : !!options.enableInternet,
-      labels: options.labels || null,
-    };
-    const generation = ++this.#generation;
-    this.#destroyReason = undefined;
-    this.#running = true;
-    const started = bridgeCall(this.#st.bridge, "/containers/start?" + query(this.#st), body);
-    // A request to its port right after start() waits for valet to have
-    // the start, as workerd's own client does.
-    this.#starting = started.then(
-      () => {},
-      () => {},
-    );
-    this.#watch(generation, started);
-  }
-
-  #watch(generation, started) {
-    this.#generation = generation;
-    this.#running = true;
-    const st = this.#st;
-    const exited = (async () => {
-      const r = started ? await started : {};
-      const gen = r.generation !== undefined ? r.generation : generation;
-      return bridgeCall(st.bridge, "/containers/monitor?" + query(st, { generation: gen }));
-    })();
-    const settled = exited.then(
-      (r) => r,
-      (e) => ({ error: e }),
-    );
-    const promise = settled.then((r) => {
-      if (this.#monitor && this.#monitor.generation === generation) {
-        const reason = this.#destroyReason;
-        this.#destroyReason = undefined;
-        if (reason !== undefined) throw reason;
-      }
-      if (r.error) throw r.error instanceof Error ? r.error : new Error(String(r.error));
-      if (r.exitCode) {
-        const err = new Error("Container exited with unexpected exit code: " + r.exitCode);
-        err.exitCode = r.exitCode;
-        throw err;
-      }
-    });
-    // Nobody may call monitor(): the rejection must not count as unhandled.
-    promise.catch(() => {});
-    settled.then(() => {
-      if (this.#generation === generation) this.#running = false;
-    });
-    this.#monitor = { generation, promise, settled };
-  }
-
-  monitor() {
-    if (!this.#monitor) {
-      throw new Error("monitor() cannot be called on a container that is not running.");
-    }
-    return this.#monitor.promise;
-  }
-
-  async destroy(reason) {
-    if (!this.#running) return;
-    if (this.#destroyReason === undefined) this.#destroyReason = reason;
-    const settled = this.#monitor && this.#monitor.settled;
-    await bridgeCall(this.#st.bridge, "/containers/destroy?" + query(this.#st));
-    if (settled) await settled;
-  }
-
-  signal(signo) {
-    if (!(Number.isInteger(signo) && signo > 0 && signo <= 64)) throw new RangeError("Invalid signal number.");
-    if (!this.#running) throw new Error("signal() cannot be called on a container that is not running.");
-    this.#st.ctx.waitUntil(bridgeCall(this.#st.bridge, "/containers/signal?" + query(this.#st, { signal: signo })).catch(() => {}));
-  }
-
-  setInactivityTimeout(durationMs) {
-    if (!(durationMs > 0)) throw new TypeError("setInactivityTimeout() cannot be called with a durationMs <= 0");
-    return bridgeCall(this.#st.bridge, "/containers/inactivity?" + query(this.#st, { ms: durationMs }));
-  }
-
-  getTcpPort(port) {
-    if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new RangeError("Invalid port number: " + port);
-    const st = this.#st;
-    const starting = () => this.#starting;
-    return {
-      fetch: async (input, init) => {
-        if (starting()) await starting();
-        const req = new Request(input, init);
-        const url = new URL(req.url);
-        if (url.protocol === "https:") {
-          throw new Error(
-            "Connecting to a container using HTTPS is not currently supported; use HTTP instead. " +
-              "TLS is unnecessary anyway, as the connection is already secure by default.",
-          );
-        }
-        const headers = new Headers(req.headers);
-        headers.set("x-valet-url", req.url);
-        const target = "http://valet/containers/port?" + query(st, { port });
-        const resp = await st.bridge.fetch(target, {
-          method: req.method,
-          headers,
-          body: req.body,
-          redirect: "manual",
-        });
-        const fail = resp.headers.get("x-valet-error");
-        if (fail) {
-          await resp.body?.cancel();
-          if (fail === "not-listening") throw new Error("Container is not listening to port " + port);
-          if (fail === "not-running") throw new Error("Container is not running.");
-          throw new Error(fail);
-        }
-        return resp;
-      },
-      connect() {
-        throw new Error("valet: getTcpPort().connect() is not supported yet; use fetch()");
-      },
-    };
-  }
-}
-
-// ---------------------------------------------------------------------------
 // Durable Object facades
 
 function withoutBridge(env) {
@@ -236,6 +76,7 @@ function settle(st) {
 // unless this version is in service, as the alarm runs there.
 async function acquire(st, why) {
   const r = await bridgeCall(st.bridge, "/objects/acquire?" + query(st, why === "alarm" ? { for: "alarm" } : {}));
+  if (!r.epoch) r.epoch = st.revoked + 1; // a bridge that numbers no grant
   if (r.epoch <= st.revoked) return;
   st.epoch = r.epoch;
   st.grant = r;
@@ -268,7 +109,7 @@ async function adopt(st, keepAlarm) {
   const r = st.grant;
   if (!r || r.epoch !== st.epoch) return;
   st.grant = null;
-  if (st.container) st.container._adopt(r.container);
+  if (st.container) adoptContainer(st.container, r.container);
   if (r.handoff && !keepAlarm) await adoptAlarm(st, r);
   await bridgeCall(st.bridge, "/objects/adopted?" + query(st, { epoch: r.epoch }));
   st.adopted = r.epoch;
@@ -307,6 +148,7 @@ async function release(st, epoch) {
     return { adopted: false, alarm: await alarmNow() };
   }
   st.releasing = true;
+  st.released = new Promise((resolve) => (st.releasedResolve = resolve));
   try {
     if (st.inflight > 0) await new Promise((resolve) => (st.idle = resolve));
     if (st.ctx.getWebSockets) {
@@ -323,7 +165,17 @@ async function release(st, epoch) {
     return { adopted: true, alarm };
   } finally {
     st.releasing = false;
+    st.releasedResolve();
   }
+}
+
+// Handlers the runtime calls with no caller to see their exceptions:
+// workerd logs nothing for them (a failing alarm is retried silently), so
+// they go to the log with their stack.
+const UNSEEN = new Set(["alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
+
+function report(e) {
+  console.error("Uncaught", e);
 }
 
 export function facade(User, options) {
@@ -332,8 +184,8 @@ export function facade(User, options) {
   const Base = isDO ? DurableObject : Object;
   const { className, container, token } = options;
 
-  // The user's object is built at the first event, once this process owns
-  // the object: a control request (release, wake) never builds it.
+  // The user's object is built at its first event, once this process owns
+  // the object (or as it is woken here): a release never builds it.
   class Facade extends Base {
     constructor(ctx, env) {
       if (isDO) super(ctx, env);
@@ -351,6 +203,8 @@ export function facade(User, options) {
         revoked: 0, // the last grant released
         acquiring: null,
         releasing: false,
+        released: null, // settles once the release in progress is done
+        releasedResolve: null,
         inflight: 0,
         idle: null,
         container: null,
@@ -368,7 +222,7 @@ export function facade(User, options) {
   const enter = async (st) => {
     while (!st.inner || st.releasing) {
       if (st.releasing) {
-        await new Promise((r) => setTimeout(r, 1));
+        await st.released;
         continue;
       }
       await own(st, "call");
@@ -418,10 +272,17 @@ export function facade(User, options) {
         result = st.inner[name](...args);
       } catch (e) {
         settle(st);
+        if (UNSEEN.has(name)) report(e);
         throw e;
       }
       if (result && typeof result.then === "function") {
-        return Promise.resolve(result).finally(() => settle(st));
+        const done = Promise.resolve(result).finally(() => settle(st));
+        return UNSEEN.has(name)
+          ? done.catch((e) => {
+              report(e);
+              throw e;
+            })
+          : done;
       }
       settle(st);
       return result;
@@ -455,8 +316,9 @@ export function facade(User, options) {
       return Response.json(await release(st, epoch));
     }
     if (url.pathname === "/__valet/wake") {
-      await own(st, "wake");
-      await st.ctx.blockConcurrencyWhile(() => adopt(st, false));
+      // The object is built here, its alarm set in this process, its
+      // storage open in this workerd before another one closes it.
+      await enter(st);
       return Response.json({ owned: true });
     }
     return new Response("unknown control request", { status: 404 });

@@ -1,22 +1,57 @@
+// Package workerdtest gives tests the workerd binary they run.
 package workerdtest
 
 import (
-	"github.com/valet-dev/valet/pkg/workerd"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/internal/testenv"
+	"github.com/valet-dev/valet/pkg/workerd"
 )
 
-// TestBinary returns the workerd binary for tests: $VALET_WORKERD, else the
-// one Locate finds from the current directory, fetching the pinned version
-// into the cache when needed.
+// Binary returns the workerd binary for tests: $VALET_WORKERD (.ci/test
+// sets it), else the one valet would run from the current directory (the
+// project's node_modules, or valet's cache). It never downloads. A missing
+// workerd fails the test under CI and skips it elsewhere.
 func Binary(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv("VALET_WORKERD"); p != "" {
-		return p
+	b, err := workerd.Plan(workerd.LocateOptions{Dir: "."})
+	switch {
+	case err != nil:
+	case b.Missing:
+		err = workerd.ErrNotFound
+	default:
+		return b.Path
 	}
-	b, err := workerd.Locate(workerd.LocateOptions{Dir: "."})
+	testenv.Missing(t, "no workerd: %v\n  set VALET_WORKERD to a workerd binary, or run `go run .ci/workerd.go` (it fetches valet's pinned version into its cache)", err)
+	return ""
+}
+
+// Fetch runs cfg in workerd (config written to dir), makes one GET of path
+// on its http socket, stops it and returns the body; any failure fails t.
+func Fetch(t testing.TB, cfg *workerd.Config, dir, path string) string {
+	t.Helper()
+	sock, err := workerd.ShortDir("wt")
 	if err != nil {
-		t.Fatalf("workerd for tests: %v", err)
+		t.Fatal(err)
 	}
-	return b.Path
+	defer os.RemoveAll(sock)
+	p, err := workerd.Start(context.Background(), workerd.StartOptions{
+		Binary: Binary(t), Config: cfg, Dir: dir, SocketDir: sock, Ready: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(context.Background())
+	rec := httptest.NewRecorder()
+	workerd.NewProxy(p.HTTPSocket(), "").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://valet"+path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s\n%s", path, rec.Code, rec.Body, strings.Join(p.Tail(), "\n"))
+	}
+	return rec.Body.String()
 }

@@ -6,8 +6,19 @@ export class Box extends DurableObject {
     if (!c.running) c.start({ env: { MSG: "dev" } });
     const n = ((await this.ctx.storage.get<number>("n")) || 0) + 1;
     await this.ctx.storage.put("n", n);
-    const res = await c.getTcpPort(8080).fetch(request.url, { method: request.method });
-    return new Response(`${n} ${await res.text()}`);
+    // A container just started listens a moment later: until then its port
+    // fails at once ("Container is not listening to port 8080"), so poll, as
+    // @cloudflare/containers' waitForPort does.
+    const port = c.getTcpPort(8080);
+    for (let i = 0; ; i++) {
+      try {
+        const res = await port.fetch(request.url, { method: request.method });
+        return new Response(`${n} ${await res.text()}`);
+      } catch (e) {
+        if (i === 300 || !c.running) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 }
 

@@ -17,7 +17,7 @@ func main() {
 		args = args[1:]
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := edgehost.Main(ctx, args, os.Stdout, os.Stderr)
+	code := edgehost.Main(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -1,0 +1,191 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/valet-dev/valet/pkg/bindings"
+	"github.com/valet-dev/valet/pkg/config"
+)
+
+// bindingKinds are the fixtures of testdata/conformance/bindings: a worker
+// per kind whose /run exercises every call of the binding and answers what
+// each returned.
+var bindingKinds = []string{"kv", "d1", "r2"}
+
+// knownDifferences are the steps where valet dev answers otherwise than
+// wrangler dev, each with why.
+var knownDifferences = map[string]map[string]string{
+	"d1": {
+		// workerd's bundled D1 skips comment-only statements before SQLite
+		// sees them and says so in its own words; miniflare passes them
+		// to SQLite. Both refuse the call.
+		"comment only": "workerd's D1 refuses a comment-only statement with its own message",
+	},
+}
+
+// dashboardStates are what the bindings hold after /run, as its last
+// steps list them: KV's 14 keys ("list after delete") and OTHER's one; D1's
+// users (3 rows) and posts (2 from the batch, 2 from exec, 1 from the
+// session); R2's 18 objects of 154 bytes ("final list").
+var dashboardStates = map[string]map[string]string{
+	"kv": {"KV": "14 keys", "SAME": "14 keys", "OTHER": "1 key"},
+	"d1": {"DB": "2 tables, 8 rows", "OTHER": "0 tables, 0 rows"},
+	"r2": {"BUCKET": "18 objects, 154 B", "OTHER": "0 objects, 0 B"},
+}
+
+// bindingRecording is what wrangler dev answered to a fixture's /run.
+type bindingRecording struct {
+	Wrangler string            `json:"wrangler"`
+	Steps    []json.RawMessage `json:"steps"` // [name, answer]
+}
+
+func bindingRecordingPath(kind string) string {
+	return filepath.Join("..", "..", "testdata", "conformance", "bindings", "wrangler-answers", kind+".json")
+}
+
+// TestWranglerBindings runs each binding fixture under valet dev and
+// compares every step's answer with wrangler dev 4.86's (recorded by
+// testdata/conformance/bindings/record.sh); then a second valet dev on the
+// same storage sees what the first left.
+func TestWranglerBindings(t *testing.T) {
+	for _, kind := range bindingKinds {
+		t.Run(kind, func(t *testing.T) {
+			if *wranglerURL != "" {
+				recordBindings(t, kind)
+				return
+			}
+			b, err := os.ReadFile(bindingRecordingPath(kind))
+			if err != nil {
+				t.Fatalf("no recording of wrangler dev for %s: %v", kind, err)
+			}
+			var want bindingRecording
+			if err := json.Unmarshal(b, &want); err != nil {
+				t.Fatal(err)
+			}
+			dir := fixture(t, filepath.Join("bindings", kind))
+			state := t.TempDir()
+			var check []byte
+			t.Run("run", func(t *testing.T) {
+				d, err := tryDevIn(t, dir, "", persistTo(state))
+				if err != nil {
+					t.Fatalf("dev ended before ready: %v", err)
+				}
+				got := runSteps(t, d.url)
+				compareSteps(t, kind, want.Steps, got)
+				check = getBody(t, d.url+"/check")
+				// What the dashboard shows for each binding once /run is done.
+				p, err := config.Load(config.LoadOptions{Dir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				states := bindings.States(p.Config, bindings.Context{PersistTo: state})
+				for name, st := range dashboardStates[kind] {
+					if states[name] != st {
+						t.Errorf("dashboard: %s is %q, want %q", name, states[name], st)
+					}
+				}
+			})
+			t.Run("restart keeps the data", func(t *testing.T) {
+				d, err := tryDevIn(t, dir, "", persistTo(state))
+				if err != nil {
+					t.Fatalf("dev ended before ready: %v", err)
+				}
+				if again := getBody(t, d.url+"/check"); !bytes.Equal(again, check) {
+					t.Errorf("after a restart /check = %s\nbefore: %s", again, check)
+				}
+			})
+		})
+	}
+}
+
+// runSteps asks a fixture's /run.
+func runSteps(t *testing.T, base string) []json.RawMessage {
+	t.Helper()
+	var steps []json.RawMessage
+	if err := json.Unmarshal(getBody(t, base+"/run"), &steps); err != nil {
+		t.Fatalf("/run: %v", err)
+	}
+	return steps
+}
+
+func getBody(t *testing.T, url string) []byte {
+	t.Helper()
+	c := &http.Client{Timeout: 2 * time.Minute}
+	res, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET %s = %d %s (%v)", url, res.StatusCode, trim(string(b)), err)
+	}
+	return b
+}
+
+// compareSteps compares answers step by step, by their JSON values.
+func compareSteps(t *testing.T, kind string, want, got []json.RawMessage) {
+	t.Helper()
+	index := func(steps []json.RawMessage) (names []string, by map[string]any) {
+		by = map[string]any{}
+		for _, s := range steps {
+			var pair []any
+			if err := json.Unmarshal(s, &pair); err != nil || len(pair) != 2 {
+				t.Fatalf("step %s is not [name, answer]", s)
+			}
+			name, _ := pair[0].(string)
+			names = append(names, name)
+			by[name] = pair[1]
+		}
+		return names, by
+	}
+	wantNames, wantBy := index(want)
+	_, gotBy := index(got)
+	same := 0
+	for _, name := range wantNames {
+		g, ok := gotBy[name]
+		w := wantBy[name]
+		wj, _ := json.Marshal(w)
+		gj, _ := json.Marshal(g)
+		switch {
+		case !ok:
+			t.Errorf("%s: valet dev has no step %q", kind, name)
+		case bytes.Equal(wj, gj):
+			same++
+		case knownDifferences[kind][name] != "":
+			t.Logf("%s: %q differs as known (%s)", kind, name, knownDifferences[kind][name])
+		default:
+			t.Errorf("%s: %q\nwrangler dev: %s\nvalet dev:    %s", kind, name, wj, gj)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: valet dev ran %d steps, wrangler dev %d", kind, len(got), len(want))
+	}
+	t.Logf("%s: %d of %d steps answer as wrangler dev does", kind, same, len(want))
+}
+
+// recordBindings asks the wrangler dev that record.sh started on a
+// fixture and writes its answers.
+func recordBindings(t *testing.T, kind string) {
+	if *wranglerVersion == "" {
+		t.Fatal("-wrangler-version is required with -wrangler-url")
+	}
+	rec := bindingRecording{Wrangler: *wranglerVersion, Steps: runSteps(t, *wranglerURL)}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(bindingRecordingPath(kind)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bindingRecordingPath(kind), append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
