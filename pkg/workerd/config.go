@@ -76,9 +76,9 @@ type Config struct {
 	Bindings           []Binding
 	// Env is added to workerd's environment and never written in its
 	// config: the values of the EnvBindings (secrets).
-	Env map[string]string
-	Services           []Service
-	DurableObjects     []DurableObjectClass
+	Env            map[string]string
+	Services       []Service
+	DurableObjects []DurableObjectClass
 	// Extensions are the modules the bindings' implementations need.
 	Extensions []ExtensionModule
 	// DurableStorage is the directory of the objects' SQLite files; "" keeps
