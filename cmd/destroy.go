@@ -105,7 +105,7 @@ func destroySummary(app string, res *deploy.DestroyResult) string {
 		parts = append(parts, countOf(res.Networks, "network"))
 	}
 	if res.Volume {
-		parts = append(parts, "its state volume (versions, secrets, Durable Object, KV, D1 and R2 storage)")
+		parts = append(parts, "its state volume (versions, secrets, Durable Object, KV, D1, R2, queue, Workflow and cron storage)")
 	}
 	return "removed " + app + ": " + strings.Join(parts, ", ")
 }

@@ -15,9 +15,9 @@ func Test_destroySummary(t *testing.T) {
 	}{
 		{deploy.DestroyResult{}, "demo had nothing on the host"},
 		{deploy.DestroyResult{Containers: 1, Images: 0, Volume: true},
-			"removed demo: 1 edge container, 0 images, its state volume (versions, secrets, Durable Object, KV, D1 and R2 storage)"},
+			"removed demo: 1 edge container, 0 images, its state volume (versions, secrets, Durable Object, KV, D1, R2, queue, Workflow and cron storage)"},
 		{deploy.DestroyResult{Containers: 3, Objects: 2, Images: 1, Volume: true},
-			"removed demo: 1 edge container, 2 Durable Object containers, 1 image, its state volume (versions, secrets, Durable Object, KV, D1 and R2 storage)"},
+			"removed demo: 1 edge container, 2 Durable Object containers, 1 image, its state volume (versions, secrets, Durable Object, KV, D1, R2, queue, Workflow and cron storage)"},
 	} {
 		if got := destroySummary("demo", &tc.res); got != tc.want {
 			t.Errorf("%+v:\n got %q\nwant %q", tc.res, got, tc.want)
@@ -35,6 +35,17 @@ func Test_dataNote(t *testing.T) {
 	}
 	want := " (its data: Durable Objects COUNTER (class Counter), kv namespace KV (kv-1), d1 database DB (d1-1), r2 bucket FILES (files))" +
 		"; kept, as they live outside the host: r2 bucket ARCHIVE (arch in https://s3.example.com)"
+	if got := dataNote(c); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	c = &config.Config{
+		Queues: &config.Queues{Producers: []config.QueueProducer{{Binding: "JOBS", Queue: "jobs"}},
+			Consumers: []config.QueueConsumer{{Queue: "jobs"}, {Queue: "dlq"}}},
+		Workflows: []config.Workflow{{Binding: "WF", Name: "signup", ClassName: "Signup"}},
+		Services:  []config.ServiceBinding{{Binding: "API", Service: "api"}},
+		Triggers:  &config.Triggers{Crons: []string{"*/5 * * * *"}},
+	}
+	want = " (its data: queue jobs (its messages), queue dlq (its messages), Workflow signup (its instances), cron triggers (their schedule))"
 	if got := dataNote(c); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

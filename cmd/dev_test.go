@@ -14,11 +14,11 @@ func TestNewCmdDev_wranglerFlags(t *testing.T) {
 	f := &cmdutil.Factory{IO: ios, Globals: &cmdutil.Globals{}}
 	var got *DevOptions
 	cmd := NewCmdDev(f, func(o *DevOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"--test-scheduled", "--var", "API_HOST:localhost:9000", "--var", "DEBUG:true"})
+	cmd.SetArgs([]string{"--test-scheduled", "--var", "API_HOST:localhost:9000", "--var", "DEBUG:true", "--no-crons"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if !got.TestScheduled || !slices.Equal(got.Vars, []string{"API_HOST:localhost:9000", "DEBUG:true"}) {
+	if !got.TestScheduled || !got.NoCrons || !slices.Equal(got.Vars, []string{"API_HOST:localhost:9000", "DEBUG:true"}) {
 		t.Errorf("options %+v", got)
 	}
 	vars, err := parseVars(got.Vars)

@@ -58,7 +58,11 @@ func writeJSONError(w io.Writer, err error) {
 // completeEnv completes --env with the environments of the config that -c
 // names (or that is found from the working directory).
 func completeEnv(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-	path, _ := cmd.Flags().GetString("config")
+	// The first -c is the app's (the others are more workers of valet dev).
+	var path string
+	if configs, _ := cmd.Flags().GetStringArray("config"); len(configs) > 0 {
+		path = configs[0]
+	}
 	p, err := config.Load(config.LoadOptions{Path: path})
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp

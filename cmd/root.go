@@ -63,7 +63,13 @@ Durable Objects and the containers behind them, described in valet.jsonc
 			if err := v.BindPFlags(cmd.Flags()); err != nil {
 				return err
 			}
-			f.Globals.ConfigPath = v.GetString("config")
+			configs, err := configFlags(cmd, v)
+			if err != nil {
+				return err
+			}
+			if len(configs) > 0 {
+				f.Globals.ConfigPath, f.Globals.MoreConfigs = configs[0], configs[1:]
+			}
 			f.Globals.Env = v.GetString("env")
 			return nil
 		},
@@ -72,7 +78,7 @@ Durable Objects and the containers behind them, described in valet.jsonc
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
 	root.SetFlagErrorFunc(flagError)
-	root.PersistentFlags().StringP("config", "c", "", "path to valet.jsonc or wrangler.{jsonc,json,toml} (default: found walking up from the working directory)")
+	root.PersistentFlags().StringArrayP("config", "c", nil, "path to valet.jsonc or wrangler.{jsonc,json,toml} (default: found walking up from the working directory); valet dev and valet types take it again for more workers")
 	root.PersistentFlags().String("env", "", "environment from the config's \"env\" section")
 	// --version is valet's own flag rather than cobra's: it also names the
 	// workerd the project runs on, which cobra's template cannot compute.
@@ -99,6 +105,45 @@ Durable Objects and the containers behind them, described in valet.jsonc
 	strictArgs(root)
 	suggestWranglerNames(root)
 	return root
+}
+
+// severalConfigs are the commands that take -c more than once, as
+// wrangler's do: the first config is the app's, the others run beside it.
+var severalConfigs = map[string]bool{"dev": true, "types": true}
+
+// configFlags reads -c (given once, or several times for the commands of
+// severalConfigs), else $VALET_CONFIG.
+func configFlags(cmd *cobra.Command, v *viper.Viper) ([]string, error) {
+	if !cmd.Flags().Changed("config") {
+		// viper: $VALET_CONFIG, one path.
+		if p := v.GetString("config"); p != "" && p != "[]" {
+			return []string{p}, nil
+		}
+		return nil, nil
+	}
+	configs, err := cmd.Flags().GetStringArray("config")
+	if err != nil {
+		return nil, err
+	}
+	if len(configs) > 1 && !severalConfigs[cmd.Name()] {
+		return nil, cmdutil.Usagef("-c is given %d times: only valet dev and valet types run several configs; give valet %s one", len(configs), cmd.Name())
+	}
+	return configs, nil
+}
+
+// moreProjects loads the configs of -c given again, for --env.
+func moreProjects(f *cmdutil.Factory) func() ([]*config.Project, error) {
+	return func() ([]*config.Project, error) {
+		var out []*config.Project
+		for _, path := range f.Globals.MoreConfigs {
+			p, err := config.Load(config.LoadOptions{Path: path, Env: f.Globals.Env})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		return out, nil
+	}
 }
 
 // projectLoader loads the config named by -c (or found walking up) for

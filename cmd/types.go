@@ -19,6 +19,11 @@ type TypesOptions struct {
 	IO *iostreams.IOStreams
 	// Project loads the config for the environment chosen by --env.
 	Project func() (*config.Project, error)
+	// Others loads the configs of -c given again: service bindings to
+	// their workers are typed by their exports, as wrangler types -c a -c b.
+	Others func() ([]*config.Project, error)
+	// Configs are the -c flags as given, for the file's header.
+	Configs func() []string
 
 	Check          bool
 	Output         string // --output, relative to the working directory
@@ -30,6 +35,13 @@ func NewCmdTypes(f *cmdutil.Factory, runF func(*TypesOptions) error) *cobra.Comm
 	opts := &TypesOptions{
 		IO:      f.IO,
 		Project: projectLoader(f),
+		Others:  moreProjects(f),
+		Configs: func() []string {
+			if len(f.Globals.MoreConfigs) == 0 {
+				return nil
+			}
+			return append([]string{f.Globals.ConfigPath}, f.Globals.MoreConfigs...)
+		},
 	}
 	cmd := &cobra.Command{
 		Use:   "types",
@@ -47,7 +59,8 @@ when the file is missing or stale, writing nothing.`,
 		Example: `  valet types
   valet types --env staging
   valet types --check          # in CI: fail when the file needs regenerating
-  valet types --output src/env.d.ts`,
+  valet types --output src/env.d.ts
+  valet types -c wrangler.jsonc -c ../api/wrangler.jsonc   # type service bindings to the api worker`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -80,6 +93,24 @@ func typesRun(opts *TypesOptions) error {
 		}
 	}
 	gen.OmitRuntime = !opts.IncludeRuntime
+	if opts.Others != nil {
+		others, err := opts.Others()
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			if o.Config.Main == "" || o.Config.Name == "" {
+				continue // nothing to type a binding to it by
+			}
+			if gen.Workers == nil {
+				gen.Workers = map[string]string{}
+			}
+			gen.Workers[o.Config.Name] = o.Abs(o.Config.Main)
+		}
+	}
+	if opts.Configs != nil {
+		gen.WorkerConfigs = opts.Configs()
+	}
 	gen.WriteSchema = schema.WriteCopy
 
 	res, err := typegen.Run(gen, opts.Check)

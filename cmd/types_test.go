@@ -151,3 +151,33 @@ func TestTypesExitCodes(t *testing.T) {
 		t.Errorf("regenerated file lacks the edited var:\n%.800s", data)
 	}
 }
+
+// valet types -c a -c b types the service bindings to b's worker by its
+// exports, as wrangler types -c a -c b does, and says so in the header.
+func TestTypesSeveralConfigs(t *testing.T) {
+	src, err := filepath.Abs(filepath.Join("..", "testdata", "typegen", "async"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runValet(t, "types", "-c", filepath.Join(dir, "wrangler.jsonc"), "-c", filepath.Join(dir, "api", "wrangler.jsonc"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "worker-configuration.d.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`API: Service<typeof import("./api/src/index").default>;`,
+		`API_ADMIN: Service<typeof import("./api/src/index").Admin>;`,
+		"-c " + filepath.Join(dir, "api", "wrangler.jsonc") + "`",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the file lacks %q:\n%s", want, data)
+		}
+	}
+}

@@ -31,6 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"rollback", "a", "b"}, []string{`valet rollback takes at most 1 argument (VERSION), got 2: "a b"`, "usage: valet rollback [VERSION] [flags]"}},
 		{[]string{"secret", "delete"}, []string{"valet secret delete needs NAME"}},
 		{[]string{"versions", "x"}, []string{`valet versions takes no arguments, got "x"`}},
+		{[]string{"build", "-c", "a.jsonc", "-c", "b.jsonc"}, []string{"-c is given 2 times: only valet dev and valet types run several configs; give valet build one"}},
 	} {
 		code, out, errOut := runValet(t, tc.args...)
 		if code != cmdutil.ExitUsage {

@@ -47,6 +47,13 @@ type Version struct {
 
 	AssetsDir string            // "" when the app has no assets
 	Secrets   map[string]string // .dev.vars in dev, `valet secret` on a host
+
+	// Others are more workers run in the same workerd process (valet dev
+	// -c a -c b), each with its own config, bundle, secrets and Durable
+	// Objects: the app's worker reaches them through service bindings,
+	// and they share its queues. Only the app's worker is served, and only
+	// its assets (their AssetsDir is ignored).
+	Others []Version
 }
 
 // Options are how the version is served.
@@ -75,6 +82,18 @@ type Options struct {
 	// TestScheduled (dev) has the worker answer GET /__scheduled by running
 	// its scheduled handler (wrangler dev --test-scheduled).
 	TestScheduled bool
+	// NoCrons leaves triggers.crons unscheduled (valet dev --no-crons):
+	// only /cdn-cgi/handler/scheduled runs the scheduled handler then.
+	NoCrons bool
+	// TestClock runs workerd's bundled cron, queues and workflows with
+	// their test clock, which App.AdvanceClock moves (tests only).
+	TestClock bool
+	// Cache answers the worker's Cache API (a *cacheapi.Store). Shared by
+	// the versions of one session or host, so that a rebuild or a deploy
+	// keeps what was cached, as on Cloudflare; nil: this version's own.
+	Cache http.Handler
+	// VersionID is the version's id (version_metadata); "": a new one.
+	VersionID string
 	// Cluster, when set, makes the version's workerd one instance of a
 	// workerd cluster: its Durable Objects live in the cluster's bucket and
 	// run on one instance at a time, wherever workerd puts them; Objects is
@@ -84,12 +103,6 @@ type Options struct {
 	Cluster          *workerd.Cluster
 	ClusterAddr      string
 	ClusterAdvertise string
-	// Cache answers the worker's Cache API (a *cacheapi.Store). Shared by
-	// the versions of one session or host, so that a rebuild or a deploy
-	// keeps what was cached, as on Cloudflare; nil: this version's own.
-	Cache http.Handler
-	// VersionID is the version's id (version_metadata); "": a new one.
-	VersionID string
 }
 
 // App is a version ready to serve.
@@ -160,33 +173,34 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	}
 	app.dirs = append(app.dirs, sockets)
 
-	token := workerd.NewToken()
-	classes := facadeClasses(c, v.Exports)
-	mods, err := writeModules(dir, v, workerd.EntryOptions{
-		App: appModule, Token: token, Dev: opts.Dev, TestScheduled: opts.Dev && opts.TestScheduled,
-	}, classes)
-	if err != nil {
-		return err
-	}
-	cfg := &workerd.Config{
-		Service:            serviceName(c),
-		CompatibilityDate:  c.CompatibilityDate,
-		CompatibilityFlags: c.CompatibilityFlags,
-		Modules:            mods,
-		Control:            workerd.ControlSource(token),
-		Bridge:             filepath.Join(sockets, "bridge.sock"),
-	}
-	if cfg.CompatibilityDate == "" {
-		// As wrangler dev without a date: the newest the runtime supports
-		// (today's date is refused by a workerd built before it).
-		cfg.CompatibilityDate = workerd.CompatibilityDate(opts.Workerd)
-	}
 	appName := opts.AppName
 	if appName == "" {
 		appName = c.Name
 	}
-	bctx := bindings.Context{Secrets: v.Secrets, PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{},
-		SocketDir: sockets, Dev: opts.Dev, VersionID: opts.VersionID}
+	ws, err := planWorkers(v, appName)
+	if err != nil {
+		return err
+	}
+	token := workerd.NewToken()
+	for _, w := range ws {
+		w.workerd = opts.Workerd
+		if err := w.write(dir, workerd.EntryOptions{Token: token, Dev: opts.Dev, TestScheduled: opts.Dev && opts.TestScheduled}); err != nil {
+			return err
+		}
+	}
+	cfg := &workerd.Config{
+		Service:            ws[0].service,
+		CompatibilityDate:  ws[0].compatibilityDate(),
+		CompatibilityFlags: c.CompatibilityFlags,
+		Modules:            ws[0].mods,
+		Control:            workerd.ControlSource(token),
+		Bridge:             filepath.Join(sockets, "bridge.sock"),
+	}
+	bctx := bindings.Context{PersistTo: opts.PersistTo, App: appName, Services: &bindings.Services{},
+		SocketDir: sockets, Dev: opts.Dev, NoCrons: opts.NoCrons, TestClock: opts.TestClock, VersionID: opts.VersionID}
+	for _, w := range ws {
+		bctx.Workers = append(bctx.Workers, bindings.Worker{Config: w.v.Config, Service: w.service})
+	}
 	if app.Assets != nil {
 		cfg.Assets = filepath.Join(sockets, "assets.sock")
 		bctx.AssetsService = workerd.AssetsService
@@ -202,10 +216,13 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if err := app.serveUnix(cfg.Cache, "cache API", cache); err != nil {
 		return err
 	}
-	cfg.Bindings, err = bindings.Workerd(c, bctx)
+	err = bindWorkers(ws, bctx)
+	// Secrets go to workerd through its environment, never its config.
 	cfg.Env = map[string]string{}
-	for k, val := range v.Secrets {
-		cfg.Env[bindings.SecretEnv(k)] = val
+	for _, w := range ws {
+		for k, val := range w.v.Secrets {
+			cfg.Env[bindings.SecretEnv(w.service, k)] = val
+		}
 	}
 	// Handlers made before a failure are closed with the app.
 	if serr := app.serveHandlers(bctx.Services.Handlers()); serr != nil && err == nil {
@@ -214,14 +231,21 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if err != nil {
 		return err
 	}
+	cfg.Bindings = ws[0].bindings
 	cfg.Services = bctx.Services.List()
 	cfg.Extensions = bctx.Services.Extensions()
-	for _, cl := range classes {
-		cfg.DurableObjects = append(cfg.DurableObjects, workerd.DurableObjectClass{
-			Class: cl.Name, UniqueKey: uniqueKey(appName, cl.Storage), SQL: true,
+	cfg.Workflows = bctx.Services.Engines(ws[0].service)
+	cfg.Clocks = bctx.Services.Clocks()
+	cfg.DurableObjects = ws[0].objects()
+	objectsToStore := len(cfg.DurableObjects) > 0
+	for _, w := range ws[1:] {
+		cfg.Others = append(cfg.Others, workerd.Worker{
+			Service: w.service, CompatibilityDate: w.compatibilityDate(), CompatibilityFlags: w.v.Config.CompatibilityFlags,
+			Modules: w.mods, Bindings: w.bindings, DurableObjects: w.objects(), Workflows: bctx.Services.Engines(w.service),
 		})
+		objectsToStore = objectsToStore || len(w.classes) > 0
 	}
-	if opts.PersistTo != "" && len(classes) > 0 {
+	if opts.PersistTo != "" && objectsToStore {
 		cfg.DurableStorage = filepath.Join(opts.PersistTo, "do")
 		if err := os.MkdirAll(cfg.DurableStorage, 0o755); err != nil {
 			return fmt.Errorf("durable object storage: %w", err)
@@ -239,7 +263,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		return errors.New("appserver: Options.Objects and Options.Cluster disagree: a cluster's versions share a workerd.NewClusterObjects table")
 	}
 	app.objects = objects
-	logs := newLogSink(opts.Events, v.SourceMap)
+	logs := newLogSink(opts.Events, stackMappers(ws)...)
 	app.logs = logs
 	// The member's control client is set once the process runs; until then
 	// no other version can ask it for an object it does not have yet.
@@ -326,6 +350,20 @@ func (app *App) Serve(ctx context.Context) {
 	if app.member != nil {
 		app.objects.SetServing(ctx, app.member)
 	}
+}
+
+// AdvanceClock moves the test clock (Options.TestClock) of the version's
+// cron triggers, queues and workflows by d: a cron whose next run falls
+// within d runs now. It returns once each module has taken the change.
+func (app *App) AdvanceClock(ctx context.Context, d time.Duration) error {
+	if app.proc == nil {
+		return errors.New("the app has no worker (main) to move the clock of")
+	}
+	if !app.opts.TestClock {
+		return errors.New("the version runs without a test clock (Options.TestClock)")
+	}
+	_, err := app.proc.AdvanceClock(ctx, d)
+	return err
 }
 
 // TakeObjects moves the Durable Objects that prev runs to app, before app

@@ -15,12 +15,20 @@ import (
 // mapped to the original sources. Exceptions no caller sees reach it as
 // console.error calls of valet's dev wrapper (workerd.EntryOptions.Dev).
 type logSink struct {
-	em     *events.Emitter
-	mapper *workerd.StackMapper
+	em      *events.Emitter
+	mappers []*workerd.StackMapper // one a worker of the process
 }
 
-func newLogSink(em *events.Emitter, sourceMap []byte) *logSink {
-	return &logSink{em: em, mapper: workerd.NewStackMapper(appModule, sourceMap)}
+func newLogSink(em *events.Emitter, mappers ...*workerd.StackMapper) *logSink {
+	return &logSink{em: em, mappers: mappers}
+}
+
+// mapPositions maps the positions of every worker's bundle in text.
+func (l *logSink) mapPositions(text string) string {
+	for _, m := range l.mappers {
+		text = m.Map(text)
+	}
+	return text
 }
 
 func (l *logSink) line(ll workerd.LogLine) {
@@ -46,7 +54,7 @@ var internalPrefix = regexp.MustCompile(`workerd/[\w/.+-]+:\d+: failed: (remote\
 // mapStack maps the positions in text to the original sources and drops
 // the stack frames of valet's own modules, which the user did not write.
 func (l *logSink) mapStack(text string) string {
-	text = l.mapper.Map(text)
+	text = l.mapPositions(text)
 	if !strings.Contains(text, "__valet_") {
 		return text
 	}
@@ -82,7 +90,7 @@ func (l *logSink) mapError(err error) error {
 		if noise(line) {
 			continue
 		}
-		kept = append(kept, l.mapper.Map(line))
+		kept = append(kept, l.mapPositions(line))
 	}
 	return errors.New(strings.Join(kept, "\n"))
 }

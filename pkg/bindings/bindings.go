@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -26,6 +27,7 @@ type Binding struct {
 	Value      any    // a var's value
 	Class      string // a Durable Object class
 	ScriptName string // the worker that defines the class, when not this one
+	Entrypoint string // a service binding's named export ("" for the default)
 	Container  string // the class's container image (a Dockerfile path or a reference)
 	ID         string // the KV namespace, D1 database or R2 bucket its data is kept under
 	S3         *config.R2S3
@@ -35,6 +37,9 @@ type Binding struct {
 type Context struct {
 	// Secrets are the secret values (never shown, never typed beyond string).
 	Secrets map[string]string
+	// Worker is the service name of the worker being bound: the secrets of
+	// two workers of one process stay apart (SecretEnv).
+	Worker string
 	// AssetsService names the service answering the assets binding.
 	AssetsService string
 	// PersistTo is the directory of the app's local data (Durable Objects,
@@ -55,6 +60,23 @@ type Context struct {
 	// Dev is true under valet dev: data stays on local disk whatever the
 	// config says about a deployed host.
 	Dev bool
+	// Workers are the workers of the workerd process, the app's first (valet
+	// dev -c a -c b runs several): service bindings resolve among them, and
+	// the kinds that serve every worker (Kind.Process) serve these.
+	Workers []Worker
+	// NoCrons leaves cron triggers to /cdn-cgi/handler/scheduled (valet dev
+	// --no-crons): nothing runs them on their schedule.
+	NoCrons bool
+	// TestClock runs workerd's bundled cron, queues and workflows modules
+	// with TEST_CLOCK, for tests (see Services.Clocks).
+	TestClock bool
+}
+
+// Worker is one worker of a workerd process as the kinds see it.
+type Worker struct {
+	Config *config.Config
+	// Service is its service in workerd's config.
+	Service string
 }
 
 // storageDir is where a kind keeps its data, PersistTo/<kind>/<sub...>,
@@ -86,6 +108,46 @@ type Services struct {
 	// extensions are the modules of the bindings' implementations (see
 	// AddExtension).
 	extensions []workerd.ExtensionModule
+	engines    map[string]*workerd.WorkflowsEngine
+	clocks     []string
+}
+
+// Engine returns the workflowsEngine of the worker whose service is
+// service, made on the first call (the Workflows it implements).
+func (s *Services) Engine(service string) *workerd.WorkflowsEngine {
+	if s.engines == nil {
+		s.engines = map[string]*workerd.WorkflowsEngine{}
+	}
+	e := s.engines[service]
+	if e == nil {
+		e = &workerd.WorkflowsEngine{}
+		s.engines[service] = e
+	}
+	return e
+}
+
+// Engines returns the worker's workflowsEngine, nil when it implements no
+// Workflow.
+func (s *Services) Engines(service string) *workerd.WorkflowsEngine {
+	if s == nil {
+		return nil
+	}
+	return s.engines[service]
+}
+
+// Clock records a service that takes POST /clock (TEST_CLOCK).
+func (s *Services) Clock(service string) {
+	if !slices.Contains(s.clocks, service) {
+		s.clocks = append(s.clocks, service)
+	}
+}
+
+// Clocks returns the services Clock recorded.
+func (s *Services) Clocks() []string {
+	if s == nil {
+		return nil
+	}
+	return s.clocks
 }
 
 // Handler returns the Go handler named name, made by newHandler on the
@@ -137,30 +199,51 @@ type TypeContext struct {
 	MainImport string
 	// WorkerName is the config's name.
 	WorkerName string
+	// Workers are the main modules of the other workers typed with this
+	// one (valet types -c a -c b), as specifiers like MainImport, by
+	// worker name: a service binding to one is typed by its exports.
+	Workers map[string]string
 }
 
 // Kind is one kind of binding.
 type Kind struct {
 	// Name is the kind as the dashboard shows it ("var", "durable object").
 	Name string
+	// Value marks the kinds whose entries are values (vars and secrets),
+	// not objects: nodejs_compat's process.env carries them as strings.
+	Value bool
 	// Order places the kind among the dashboard's rows (lowest first).
 	Order int
 	// List returns the kind's bindings declared by c (secrets: the names of
 	// the secrets in .dev.vars or on the host); the registry sets Kind.
 	List func(c *config.Config, secrets []string) []Binding
-	// Workerd returns the binding in workerd's config.
+	// Workerd returns the binding in workerd's config. A kind without it
+	// puts nothing in env (a queue consumer, a cron trigger): its entries
+	// have no type, shadow nothing, and are listed on the dashboard only.
 	Workerd func(b Binding, ctx Context) (workerd.Binding, error)
 	// Type returns the binding's TypeScript type.
 	Type func(b Binding, ctx TypeContext) (string, error)
 	// State, when set, describes what the binding holds for the dashboard
 	// ("3 keys"), read from ctx.PersistTo.
 	State func(b Binding, ctx Context) (string, error)
+	// Data, when set, names what a deployed host keeps of the binding in
+	// the app's state volume, for valet destroy ("queue jobs (its
+	// messages)"); without it, a kind with State is named by its ID.
+	Data func(b Binding) string
+	// Process, when set, adds what the kind needs once per workerd process
+	// for all of ctx.Workers (a queue broker delivering to any worker's
+	// consumer), after every worker's bindings are made (see Process).
+	Process func(ctx Context) error
 }
+
+// InEnv reports whether the kind's entries are entries of env.
+func (k *Kind) InEnv() bool { return k.Workerd != nil }
 
 // Kinds are every kind valet supports, in order of precedence: when two
 // bindings share a name, the later kind wins, as in wrangler (a secret
 // shadows a var of the same name).
-var Kinds = []*Kind{vars, durableObjects, kvNamespaces, d1Databases, r2Buckets, assets,
+var Kinds = []*Kind{vars, durableObjects, kvNamespaces, d1Databases, r2Buckets, queueProducers, queueConsumers,
+	workflows, services, cronTriggers, assets,
 	hyperdrive, rateLimits, versionMetadata, sendEmail, secretsStoreSecrets, analyticsEngine, ai, browser,
 	secrets}
 
@@ -180,18 +263,41 @@ func List(c *config.Config, secretNames []string) []Binding {
 }
 
 // Effective is List with each name kept once, the binding that wins.
+// Entries outside env (Kind.InEnv) are kept once per kind.
 func Effective(c *config.Config, secretNames []string) []Binding {
 	byName := map[string]int{}
 	var out []Binding
 	for _, b := range List(c, secretNames) {
-		if i, ok := byName[b.Name]; ok {
+		key := RowKey(b)
+		if i, ok := byName[key]; ok {
 			out[i] = b
 			continue
 		}
-		byName[b.Name] = len(out)
+		byName[key] = len(out)
 		out = append(out, b)
 	}
 	return out
+}
+
+// Values are the names of c's entries of env that are values (vars and
+// secrets; see Kind.Value).
+func Values(c *config.Config, secretNames []string) map[string]bool {
+	out := map[string]bool{}
+	for _, b := range Effective(c, secretNames) {
+		if b.Kind.Value {
+			out[b.Name] = true
+		}
+	}
+	return out
+}
+
+// RowKey names b among the dashboard's rows and in States: its name for an
+// entry of env, its kind and name otherwise ("cron */5 * * * *").
+func RowKey(b Binding) string {
+	if b.Kind.InEnv() {
+		return b.Name
+	}
+	return b.Kind.Name + " " + b.Name
 }
 
 // Workerd returns the workerd bindings of c, sorted by name.
@@ -205,6 +311,9 @@ func Workerd(c *config.Config, ctx Context) ([]workerd.Binding, error) {
 	// worker sends email.
 	ctx.Services.AddExtension(emailMessageModule)
 	for _, b := range Effective(c, names) {
+		if !b.Kind.InEnv() {
+			continue
+		}
 		wb, err := b.Kind.Workerd(b, ctx)
 		if err != nil {
 			return nil, fmt.Errorf("binding %s: %w", b.Name, err)
@@ -219,6 +328,9 @@ func Workerd(c *config.Config, ctx Context) ([]workerd.Binding, error) {
 func Types(c *config.Config, secretNames []string, ctx TypeContext) (map[string]string, error) {
 	out := map[string]string{}
 	for _, b := range Effective(c, secretNames) {
+		if !b.Kind.InEnv() {
+			continue
+		}
 		t, err := b.Kind.Type(b, ctx)
 		if err != nil {
 			return nil, err
@@ -226,6 +338,21 @@ func Types(c *config.Config, secretNames []string, ctx TypeContext) (map[string]
 		out[b.Name] = t
 	}
 	return out, nil
+}
+
+// Process adds what the kinds need once per workerd process, for all of
+// ctx.Workers; call it after Workerd for each of them, with the same
+// ctx.Services.
+func Process(ctx Context) error {
+	for _, k := range Kinds {
+		if k.Process == nil {
+			continue
+		}
+		if err := k.Process(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rows returns the bindings as the dashboard lists them: by kind order,

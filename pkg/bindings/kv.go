@@ -71,13 +71,25 @@ const (
 // bundledService is a worker running one of workerd's bundled modules, its
 // Durable Object class stored on the disk service named storage.
 func bundledService(name, module, class, storage string, bindings ...string) workerd.Service {
+	return bundledWorker(name, module, class, storage, nil, bindings...)
+}
+
+// bundledWorker is bundledService with compatibility flags. Without a class
+// of its own (workflows: the instances are the app worker's namespaces) it
+// still stores on storage, where workerd keeps the objects it runs for it.
+func bundledWorker(name, module, class, storage string, flags []string, bindings ...string) workerd.Service {
 	w := workerd.NewStruct().
 		Set("modules", workerd.List(workerd.NewStruct().Text("name", filepath.Base(module)).Text("bundled", module).String())).
 		// The bundled modules need RPC (2024-04-03 or later).
-		Text("compatibilityDate", "2026-01-01").
-		Set("bindings", workerd.List(bindings...)).
-		Set("durableObjectNamespaces", workerd.List(workerd.NewStruct().Text("className", class).Text("uniqueKey", class).Bool("enableSql", true).String())).
-		Set("durableObjectStorage", workerd.NewStruct().Text("localDisk", storage).String())
+		Text("compatibilityDate", "2026-01-01")
+	if len(flags) > 0 {
+		w.Set("compatibilityFlags", workerd.Texts(flags))
+	}
+	w.Set("bindings", workerd.List(bindings...))
+	if class != "" {
+		w.Set("durableObjectNamespaces", workerd.List(workerd.NewStruct().Text("className", class).Text("uniqueKey", class).Bool("enableSql", true).String()))
+	}
+	w.Set("durableObjectStorage", workerd.NewStruct().Text("localDisk", storage).String())
 	return workerd.Service{Name: name, Value: "worker = " + w.String()}
 }
 

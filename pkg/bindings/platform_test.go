@@ -191,7 +191,7 @@ func TestPlatformTypes(t *testing.T) {
 			t.Errorf("type of %s = %q, want %q", name, types[name], want)
 		}
 	}
-	if text := TextNames(platformConfig(), []string{"S"}); strings.Join(text, " ") != "S" {
-		t.Errorf("text bindings %v, want the secret only", text)
+	if values := Values(platformConfig(), []string{"S"}); len(values) != 1 || !values["S"] {
+		t.Errorf("value bindings %v, want the secret only", values)
 	}
 }

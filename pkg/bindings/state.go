@@ -112,8 +112,15 @@ func plural(n int, what string) string {
 // bindings that store something), and what lives elsewhere and stays when
 // the app is destroyed (an R2 bucket in an S3-compatible store).
 func Data(c *config.Config) (inVolume, elsewhere []string) {
+	seen := map[string]bool{}
 	for _, b := range List(c, nil) {
 		switch {
+		case b.Kind.Data != nil:
+			// Said once: a queue's producer and consumer name one store.
+			if line := b.Kind.Data(b); line != "" && !seen[line] {
+				seen[line] = true
+				inVolume = append(inVolume, line)
+			}
 		case b.Kind == durableObjects && b.ScriptName == "":
 			inVolume = append(inVolume, fmt.Sprintf("Durable Objects %s (class %s)", b.Name, b.Class))
 		case b.Kind.State == nil:
@@ -126,7 +133,7 @@ func Data(c *config.Config) (inVolume, elsewhere []string) {
 	return inVolume, elsewhere
 }
 
-// States tells what each storage binding of c holds, by name, read from
+// States tells what each storage binding of c holds, by RowKey, read from
 // ctx.PersistTo; a binding whose state cannot be read says why.
 func States(c *config.Config, ctx Context) map[string]string {
 	out := map[string]string{}
@@ -138,7 +145,7 @@ func States(c *config.Config, ctx Context) map[string]string {
 		if err != nil {
 			s = "unreadable: " + err.Error()
 		}
-		out[b.Name] = s
+		out[RowKey(b)] = s
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 // wrangler gives them.
 var vars = &Kind{
 	Name:  "var",
+	Value: true,
 	Order: 30,
 	List: func(c *config.Config, _ []string) []Binding {
 		keys := make([]string, 0, len(c.Vars))

@@ -17,6 +17,9 @@ type Factory struct {
 
 // Globals are the flags every command accepts.
 type Globals struct {
-	ConfigPath string // -c/--config
-	Env        string // --env
+	ConfigPath string // -c/--config (the first, when given several times)
+	// MoreConfigs are the configs of -c given again (valet dev -c a -c b,
+	// as wrangler dev): more workers run beside ConfigPath's.
+	MoreConfigs []string
+	Env         string // --env
 }

@@ -103,7 +103,7 @@ func TestDecodeEmptyAndNull(t *testing.T) {
 func TestDecodeEnvSections(t *testing.T) {
 	_, diags, _ := Parse("v.jsonc", []byte(`{
   "env": {
-    "staging": { "nmae": "x", "vars": { "A": [] }, "queues": [] },
+    "staging": { "nmae": "x", "vars": { "A": [] }, "vectorize": [] },
     "broken": 3
   }
 }`))
@@ -113,7 +113,7 @@ func TestDecodeEnvSections(t *testing.T) {
 	}
 	want := []string{
 		"v.jsonc:3:18: env.staging: unknown key \"nmae\"\n    hint: did you mean \"name\"?",
-		"v.jsonc:3:52: warning: wrangler key \"env.staging.queues\" is not supported by valet yet; it is ignored",
+		"v.jsonc:3:52: warning: wrangler key \"env.staging.vectorize\" is not supported by valet yet; it is ignored",
 		"v.jsonc:4:15: env.broken: expected object, got number 3",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -11,7 +11,8 @@ import (
 // level (wrangler's bindings): when env.<name> omits them they are empty.
 func nonInheritable(key string) bool {
 	switch key {
-	case "vars", "define", "durable_objects", "containers", "kv_namespaces", "d1_databases", "r2_buckets":
+	case "vars", "define", "durable_objects", "containers", "kv_namespaces", "d1_databases", "r2_buckets",
+		"queues", "workflows", "services":
 		return true
 	}
 	return platformBinding(key)
@@ -35,7 +36,7 @@ func platformBinding(key string) bool {
 //     migrations, triggers, observability, …) come from the environment when
 //     it sets them, else from the top level;
 //   - bindings (vars, define, durable_objects, containers, kv_namespaces,
-//     d1_databases, r2_buckets) are never
+//     d1_databases, r2_buckets, queues, workflows, services) are never
 //     inherited;
 //   - name defaults to "<top-level name>-<env>";
 //   - dev is read from the top level only;

@@ -84,6 +84,14 @@ func TestParseBad(t *testing.T) {
 			"nested-env.jsonc:4:18: warning: env.staging: \"dev\" is only read at the top level; it is ignored here\n    hint: move it to the top level",
 			"nested-env.jsonc:4:43: env.staging: environments cannot be nested\n    hint: define every environment at the top level, under \"env\"",
 		}},
+		{"async.jsonc", []string{
+			"async.jsonc:2:42: queues.producers[0].binding: \"MY-JOBS\" is not a valid JavaScript identifier\n    hint: use letters, digits, _ and $, not starting with a digit, e.g. \"MY_JOBS\"",
+			"async.jsonc:3:51: queues.consumers[1].queue: queue \"jobs\" already has a consumer (queues.consumers[0])\n    hint: a queue has one consumer: remove one of them",
+			"async.jsonc:3:126: queues.consumers[2].dead_letter_queue: queue \"dlq\" cannot be its own dead letter queue\n    hint: name another queue, e.g. \"dlq-dlq\"",
+			"async.jsonc:4:95: workflows[1].name: Workflow \"w\" is already declared (workflows[0])\n    hint: give each Workflow its own name",
+			"async.jsonc:5:92: services[1].binding: \"bad name\" is not a valid JavaScript identifier\n    hint: use letters, digits, _ and $, not starting with a digit, e.g. \"bad_name\"",
+			"async.jsonc:6:42: triggers.crons[1]: cron trigger \"0 0 * *\" has 4 fields, not 5\n    hint: use minute hour day-of-month month day-of-week, in UTC, e.g. \"*/5 * * * *\"",
+		}},
 		{"not-object.json", []string{
 			"not-object.json:1:1: expected object, got array\n    hint: a config file is one JSON object: { \"name\": \"my-app\", ... }",
 		}},
@@ -123,7 +131,7 @@ func TestParseBad(t *testing.T) {
 			"unknown-key.jsonc:6:3: unknown key \"frobnicate\"\n    hint: see .valet/valet.schema.json (written by valet types) for the valid keys here",
 		}},
 		{"unsupported.jsonc", []string{
-			"unsupported.jsonc:3:3: warning: wrangler key \"queues\" is not supported by valet yet; it is ignored",
+			"unsupported.jsonc:3:3: warning: wrangler key \"vectorize\" is not supported by valet yet; it is ignored",
 			"unsupported.jsonc:4:3: unknown key \"kv_namespace\"\n    hint: did you mean \"kv_namespaces\"?",
 			"unsupported.jsonc:5:83: warning: containers[0].instance_type: custom instance types (vcpu, memory_mib, disk_mb) are not supported by valet yet; the container runs without limits",
 			"unsupported.jsonc:5:98: warning: wrangler key \"containers[0].instances\" is not supported by valet yet; it is ignored",

@@ -52,6 +52,9 @@ type Config struct {
 	KVNamespaces   []KVNamespace      `json:"kv_namespaces,omitempty" jsonschema:"description=Workers KV namespaces bound to the worker (stored on disk by valet dev and on the host)"`
 	D1Databases    []D1Database       `json:"d1_databases,omitempty" jsonschema:"description=D1 databases bound to the worker (SQLite on disk by valet dev and on the host)"`
 	R2Buckets      []R2Bucket         `json:"r2_buckets,omitempty" jsonschema:"description=R2 buckets bound to the worker (on disk; on a host optionally in an S3-compatible store)"`
+	Queues         *Queues            `json:"queues,omitempty" jsonschema:"description=Queues the worker sends to (producers) and receives batches from (consumers); messages are kept on disk by valet dev and on the host"`
+	Workflows      []Workflow         `json:"workflows,omitempty" jsonschema:"description=Workflows bound to the worker (instances kept on disk by valet dev and on the host)"`
+	Services       []ServiceBinding   `json:"services,omitempty" jsonschema:"description=Service bindings to other workers (fetch and RPC); valet dev -c a -c b runs them in one session"`
 
 	// valet's own keys.
 	Frontend *Frontend `json:"frontend,omitempty" jsonschema:"description=valet: build the frontend with valet's own bundler"`
@@ -112,6 +115,58 @@ type R2Bucket struct {
 	// S3 is valet's own key: on a deployed host, keep the bucket's objects
 	// in an S3-compatible store instead of the state volume.
 	S3 *R2S3 `json:"s3,omitempty" jsonschema:"description=valet: on a deployed host keep the objects in this S3-compatible bucket (valet dev keeps them on disk)"`
+}
+
+// Queues binds queues: producers send to them, consumers (the worker's
+// queue handler) receive their messages in batches.
+type Queues struct {
+	Producers []QueueProducer `json:"producers,omitempty"`
+	Consumers []QueueConsumer `json:"consumers,omitempty"`
+}
+
+// QueueProducer binds the queue Queue to env.Binding.
+type QueueProducer struct {
+	Binding       string `json:"binding" jsonschema:"required,description=Name of the binding in env"`
+	Queue         string `json:"queue" jsonschema:"required,description=Name of the queue"`
+	DeliveryDelay *int   `json:"delivery_delay,omitempty" jsonschema:"minimum=0,maximum=43200,description=Seconds each message waits before delivery unless its send sets delaySeconds"`
+}
+
+// QueueConsumer has the worker's queue handler receive the messages of
+// Queue. Unset numbers take Cloudflare's defaults (max_batch_size 10,
+// max_batch_timeout 5 s, max_retries 3, retry_delay 0).
+type QueueConsumer struct {
+	Queue           string   `json:"queue" jsonschema:"required,description=Name of the queue to receive from"`
+	Type            string   `json:"type,omitempty" jsonschema:"enum=worker,description=Consumer type; only worker consumers receive batches"`
+	MaxBatchSize    *int     `json:"max_batch_size,omitempty" jsonschema:"minimum=1,maximum=100,description=Most messages in a batch (default 10)"`
+	MaxBatchTimeout *float64 `json:"max_batch_timeout,omitempty" jsonschema:"minimum=0,maximum=60,description=Most seconds a batch waits to fill (default 5)"`
+	MaxRetries      *int     `json:"max_retries,omitempty" jsonschema:"minimum=0,maximum=100,description=Retries of a message before it is dropped or sent to the dead letter queue (default 3)"`
+	DeadLetterQueue string   `json:"dead_letter_queue,omitempty" jsonschema:"description=Queue receiving the messages out of retries"`
+	MaxConcurrency  *int     `json:"max_concurrency,omitempty" jsonschema:"minimum=1,maximum=1024,description=Most batches delivered at once (default: no limit)"`
+	RetryDelay      *int     `json:"retry_delay,omitempty" jsonschema:"minimum=0,maximum=43200,description=Seconds a retried message waits (default 0)"`
+}
+
+// Workflow binds the Workflow Name, implemented by the exported class
+// ClassName (of the worker ScriptName when set), to env.Binding.
+type Workflow struct {
+	Binding    string          `json:"binding" jsonschema:"required,description=Name of the binding in env"`
+	Name       string          `json:"name" jsonschema:"required,description=Name of the Workflow"`
+	ClassName  string          `json:"class_name" jsonschema:"required,description=Exported class extending WorkflowEntrypoint"`
+	ScriptName string          `json:"script_name,omitempty" jsonschema:"description=Worker that exports the class, when not this one"`
+	Limits     *WorkflowLimits `json:"limits,omitempty"`
+}
+
+// WorkflowLimits bound a Workflow's instances.
+type WorkflowLimits struct {
+	Steps int `json:"steps,omitempty" jsonschema:"minimum=1,description=Most steps an instance runs (default 10000)"`
+}
+
+// ServiceBinding binds the worker named Service (its Entrypoint, a named
+// export, or its default export) to env.Binding.
+type ServiceBinding struct {
+	Binding    string         `json:"binding" jsonschema:"required,description=Name of the binding in env"`
+	Service    string         `json:"service" jsonschema:"required,description=Name of the worker bound"`
+	Entrypoint string         `json:"entrypoint,omitempty" jsonschema:"description=Named export (a WorkerEntrypoint class) to bind instead of the default export"`
+	Props      map[string]any `json:"props,omitempty" jsonschema:"description=Given to the entrypoint as ctx.props"`
 }
 
 // R2S3 names an S3-compatible bucket. Its credentials are secrets set with

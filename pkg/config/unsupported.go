@@ -14,9 +14,8 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{
 			// Bindings valet does not provide yet.
 			"dispatch_namespaces", "images",
-			"mtls_certificates", "pipelines", "queues",
-			"services", "unsafe",
-			"unsafe_hello_world", "vectorize", "workflows",
+			"mtls_certificates", "pipelines", "unsafe",
+			"unsafe_hello_world", "vectorize",
 			"worker_loaders", "vpc_services", "logfwdr", "secrets",
 			"access", "addresses", "agent_memory", "ai_search", "ai_search_namespaces",
 			"artifacts", "cache", "connect", "dependencies_instrumentation", "flagship",
@@ -44,7 +43,16 @@ func unsupportedKeys(t reflect.Type) []string {
 		return []string{"persist", "destinations"}
 	case reflect.TypeFor[DurableObjectBinding]():
 		return []string{"experimental_remote", "remote"}
-	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket](),
+	case reflect.TypeFor[QueueConsumer]():
+		// Pull consumers' setting: no worker receives their messages.
+		return []string{"visibility_timeout_ms"}
+	case reflect.TypeFor[Workflow]():
+		// Schedules start instances on Cloudflare's cron; not run here yet.
+		return []string{"schedules", "remote", "experimental_remote"}
+	case reflect.TypeFor[ServiceBinding]():
+		// environment is wrangler's deprecated service environments.
+		return []string{"environment", "remote", "experimental_remote"}
+	case reflect.TypeFor[KVNamespace](), reflect.TypeFor[D1Database](), reflect.TypeFor[R2Bucket](), reflect.TypeFor[QueueProducer](),
 		reflect.TypeFor[SendEmail](), reflect.TypeFor[AI](), reflect.TypeFor[Browser]():
 		// valet has no remote bindings: the binding is local either way.
 		return []string{"experimental_remote", "remote"}

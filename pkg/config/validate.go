@@ -79,6 +79,8 @@ func (d *decoder) checkValues(c *Config, prefix string) {
 		}
 	}
 
+	d.checkAsyncBindings(c, p)
+
 	tags := map[string]string{}
 	for i, m := range c.Migrations {
 		mp := index(p("migrations"), i)

@@ -16,8 +16,9 @@ import (
 
 // bindingKinds are the fixtures of testdata/conformance/bindings: a worker
 // per kind whose /run exercises every call of the binding and answers what
-// each returned.
-var bindingKinds = []string{"kv", "d1", "r2"}
+// each returned. services runs with its other worker (startBinding);
+// cron's handler is first run through the dev server (cronPrelude).
+var bindingKinds = []string{"kv", "d1", "r2", "queues", "workflows", "services", "cron"}
 
 // knownDifferences are the steps where valet dev answers otherwise than
 // wrangler dev, each with why.
@@ -27,6 +28,24 @@ var knownDifferences = map[string]map[string]string{
 		// sees them and says so in its own words; miniflare passes them
 		// to SQLite. Both refuse the call.
 		"comment only": "workerd's D1 refuses a comment-only statement with its own message",
+	},
+	// workerd's bundled Queues answer a send with the queue's real
+	// backlog and the time of its oldest message, as Cloudflare does;
+	// miniflare answers zeros and no oldestMessageTimestamp.
+	"queues": {
+		"send":                     "the metrics carry oldestMessageTimestamp, as Cloudflare's do",
+		"send json content type":   "the metrics carry oldestMessageTimestamp, as Cloudflare's do",
+		"send delay over 12 hours": "the metrics carry oldestMessageTimestamp, as Cloudflare's do",
+	},
+	// workerd's bundled Workflows report an instance that sleeps or waits
+	// for an event as "waiting", and refuse a create whose id is taken, as
+	// Cloudflare does; miniflare says "running" and returns the instance.
+	"workflows": {
+		"create with a taken id": "the create fails with instance.already_exists, as on Cloudflare",
+		"sleep":                  "a sleeping instance is \"waiting\", as on Cloudflare",
+		"wait for an event":      "an instance waiting for an event is \"waiting\", as on Cloudflare",
+		"pause and resume":       "a resumed instance back at its wait is \"waiting\", as on Cloudflare",
+		"restart":                "a restarted instance back at its wait is \"waiting\", as on Cloudflare",
 	},
 }
 
@@ -38,6 +57,13 @@ var dashboardStates = map[string]map[string]string{
 	"kv": {"KV": "14 keys", "SAME": "14 keys", "OTHER": "1 key"},
 	"d1": {"DB": "2 tables, 8 rows", "OTHER": "0 tables, 0 rows"},
 	"r2": {"BUCKET": "18 objects, 154 B", "OTHER": "0 objects, 0 B"},
+	// The jobs queue keeps the message sent with a 12-hour delay; the others
+	// were delivered. The Workflows' instances are those /run created.
+	"queues": {
+		"JOBS": "1 queued", "RETRIES": "0 queued", "queue consumer jobs": "1 queued",
+		"queue consumer retries-dlq": "0 queued",
+	},
+	"workflows": {"STEPS": "10 instances", "FAILING": "1 instance"},
 }
 
 // bindingRecording is what wrangler dev answered to a fixture's /run.
@@ -73,12 +99,8 @@ func TestWranglerBindings(t *testing.T) {
 			state := t.TempDir()
 			var check []byte
 			t.Run("run", func(t *testing.T) {
-				d, err := tryDevIn(t, dir, "", persistTo(state))
-				if err != nil {
-					t.Fatalf("dev ended before ready: %v", err)
-				}
-				got := runSteps(t, d.url)
-				compareSteps(t, kind, want.Steps, got)
+				d := startBinding(t, dir, kind, persistTo(state))
+				compareSteps(t, kind, want.Steps, bindingSteps(t, d.url, kind))
 				check = getBody(t, d.url+"/check")
 				// What the dashboard shows for each binding once /run is done.
 				p, err := config.Load(config.LoadOptions{Dir: dir})
@@ -93,10 +115,7 @@ func TestWranglerBindings(t *testing.T) {
 				}
 			})
 			t.Run("restart keeps the data", func(t *testing.T) {
-				d, err := tryDevIn(t, dir, "", persistTo(state))
-				if err != nil {
-					t.Fatalf("dev ended before ready: %v", err)
-				}
+				d := startBinding(t, dir, kind, persistTo(state))
 				if again := getBody(t, d.url+"/check"); !bytes.Equal(again, check) {
 					t.Errorf("after a restart /check = %s\nbefore: %s", again, check)
 				}
@@ -177,7 +196,7 @@ func recordBindings(t *testing.T, kind string) {
 	if *wranglerVersion == "" {
 		t.Fatal("-wrangler-version is required with -wrangler-url")
 	}
-	rec := bindingRecording{Wrangler: *wranglerVersion, Steps: runSteps(t, *wranglerURL)}
+	rec := bindingRecording{Wrangler: *wranglerVersion, Steps: bindingSteps(t, *wranglerURL, kind)}
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -28,6 +29,8 @@ func fixture(t *testing.T, name string) string {
 type dev struct {
 	url string
 	rec *events.Recorder
+	// stop ends the session and waits for it (the test's end does too).
+	stop func() error
 }
 
 // startDev runs valet dev on the fixture (with -c configFile when set)
@@ -81,18 +84,23 @@ func tryDevIn(t *testing.T, dir, configFile string, flags ...func(*devserver.Opt
 		done <- devserver.Run(ctx, opts)
 	}()
 	ended := false
-	t.Cleanup(func() {
+	var stopErr error
+	d.stop = func() error {
 		cancel()
 		if ended {
-			return
+			return stopErr
 		}
+		ended = true
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("dev: %v", err)
-			}
+		case stopErr = <-done:
 		case <-time.After(10 * time.Second):
-			t.Error("dev did not stop 10s after its context ended")
+			stopErr = errors.New("dev did not stop 10s after its context ended")
+		}
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := d.stop(); err != nil {
+			t.Errorf("dev: %v", err)
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -104,7 +112,7 @@ func tryDevIn(t *testing.T, dir, configFile string, flags ...func(*devserver.Opt
 		}
 		select {
 		case err := <-done:
-			ended = true
+			ended, stopErr = true, nil
 			return nil, err
 		case <-time.After(10 * time.Millisecond):
 		}

@@ -49,6 +49,17 @@ type Options struct {
 	Vars map[string]string
 	// Workerd is the workerd executable; "" finds it (workerd.Locate).
 	Workerd string
+	// Others are more configs run in the session, as wrangler dev -c a -c
+	// b: their workers run beside the app's (Project's, the one served on
+	// the port), reached through service bindings, rebuilt when their
+	// files change.
+	Others []*config.Project
+	// NoCrons leaves triggers.crons to /cdn-cgi/handler/scheduled (valet
+	// dev --no-crons); by default they run on their schedule, as on a host.
+	NoCrons bool
+	// TestClock, when set, runs cron triggers, queues and workflows on a
+	// clock the test moves; tests only.
+	TestClock *appserver.TestClock
 }
 
 // Server is one dev session.
@@ -67,6 +78,8 @@ type Server struct {
 	objects *workerd.Objects
 	// cache is the worker's Cache API store, kept across rebuilds
 	cache *cacheapi.Store
+	// others are the workers of Options.Others (workers.go)
+	others []*otherWorker
 }
 
 // Run builds the app, serves it until ctx ends, and cleans up.
@@ -85,6 +98,8 @@ func Run(ctx context.Context, opts Options) error {
 		broken, s.app = err, s.brokenApp()
 		s.opts.Events.Warn("the first build failed: valet dev serves the error until a change fixes it")
 	}
+	s.announceOthers()
+	s.opts.TestClock.Use(s.app)
 	s.edge = edge.New(s.app.Edge)
 	defer s.startWatch(ctx, broken)()
 	ready := func(url string) {
@@ -130,7 +145,11 @@ func newServer(opts Options) (*Server, error) {
 		}
 		opts.Workerd = b.Path
 	}
-	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}, objects: workerd.NewObjects(), cache: cacheapi.New(cacheapi.Options{})}
+	others, err := newOthers(p, opts.Others)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, p: p, live: newLive(), warned: map[string]bool{}, objects: workerd.NewObjects(), others: others, cache: cacheapi.New(cacheapi.Options{})}
 	s.live.depsDir = filepath.Join(s.devDir(), "deps")
 	return s, nil
 }
@@ -147,7 +166,7 @@ func (s *Server) own() []string { return build.OwnPaths(s.p, s.opts.PersistTo) }
 func (s *Server) buildAll(ctx context.Context) error {
 	em := s.opts.Events
 	b := &firstBuild{s: s, v: appserver.Version{Config: s.p.Config, Dir: s.p.Dir, AssetsDir: build.AssetsDir(s.p)}}
-	if err := pipeline.Run(ctx, em, firstBuildSteps(), b); err != nil {
+	if err := pipeline.Run(ctx, em, firstBuildSteps(len(s.others) > 0), b); err != nil {
 		return err
 	}
 	v := b.v
@@ -187,12 +206,17 @@ type firstBuild struct {
 
 // firstBuildSteps are pkg/build's steps as dev runs them: the same skips,
 // for the same reasons; bundles made by rebuild contexts, unminified.
-func firstBuildSteps() []pipeline.Step[*firstBuild] {
-	return []pipeline.Step[*firstBuild]{
+// The other workers' step is there only with other workers (-c given again).
+func firstBuildSteps(others bool) []pipeline.Step[*firstBuild] {
+	steps := []pipeline.Step[*firstBuild]{
 		{Name: "custom build", Skip: func(b *firstBuild) string { return build.NoCustomBuild(b.s.p.Config) }, Run: buildCustom},
 		{Name: "frontend", Skip: func(b *firstBuild) string { return build.NoFrontend(b.s.p.Config) }, Run: buildFrontend},
 		{Name: "worker", Skip: func(b *firstBuild) string { return build.NoWorker(b.s.p.Config) }, Run: buildWorker},
 	}
+	if others {
+		steps = append(steps, pipeline.Step[*firstBuild]{Name: "other workers", Run: buildOtherWorkers})
+	}
+	return steps
 }
 
 func buildCustom(ctx context.Context, b *firstBuild) error {
@@ -263,7 +287,7 @@ func (s *Server) newApp(ctx context.Context, v appserver.Version) (*appserver.Ap
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Dev: true, Events: s.opts.Events, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.devDir(), "workerd"),
 		PersistTo: s.opts.PersistTo, Objects: s.objects, Cache: s.cache, Containers: s.containers.Instances(), CF: DevCF,
-		TestScheduled: s.opts.TestScheduled,
+		TestScheduled: s.opts.TestScheduled, NoCrons: s.opts.NoCrons, TestClock: s.opts.TestClock != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -287,6 +311,7 @@ func (s *Server) close() {
 	if s.worker != nil {
 		s.worker.Dispose()
 	}
+	s.disposeOthers()
 }
 
 func envMap(environ []string) map[string]string {

@@ -87,6 +87,12 @@ func (s *Server) watchOutside(w *watcher) {
 			w.add(p)
 		}
 	}
+	for _, o := range s.others {
+		for p := range o.inputs {
+			w.add(p)
+		}
+		w.add(o.p.Path)
+	}
 }
 
 func jsonList(l []string) string {

@@ -31,10 +31,11 @@ type change struct {
 	worker   bool
 	assets   bool            // a ready assets directory (no frontend build)
 	images   map[string]bool // container classes whose Dockerfile or context changed
+	others   []int           // the other workers (valet dev -c a -c b) whose inputs changed
 }
 
 func (c change) empty() bool {
-	return !c.restart && !c.custom && !c.secrets && !c.frontend && !c.worker && !c.assets && len(c.images) == 0
+	return !c.restart && !c.custom && !c.secrets && !c.frontend && !c.worker && !c.assets && len(c.images) == 0 && len(c.others) == 0
 }
 
 // rebuilder is the watch loop's state; only that goroutine touches it.
@@ -121,6 +122,9 @@ func (s *Server) classify(rb *rebuilder, paths []string) change {
 			}
 		}
 	}
+	var othersRestart bool
+	ch.others, othersRestart = s.othersChanged(paths)
+	ch.restart = ch.restart || othersRestart
 	if c.Main == "" {
 		ch.worker = false
 	}
@@ -265,6 +269,13 @@ func (s *Server) apply(ctx context.Context, rb *rebuilder, ch change) {
 				what = append(what, "worker")
 			}
 		}
+		if len(ch.others) > 0 {
+			if rebuilt := s.applyOthers(rb, ch.others); len(rebuilt) > 0 {
+				v.Others = s.otherVersions()
+				newVersion = true
+				what = append(what, rebuilt...)
+			}
+		}
 		if ch.secrets {
 			vars, err := devvars.Load(s.p.Dir, s.p.Env)
 			rb.record("secrets", err)
@@ -328,6 +339,7 @@ func (s *Server) switchTo(app *appserver.App) {
 	}
 	s.app = app
 	s.live.app.Store(app)
+	s.opts.TestClock.Use(app)
 	ctx, cancel := context.WithTimeout(context.Background(), swapDrain)
 	defer cancel()
 	_ = s.edge.SwapAndDrain(ctx, app.Edge) // past the drain, the old version is closed anyway
@@ -352,10 +364,16 @@ func (s *Server) restart(ctx context.Context, rb *rebuilder) bool {
 	}
 	oldP, oldApp, oldF, oldW := s.p, s.app, s.frontend, s.worker
 	s.p, s.frontend, s.worker = p, nil, nil
-	err = s.buildAll(ctx)
+	err = s.reloadOthers()
+	if err == nil {
+		err = s.buildAll(ctx)
+	}
 	// One entry for the whole build on the overlay: the step that failed now.
 	for _, step := range []string{"build", "custom build", "frontend", "worker"} {
 		delete(rb.failed, step)
+	}
+	for _, o := range s.others {
+		delete(rb.failed, "worker "+o.name())
 	}
 	if err != nil {
 		rb.record(failedStep(err), err)

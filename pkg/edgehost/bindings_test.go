@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
@@ -19,31 +18,7 @@ import (
 // serveWithWorkerd is serveHost with a workerd to run the versions' workers.
 func serveWithWorkerd(t *testing.T, dir, control, bin string) *host {
 	t.Helper()
-	s, err := NewStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: bin, Out: io.Discard,
-			Ready: func(u string) { urlc <- u }})
-	}()
-	var once sync.Once
-	var stopErr error
-	stop := func() error {
-		once.Do(func() { cancel(); stopErr = <-done })
-		return stopErr
-	}
-	t.Cleanup(func() { _ = stop() })
-	select {
-	case u := <-urlc:
-		return &host{store: s, url: u, control: control, stop: stop}
-	case err := <-done:
-		t.Fatalf("Serve: %v", err)
-		return nil
-	}
+	return serveWithClock(t, dir, control, bin, nil)
 }
 
 // bindingsWorker stores ?v= in KV, D1 and R2 on POST and reads all three.

@@ -52,6 +52,9 @@ type ServeOptions struct {
 	// containers; default: engine.Connect, which follows DOCKER_HOST (the
 	// socket mounted into the edge).
 	Engine func(ctx context.Context) (*engine.Engine, error)
+	// TestClock, when set, runs the versions' cron triggers, queues and
+	// workflows on a clock the test moves; tests only.
+	TestClock *appserver.TestClock
 }
 
 // Server serves the active version and switches versions on request.
@@ -140,6 +143,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		} else {
 			s.active, s.cur = st.Active, l
 			l.app.Serve(ctx)
+			s.opts.TestClock.Use(l.app)
 			s.edge.Swap(l.app.Edge)
 		}
 	}
@@ -254,7 +258,7 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
 		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: objectContainers, Objects: s.objects, Cache: s.cache,
-		VersionID: id,
+		VersionID: id, TestClock: s.opts.TestClock != nil,
 	})
 	if err != nil {
 		_ = ctrs.close()
@@ -332,6 +336,7 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	res.Drain = events.Millis(time.Since(start))
 	old := s.cur
 	s.active, s.cur = id, l
+	s.opts.TestClock.Use(l.app)
 	// The old version's requests have drained: its objects are handed
 	// over (those with alarms woken in the new version), then it stops.
 	if err := old.close(); err != nil {

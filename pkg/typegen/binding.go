@@ -20,8 +20,8 @@ type Binding struct {
 
 // envBindings maps each binding of one resolved configuration to its type,
 // through the binding registry.
-func envBindings(c *config.Config, mainImport string, secrets []string) (map[string]string, error) {
-	return bindings.Types(c, secrets, bindings.TypeContext{MainImport: mainImport, WorkerName: c.Name})
+func envBindings(c *config.Config, mainImport string, secrets []string, workers map[string]string) (map[string]string, error) {
+	return bindings.Types(c, secrets, bindings.TypeContext{MainImport: mainImport, WorkerName: c.Name, Workers: workers})
 }
 
 // importPath is `main` as a module specifier relative to the output file:

@@ -40,6 +40,13 @@ type Options struct {
 	// WriteSchema, when set, is called by Run after writing (not when
 	// checking) to refresh the editor's copy of the JSON Schema.
 	WriteSchema func(projectDir string) error
+	// Workers are the other workers typed with this one (valet types -c a
+	// -c b, as wrangler types): each one's main module, an absolute path,
+	// by worker name. A service binding to one is typed by its exports.
+	Workers map[string]string
+	// WorkerConfigs are the configs of valet types -c a -c b as given, this
+	// one's first, for the header's command line (empty with one config).
+	WorkerConfigs []string
 }
 
 // generated is one rendering of the file and what went into it.
@@ -113,11 +120,17 @@ func generate(opts Options) (*generated, error) {
 			return nil, err
 		}
 		h.secrets(name, secrets)
-		b, err := envBindings(cfg, mainImport, secrets.Keys)
+		workers := map[string]string{}
+		for name, main := range opts.Workers {
+			if workers[name], err = importPath(opts.ConfigDir, main, output); err != nil {
+				return nil, err
+			}
+		}
+		b, err := envBindings(cfg, mainImport, secrets.Keys, workers)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", envLabel(name), err)
 		}
-		for _, n := range bindings.TextNames(cfg, secrets.Keys) {
+		for n := range bindings.Values(cfg, secrets.Keys) {
 			text[n] = true
 		}
 		envs = append(envs, typedEnv{name: name, cfg: cfg, bindings: b})
@@ -261,7 +274,9 @@ func writeInterface(w *strings.Builder, name string, members []Binding) {
 }
 
 // writeProcessEnv mirrors wrangler for nodejs_compat workers, which may read
-// vars and secrets from process.env: as strings.
+// vars and secrets from process.env: as strings. values names them (the
+// binding registry's Values), whatever their type: a KV namespace or a
+// queue is not in process.env.
 func writeProcessEnv(w *strings.Builder, top *config.Config, env []Binding) {
 	if !slices.Contains(top.CompatibilityFlags, "nodejs_compat") && !slices.Contains(top.CompatibilityFlags, "nodejs_compat_v2") {
 		return

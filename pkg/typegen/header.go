@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -20,6 +21,9 @@ func commandLine(opts Options, output string) string {
 	}
 	if opts.OmitRuntime {
 		cmd += " --include-runtime=false"
+	}
+	for _, c := range opts.WorkerConfigs {
+		cmd += " -c " + c
 	}
 	return cmd
 }
@@ -41,13 +45,22 @@ func newInputHash(opts Options, output string) *inputHash {
 	if raw == nil {
 		raw, _ = json.Marshal(opts.Config)
 	}
-	return &inputHash{parts: []string{
+	h := &inputHash{parts: []string{
 		"valet-types " + declarationsVersion(),
 		"env " + opts.Env,
 		fmt.Sprintf("runtime %t", !opts.OmitRuntime),
 		"output " + relSlash(opts.ConfigDir, output),
 		"config " + string(raw),
 	}}
+	names := make([]string, 0, len(opts.Workers))
+	for n := range opts.Workers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		h.parts = append(h.parts, "worker "+n+" "+relSlash(opts.ConfigDir, opts.Workers[n]))
+	}
+	return h
 }
 
 func (h *inputHash) secrets(env string, s secretSource) {

@@ -12,7 +12,15 @@ import (
 // file.
 //
 //go:embed runtime.d.ts
-var runtimeDecls string
+var baseDecls string
+
+// asyncDecls declare Queues, Workflows and service bindings, in a file of
+// their own; "cloudflare:workers" and ExportedHandler declared twice merge.
+//
+//go:embed runtime-async.d.ts
+var asyncDecls string
+
+var runtimeDecls = baseDecls + asyncDecls
 
 // formatVersion changes when the generator's output format changes, so that
 // files written by an older valet are reported stale by --check.

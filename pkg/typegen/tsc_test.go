@@ -62,6 +62,13 @@ func tscPath(t *testing.T, cache string) string {
 // and no DOM lib). It returns tsc's output and whether it passed.
 func typeCheck(t *testing.T, fixture string, extra map[string]string) (string, bool) {
 	t.Helper()
+	return typeCheckWith(t, fixture, extra, nil)
+}
+
+// typeCheckWith is typeCheck with the options changed by set (given the
+// copy's directory) before generating.
+func typeCheckWith(t *testing.T, fixture string, extra map[string]string, set func(opts *Options, dir string)) (string, bool) {
+	t.Helper()
 	cache := npmCache(t)
 	dir := copyDir(t, fixtureDir(t, fixture))
 	if err := os.Symlink(filepath.Join(cache, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
@@ -71,6 +78,9 @@ func typeCheck(t *testing.T, fixture string, extra map[string]string) (string, b
 		writeFile(t, filepath.Join(dir, name), content)
 	}
 	opts := loadFixture(t, dir)
+	if set != nil {
+		set(&opts, dir)
+	}
 	if _, err := Run(opts, false); err != nil {
 		t.Fatal(err)
 	}

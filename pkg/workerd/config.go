@@ -62,6 +62,40 @@ type DurableObjectClass struct {
 	Class     string
 	UniqueKey string
 	SQL       bool
+	// Key names the class to valet's control worker and its facades
+	// (EntryOptions.Classes); "" is Class. Classes of the workers beside
+	// the primary need one of their own: two workers may export a class
+	// of the same name.
+	Key string
+}
+
+// Worker is one more worker in the same process as the app's (valet dev
+// -c a -c b): a service of its own, its own modules, bindings and Durable
+// Objects, reached from the others through service bindings and never
+// served on the http socket.
+type Worker struct {
+	Service            string
+	CompatibilityDate  string
+	CompatibilityFlags []string
+	Modules            []Module // the first is the main module
+	Bindings           []Binding
+	DurableObjects     []DurableObjectClass
+	Workflows          *WorkflowsEngine
+}
+
+// WorkflowsEngine is a worker's workflowsEngine: the service designators
+// of the engine's actor class and, for each Workflow the worker
+// implements, of the service behind its binding, as capnp text.
+type WorkflowsEngine struct {
+	ActorClass string
+	Workflows  []WorkflowClass
+}
+
+// WorkflowClass is one Workflow a worker implements.
+type WorkflowClass struct {
+	Class          string
+	Name           string
+	BindingService string
 }
 
 // Config is everything one workerd process runs: the app's worker, and
@@ -81,6 +115,14 @@ type Config struct {
 	DurableObjects []DurableObjectClass
 	// Extensions are the modules the bindings' implementations need.
 	Extensions []ExtensionModule
+	// Workflows runs the Workflows the worker implements (nil: none).
+	Workflows *WorkflowsEngine
+	// Others are the workers beside the app's in this process.
+	Others []Worker
+	// Clocks are services that move their clock on POST /clock?advance=ms
+	// (workerd's bundled modules under TEST_CLOCK), for tests: valet's
+	// control worker reaches them (Process.AdvanceClock).
+	Clocks []string
 	// DurableStorage is the directory of the objects' SQLite files; "" keeps
 	// them in memory.
 	DurableStorage string
@@ -115,7 +157,9 @@ func (c *Config) Render(dir string) (string, error) {
 		}
 	}
 	var services []string
-	services = append(services, NewStruct().Text("name", c.Service).Set("worker", c.worker(dir)).String())
+	for _, w := range c.workers() {
+		services = append(services, NewStruct().Text("name", w.Service).Set("worker", c.worker(w, dir)).String())
+	}
 	if c.Control != "" {
 		services = append(services, NewStruct().Text("name", serviceControl).Set("worker", c.controlWorker()).String())
 	}
@@ -128,7 +172,7 @@ func (c *Config) Render(dir string) (string, error) {
 	if c.Cache != "" {
 		services = append(services, external(serviceCache, c.Cache))
 	}
-	if c.DurableStorage != "" && len(c.DurableObjects) > 0 {
+	if c.DurableStorage != "" && c.hasObjects() {
 		disk := NewStruct().Text("path", c.DurableStorage).Bool("writable", true)
 		services = append(services, NewStruct().Text("name", serviceStorage).Set("disk", disk.String()).String())
 	}
@@ -178,10 +222,28 @@ func external(name, socket string) string {
 	return NewStruct().Text("name", name).Set("external", ext.String()).String()
 }
 
-func (c *Config) worker(dir string) string {
+// workers are the app's worker, then the others.
+func (c *Config) workers() []Worker {
+	primary := Worker{
+		Service: c.Service, CompatibilityDate: c.CompatibilityDate, CompatibilityFlags: c.CompatibilityFlags,
+		Modules: c.Modules, Bindings: c.Bindings, DurableObjects: c.DurableObjects, Workflows: c.Workflows,
+	}
+	return append([]Worker{primary}, c.Others...)
+}
+
+func (c *Config) hasObjects() bool {
+	for _, w := range c.workers() {
+		if len(w.DurableObjects) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) worker(wk Worker, dir string) string {
 	w := NewStruct()
-	mods := make([]string, len(c.Modules))
-	for i, m := range c.Modules {
+	mods := make([]string, len(wk.Modules))
+	for i, m := range wk.Modules {
 		rel, err := filepath.Rel(dir, m.Path)
 		if err != nil {
 			rel = m.Path
@@ -189,12 +251,12 @@ func (c *Config) worker(dir string) string {
 		mods[i] = NewStruct().Text("name", m.Name).Set(m.Type, "embed "+quote(filepath.ToSlash(rel))).String()
 	}
 	w.Set("modules", List(mods...))
-	w.Text("compatibilityDate", c.CompatibilityDate)
-	if len(c.CompatibilityFlags) > 0 {
-		w.Set("compatibilityFlags", Texts(c.CompatibilityFlags))
+	w.Text("compatibilityDate", wk.CompatibilityDate)
+	if len(wk.CompatibilityFlags) > 0 {
+		w.Set("compatibilityFlags", Texts(wk.CompatibilityFlags))
 	}
 	var bindings []string
-	for _, b := range c.Bindings {
+	for _, b := range wk.Bindings {
 		bindings = append(bindings, NewStruct().Text("name", b.Name).Set(b.Member, b.Value).String())
 	}
 	if c.Bridge != "" {
@@ -203,9 +265,9 @@ func (c *Config) worker(dir string) string {
 	if len(bindings) > 0 {
 		w.Set("bindings", List(bindings...))
 	}
-	if len(c.DurableObjects) > 0 {
-		ns := make([]string, len(c.DurableObjects))
-		for i, d := range c.DurableObjects {
+	if len(wk.DurableObjects) > 0 {
+		ns := make([]string, len(wk.DurableObjects))
+		for i, d := range wk.DurableObjects {
 			ns[i] = NewStruct().Text("className", d.Class).Text("uniqueKey", d.UniqueKey).Bool("enableSql", d.SQL).String()
 		}
 		w.Set("durableObjectNamespaces", List(ns...))
@@ -219,6 +281,13 @@ func (c *Config) worker(dir string) string {
 	if c.Cache != "" {
 		w.Text("cacheApiOutbound", serviceCache)
 	}
+	if e := wk.Workflows; e != nil && len(e.Workflows) > 0 {
+		wfs := make([]string, len(e.Workflows))
+		for i, f := range e.Workflows {
+			wfs[i] = NewStruct().Text("className", f.Class).Text("name", f.Name).Set("bindingService", f.BindingService).String()
+		}
+		w.Set("workflowsEngine", NewStruct().Set("actorClass", e.ActorClass).Set("workflows", List(wfs...)).String())
+	}
 	return w.String()
 }
 
@@ -231,14 +300,23 @@ func (c *Config) controlWorker() string {
 	w.Text("compatibilityDate", "2025-06-01")
 	// Fetcher.scheduled() on a service binding needs this flag.
 	w.Set("compatibilityFlags", Texts([]string{"service_binding_extra_handlers", "nodejs_compat"}))
-	probe := NewStruct().Text("name", c.Service).Text("entrypoint", probeExport)
-	bindings := []string{
-		NewStruct().Text("name", "APP").Text("service", c.Service).String(),
-		NewStruct().Text("name", "PROBE").Set("service", probe.String()).String(),
+	bindings := []string{NewStruct().Text("name", "APP").Text("service", c.Service).String()}
+	for i, wk := range c.workers() {
+		// Every worker is probed: each must have loaded before the
+		// process counts as started.
+		probe := NewStruct().Text("name", wk.Service).Text("entrypoint", probeExport)
+		bindings = append(bindings, NewStruct().Text("name", fmt.Sprintf("PROBE_%d", i)).Set("service", probe.String()).String())
+		for _, d := range wk.DurableObjects {
+			key := d.Key
+			if key == "" {
+				key = d.Class
+			}
+			ns := NewStruct().Text("className", d.Class).Text("serviceName", wk.Service)
+			bindings = append(bindings, NewStruct().Text("name", "DO_"+key).Set("durableObjectNamespace", ns.String()).String())
+		}
 	}
-	for _, d := range c.DurableObjects {
-		ns := NewStruct().Text("className", d.Class).Text("serviceName", c.Service)
-		bindings = append(bindings, NewStruct().Text("name", "DO_"+d.Class).Set("durableObjectNamespace", ns.String()).String())
+	for i, svc := range c.Clocks {
+		bindings = append(bindings, NewStruct().Text("name", fmt.Sprintf("CLOCK_%d", i)).Text("service", svc).String())
 	}
 	w.Set("bindings", List(bindings...))
 	return w.String()

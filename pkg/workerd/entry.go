@@ -42,6 +42,9 @@ const ErrorStackHeader = "MF-Experimental-Error-Stack"
 type FacadeClass struct {
 	Name      string
 	Container bool // its objects have ctx.container
+	// Key names the class to valet (object ownership, the control
+	// worker's DO_<key> binding); "" is Name (see DurableObjectClass.Key).
+	Key string
 }
 
 // EntryOptions say what the entry module puts in front of the app's.
@@ -77,8 +80,12 @@ func Entry(o EntryOptions) string {
 	}
 	fmt.Fprintf(&b, "export const %s = ValetProbe;\n", probeExport)
 	for _, c := range o.Classes {
+		key := c.Key
+		if key == "" {
+			key = c.Name
+		}
 		fmt.Fprintf(&b, "export const %s = facade(app[%s], { className: %s, container: %v, token: %s });\n",
-			c.Name, quote(c.Name), quote(c.Name), c.Container, quote(o.Token))
+			c.Name, quote(c.Name), quote(key), c.Container, quote(o.Token))
 	}
 	return b.String()
 }

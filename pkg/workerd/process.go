@@ -447,3 +447,26 @@ func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) (outc
 func (p *Process) ControlObject(ctx context.Context, class, id, op string, epoch uint64) ([]byte, error) {
 	return controlObject(p.Control())(ctx, class, id, op, epoch)
 }
+
+// AdvanceClock moves the clock of the bundled modules the config runs under
+// TEST_CLOCK (Config.Clocks) by d, for tests: cron triggers plan, and queues
+// and workflows act, as if d had passed. It returns once each module has
+// (cron: re-armed every schedule) and answers their JSON replies.
+func (p *Process) AdvanceClock(ctx context.Context, d time.Duration) ([]json.RawMessage, error) {
+	u := "http://valet/clock?advance=" + fmt.Sprint(d.Milliseconds())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.Control().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("advance the clock: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var out []json.RawMessage
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil {
+		return nil, fmt.Errorf("advance the clock: %s", strings.TrimSpace(string(body)))
+	}
+	return out, nil
+}

@@ -19,7 +19,9 @@ type StackMapper struct {
 // NewStackMapper maps positions in module with sourceMap; with no usable
 // map it leaves text as it is.
 func NewStackMapper(module string, sourceMap []byte) *StackMapper {
-	m := &StackMapper{module: module, re: regexp.MustCompile(regexp.QuoteMeta(module) + `:(\d+):(\d+)`)}
+	// Not inside a longer path: another worker's "b/worker.js" is not this
+	// worker's "worker.js".
+	m := &StackMapper{module: module, re: regexp.MustCompile(`(^|[^\w./-])` + regexp.QuoteMeta(module) + `:(\d+):(\d+)`)}
 	if len(sourceMap) > 0 {
 		if sm, err := sourcemap.Parse(module+".map", sourceMap); err == nil {
 			m.sm = sm
@@ -35,13 +37,13 @@ func (m *StackMapper) Map(text string) string {
 	}
 	return m.re.ReplaceAllStringFunc(text, func(s string) string {
 		g := m.re.FindStringSubmatch(s)
-		line, _ := strconv.Atoi(g[1])
-		col, _ := strconv.Atoi(g[2])
+		line, _ := strconv.Atoi(g[2])
+		col, _ := strconv.Atoi(g[3])
 		// V8 counts columns from 1, source maps from 0.
 		file, _, l, c, ok := m.sm.Source(line, col-1)
 		if !ok || file == "" {
 			return s
 		}
-		return file + ":" + strconv.Itoa(l) + ":" + strconv.Itoa(c+1)
+		return g[1] + file + ":" + strconv.Itoa(l) + ":" + strconv.Itoa(c+1)
 	})
 }

@@ -37,10 +37,16 @@ type Options struct {
 	// binding name. It reads the disk, so it runs outside Update: once the
 	// app is ready and again after requests, which are what change it.
 	State func() map[string]string
+	// Refresh, when set, reads the state that often too: queues drain, crons
+	// run and workflows advance with no request to tell.
+	Refresh time.Duration
 }
 
 // StateMsg carries the bindings' state, by name.
 type StateMsg map[string]string
+
+// refreshMsg asks for the state again (Options.Refresh).
+type refreshMsg struct{}
 
 // instance is a Durable Object's container as the events last told.
 type instance struct {
@@ -84,6 +90,7 @@ type Model struct {
 
 	state        map[string]string // the bindings' state (StateMsg)
 	stateLoading bool              // a State call is under way
+	refreshing   bool              // a refreshMsg is on its way (Options.Refresh)
 
 	showLogs bool
 	stopping bool // quit asked; waiting for cleanup
@@ -135,6 +142,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case StateMsg:
 		m.state = msg
 		m.stateLoading = false
+		// One refresh pending at a time, however many reads ended.
+		if m.opts.Refresh > 0 && !m.refreshing {
+			m.refreshing = true
+			return m, tea.Tick(m.opts.Refresh, func(time.Time) tea.Msg { return refreshMsg{} })
+		}
+	case refreshMsg:
+		m.refreshing = false
+		return m.loadState()
 	case actionErr:
 		m.err = msg.err.Error()
 	case StopMsg:

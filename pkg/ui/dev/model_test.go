@@ -187,3 +187,31 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// With Refresh, the state is read again after a while with no request (a
+// queue drains, a cron runs), one refresh pending at a time.
+func TestBindingStateRefresh(t *testing.T) {
+	calls := 0
+	m := New(Options{
+		Bindings: []Binding{{Name: "JOBS", Kind: "queue"}},
+		State:    func() map[string]string { calls++; return map[string]string{"JOBS": strconv.Itoa(calls) + " queued"} },
+		Refresh:  time.Millisecond,
+	})
+	m, cmd := update(t, m, events.Event{Kind: events.Ready, URL: "http://127.0.0.1:8787"})
+	m, tick := update(t, m, cmd())
+	if tick == nil {
+		t.Fatal("no refresh scheduled after a read")
+	}
+	// A read that ends while a refresh is pending schedules no other.
+	if _, again := update(t, m, StateMsg{"JOBS": "x"}); again != nil {
+		t.Error("a second refresh pending")
+	}
+	m, read := update(t, m, tick())
+	if read == nil {
+		t.Fatal("the refresh read nothing")
+	}
+	m, _ = update(t, m, read())
+	if calls != 2 || !containsAll(m.viewBindings()[1], "JOBS", "2 queued") {
+		t.Errorf("%d reads, rows %q", calls, m.viewBindings())
+	}
+}

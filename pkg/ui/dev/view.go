@@ -143,7 +143,11 @@ func (m Model) viewBindings() []string {
 	shown := map[string]bool{}
 	for _, b := range m.opts.Bindings {
 		line := fmt.Sprintf("  %-*s  %s", nameW, b.Name, m.st.Faint.Render(fmt.Sprintf("%-*s", kindW, b.Kind)))
-		if st := m.state[b.Name]; st != "" {
+		key := b.Key
+		if key == "" {
+			key = b.Name
+		}
+		if st := m.state[key]; st != "" {
 			line += "  " + st
 		}
 		if b.Class != "" {

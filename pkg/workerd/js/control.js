@@ -1,7 +1,8 @@
 // valet's control worker: it runs beside the app's worker in the same
 // workerd and is reached only through valet's private control socket.
-// It pings the app (readiness), delivers scheduled events, and hands
-// Durable Objects over between versions.
+// It pings the app's workers (readiness), delivers scheduled events, hands
+// Durable Objects over between versions and, in tests, moves the clock of
+// workerd's bundled cron, queues and workflows modules.
 const TOKEN = "__VALET_TOKEN__";
 
 export default {
@@ -10,12 +11,25 @@ export default {
     const q = url.searchParams;
     switch (url.pathname) {
       case "/ping": {
-        try {
-          const r = await env.PROBE.fetch("http://valet/");
-          return new Response(await r.text(), { status: r.status });
-        } catch (e) {
-          return new Response(String((e && e.stack) || e), { status: 500 });
+        // Every worker of the process (PROBE_0 is the app's).
+        for (const name of Object.keys(env).filter((k) => k.startsWith("PROBE_")).sort()) {
+          try {
+            const r = await env[name].fetch("http://valet/");
+            if (!r.ok) return new Response(await r.text(), { status: r.status });
+          } catch (e) {
+            return new Response(String((e && e.stack) || e), { status: 500 });
+          }
         }
+        return new Response("ok");
+      }
+      case "/clock": {
+        // Tests: move the clock of each bundled module run with TEST_CLOCK.
+        const out = [];
+        for (const name of Object.keys(env).filter((k) => k.startsWith("CLOCK_")).sort()) {
+          const r = await env[name].fetch("http://valet/clock?advance=" + encodeURIComponent(q.get("advance") || "0"), { method: "POST" });
+          out.push(await r.json());
+        }
+        return Response.json(out);
       }
       case "/scheduled": {
         const time = q.get("time");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Records what `wrangler dev` answers to each binding fixture's /run (kv,
-# d1, r2), into wrangler-answers/, for pkg/conformance's
-# TestWranglerBindings to compare valet dev with. Run from anywhere:
+# d1, r2, queues, workflows, services, cron), into wrangler-answers/, for
+# pkg/conformance's TestWranglerBindings to compare valet dev with. Run
+# from anywhere:
 # testdata/conformance/bindings/record.sh. Needs node and npm (wrangler 4.86
 # is the last release on Node 20); WRANGLER=path skips the install.
 set -euo pipefail
@@ -23,11 +24,17 @@ fi
 version=$("$wrangler" --version | tail -1)
 
 port=8799
-for kind in kv d1 r2; do
+# KINDS picks fixtures (default: all of them).
+for kind in ${KINDS:-kv d1 r2 queues workflows services cron}; do
 	echo "== $kind" >&2
 	cp -r "$here/$kind" "$work/$kind"
+	# services runs with its other worker, as wrangler dev -c a -c b.
+	configs=()
+	if [ "$kind" = services ]; then
+		configs=(-c wrangler.jsonc -c other/wrangler.jsonc)
+	fi
 	# Fresh storage each time: /run expects empty bindings.
-	(cd "$work/$kind" && CI=1 WRANGLER_SEND_METRICS=false exec setsid "$wrangler" dev --ip 127.0.0.1 --port "$port" \
+	(cd "$work/$kind" && CI=1 WRANGLER_SEND_METRICS=false exec setsid "$wrangler" dev "${configs[@]}" --ip 127.0.0.1 --port "$port" \
 		--persist-to "$work/$kind-state" >"$work/wrangler-$kind.log" 2>&1) &
 	pid=$!
 	for _ in $(seq 1 300); do
