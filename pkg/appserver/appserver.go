@@ -25,7 +25,6 @@ import (
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/workerd"
@@ -77,7 +76,7 @@ type Options struct {
 	PersistTo  string
 	AppName    string
 	Objects    *workerd.Objects
-	Containers *containers.Manager
+	Containers workerd.Containers
 	// CF is request.cf as JSON (the dev defaults wrangler gives).
 	CF string
 	// TestScheduled (dev) has the worker answer GET /__scheduled by running
@@ -115,6 +114,7 @@ type App struct {
 	proxy   *workerd.Proxy
 	bridge  *workerd.Bridge
 	member  *workerd.Member
+	objects *workerd.Objects
 	logs    *logSink
 	servers []*http.Server // valet's services the worker reaches: assets, cache, bindings' handlers
 	closers []io.Closer    // and what they hold open
@@ -217,6 +217,13 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 		return err
 	}
 	err = bindWorkers(ws, bctx)
+	// Secrets go to workerd through its environment, never its config.
+	cfg.Env = map[string]string{}
+	for _, w := range ws {
+		for k, val := range w.v.Secrets {
+			cfg.Env[bindings.SecretEnv(w.service, k)] = val
+		}
+	}
 	// Handlers made before a failure are closed with the app.
 	if serr := app.serveHandlers(bctx.Services.Handlers()); serr != nil && err == nil {
 		err = serr
@@ -255,10 +262,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	case objects.Cluster() != (opts.Cluster != nil):
 		return errors.New("appserver: Options.Objects and Options.Cluster disagree: a cluster's versions share a workerd.NewClusterObjects table")
 	}
-	var containersFor workerd.Containers
-	if opts.Containers != nil {
-		containersFor = opts.Containers
-	}
+	app.objects = objects
 	logs := newLogSink(opts.Events, stackMappers(ws)...)
 	app.logs = logs
 	// The member's control client is set once the process runs; until then
@@ -266,7 +270,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	ctlClient := &lazyControl{}
 	app.member = objects.Join(filepath.Base(dir), ctlClient.do)
 	app.bridge, err = workerd.NewBridge(workerd.BridgeOptions{
-		Socket: cfg.Bridge, Member: app.member, Containers: containersFor,
+		Socket: cfg.Bridge, Member: app.member, Containers: opts.Containers,
 	})
 	if err != nil {
 		return err
@@ -339,6 +343,15 @@ func (app *App) Scheduled(ctx context.Context, cron string, t time.Time) (string
 	return app.proc.Scheduled(ctx, cron, t)
 }
 
+// Serve makes this version the one in service for the Durable Objects it
+// shares with other versions (Options.Objects): their alarms run here, and
+// those of objects another version held as it stopped are set here.
+func (app *App) Serve(ctx context.Context) {
+	if app.member != nil {
+		app.objects.SetServing(ctx, app.member)
+	}
+}
+
 // AdvanceClock moves the test clock (Options.TestClock) of the version's
 // cron triggers, queues and workflows by d: a cron whose next run falls
 // within d runs now. It returns once each module has taken the change.
@@ -365,7 +378,7 @@ func (app *App) TakeObjects(ctx context.Context, prev *App) error {
 	}
 	var errs []error
 	for _, o := range prev.member.Owned() {
-		if err := app.proc.ControlObject(ctx, o.Class, o.ID, "wake"); err != nil {
+		if _, err := app.proc.ControlObject(ctx, o.Class, o.ID, "wake", 0); err != nil {
 			errs = append(errs, fmt.Errorf("move Durable Object %s %s to the new version: %w", o.Class, o.ID, err))
 		}
 	}
@@ -390,12 +403,24 @@ func (app *App) Close() error {
 	}
 	var errs []error
 	if app.member != nil {
-		app.member.Leave()
+		// Its requests are done: hand its objects over (alarms woken in
+		// the version in service) while its workerd still runs.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		app.member.Leave(ctx)
+		cancel()
 	}
 	if app.proc != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), app.stopTimeout())
-		errs = append(errs, app.proc.Stop(ctx))
-		cancel()
+		switch {
+		case app.member != nil && !app.objects.Cluster() && app.objects.Joined() > 0:
+			// Another version runs on the same storage: a graceful stop
+			// would lock the objects' files as it closes them (see Kill).
+			app.proc.Kill()
+		default:
+			// In a cluster, the stop hands the objects to the peers.
+			ctx, cancel := context.WithTimeout(context.Background(), app.stopTimeout())
+			errs = append(errs, app.proc.Stop(ctx))
+			cancel()
+		}
 	}
 	if app.proxy != nil {
 		errs = append(errs, app.proxy.Close())
@@ -611,10 +636,10 @@ type lazyControl struct {
 
 func (l *lazyControl) set(p *workerd.Process) { l.proc.Store(p) }
 
-func (l *lazyControl) do(ctx context.Context, class, id, op string) error {
+func (l *lazyControl) do(ctx context.Context, class, id, op string, epoch uint64) ([]byte, error) {
 	p := l.proc.Load()
 	if p == nil {
-		return nil
+		return nil, errors.New("the worker runtime is not running")
 	}
-	return p.ControlObject(ctx, class, id, op)
+	return p.ControlObject(ctx, class, id, op, epoch)
 }

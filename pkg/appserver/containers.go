@@ -12,6 +12,7 @@ import (
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
 	"github.com/valet-dev/valet/pkg/image"
+	"github.com/valet-dev/valet/pkg/workerd"
 )
 
 // ContainerSession is the containers of one `valet dev` run: the engine,
@@ -124,7 +125,7 @@ func (s *ContainerSession) Close() error {
 }
 
 // Instances is the session's manager, for Options.Containers (nil-safe).
-func (s *ContainerSession) Instances() *containers.Manager {
+func (s *ContainerSession) Instances() workerd.Containers {
 	if s == nil {
 		return nil
 	}

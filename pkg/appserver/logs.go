@@ -96,7 +96,9 @@ func (l *logSink) mapError(err error) error {
 }
 
 // noise is what workerd says about valet's own services as a consequence of
-// another error, which would only hide it.
+// another error, which would only hide it, or about valet's own handoffs.
 func noise(line string) bool {
-	return strings.Contains(line, "valet-control") || strings.Contains(line, "__ValetProbe")
+	return strings.Contains(line, "valet-control") || strings.Contains(line, "__ValetProbe") ||
+		// An alarm a version not in service leaves to the one that is.
+		strings.Contains(line, workerd.ErrNotServing.Error())
 }

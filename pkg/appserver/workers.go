@@ -125,7 +125,7 @@ func (w *processWorker) objects() []workerd.DurableObjectClass {
 // for the whole process (queues, cron triggers, workflows).
 func bindWorkers(ws []*processWorker, ctx bindings.Context) error {
 	for _, w := range ws {
-		ctx.Secrets = w.v.Secrets
+		ctx.Secrets, ctx.Worker = w.v.Secrets, w.service
 		bs, err := bindings.Workerd(w.v.Config, ctx)
 		if err != nil {
 			if !w.primary {

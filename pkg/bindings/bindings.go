@@ -37,6 +37,9 @@ type Binding struct {
 type Context struct {
 	// Secrets are the secret values (never shown, never typed beyond string).
 	Secrets map[string]string
+	// Worker is the service name of the worker being bound: the secrets of
+	// two workers of one process stay apart (SecretEnv).
+	Worker string
 	// AssetsService names the service answering the assets binding.
 	AssetsService string
 	// PersistTo is the directory of the app's local data (Durable Objects,

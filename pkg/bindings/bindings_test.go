@@ -37,7 +37,7 @@ func TestSecretShadowsVar(t *testing.T) {
 		"GREETING": `text "hi"`,
 		"LIMITS":   `json "{\"n\":3}"`,
 		"REMOTE":   `durableObjectNamespace (className = "Other")`,
-		"TOKEN":    `text "s3cret"`,
+		"TOKEN":    `fromEnvironment "VALET_SECRET___TOKEN"`,
 	}
 	for k, v := range want {
 		if got[k] != v {

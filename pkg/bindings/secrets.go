@@ -22,8 +22,14 @@ var secrets = &Kind{
 		}
 		return out
 	},
+	// The value goes to workerd through its environment (SecretEnv), never
+	// in its config file: on a host that file is on the state volume.
 	Workerd: func(b Binding, ctx Context) (workerd.Binding, error) {
-		return workerd.TextBinding(b.Name, ctx.Secrets[b.Name]), nil
+		return workerd.EnvBinding(b.Name, SecretEnv(ctx.Worker, b.Name)), nil
 	},
 	Type: func(Binding, TypeContext) (string, error) { return "string", nil },
 }
+
+// SecretEnv is the variable of workerd's environment holding the secret
+// name of worker (workerd.Config.Env).
+func SecretEnv(worker, name string) string { return "VALET_SECRET_" + worker + "__" + name }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -26,7 +27,15 @@ type Options struct {
 	BindIP     string // where the port is published on the host; default 0.0.0.0
 	DryRun     bool   // print the plan, change nothing
 	EdgeBinary string // default $VALET_EDGE_BINARY or the running valet
-	OutDir     string // build directory (default .valet/build)
+	// Workerd is the workerd put in the edge image, for the host's
+	// platform; default $VALET_EDGE_WORKERD, else the one valet dev runs
+	// when this machine is linux on the host's architecture.
+	Workerd string
+	// EdgeBase is a glibc image to build the workerd image on, where the
+	// host can pull it; default $VALET_EDGE_BASE, else FROM scratch with
+	// the libraries workerd links, taken from this machine.
+	EdgeBase string
+	OutDir   string // build directory (default .valet/build)
 	// SkipBuild deploys the build already in OutDir.
 	SkipBuild bool
 	Events    *events.Emitter
@@ -218,22 +227,15 @@ func (r *deployRun) edge(ctx context.Context) error {
 	return r.ensureEdge(ctx)
 }
 
-// ensureEdge builds the edge image when the host lacks it and makes the
-// edge container run it.
+// ensureEdge builds the edge image when the host lacks it (on the workerd
+// image, sent once per host and workerd version) and makes the edge
+// container run it.
 func (r *deployRun) ensureEdge(ctx context.Context) error {
 	if r.edgeRef == "" {
-		bin, err := EdgeBinary(r.opts.EdgeBinary)
+		ref, err := r.edgeImage(ctx)
 		if err != nil {
 			return err
 		}
-		ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin)
-		if err != nil {
-			return err
-		}
-		if built {
-			r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), text.Bytes(sent)))
-		}
-		r.res.Bytes += sent
 		r.edgeRef = ref
 	}
 	bindIP := r.opts.BindIP
@@ -256,6 +258,48 @@ func (r *deployRun) ensureEdge(ctx context.Context) error {
 		r.em.Warn(fmt.Sprintf("the edge was replaced (new valet binary or port): the port was not served for %s", ch.Gap.Round(time.Millisecond)))
 	}
 	return nil
+}
+
+// edgeImage makes sure the host has the edge image: valet's linux binary on
+// the workerd image of the host's architecture, each sent only when the
+// host lacks it.
+func (r *deployRun) edgeImage(ctx context.Context) (string, error) {
+	bin, err := EdgeBinary(r.opts.EdgeBinary)
+	if err != nil {
+		return "", err
+	}
+	arch, err := hostArch(ctx, r.t.E)
+	if err != nil {
+		return "", err
+	}
+	if err := checkMachine(bin, arch); err != nil {
+		return "", err
+	}
+	wd, err := r.opts.edgeWorkerd(arch)
+	if err != nil {
+		return "", err
+	}
+	base := r.opts.EdgeBase
+	if base == "" {
+		base = os.Getenv(EnvEdgeBase)
+	}
+	rref, built, sent, err := ensureRuntimeImage(ctx, r.t.E, runtimeImage{Workerd: wd, Arch: arch, Base: base})
+	if err != nil {
+		return "", err
+	}
+	if built {
+		r.em.Info(fmt.Sprintf("sent workerd %s to %s, once for this workerd version (image %s, %s)", orNone(wd.Version), r.t.E.Host(), rref, text.Bytes(sent)))
+	}
+	r.res.Bytes += sent
+	ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin, rref)
+	if err != nil {
+		return "", err
+	}
+	if built {
+		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), text.Bytes(sent)))
+	}
+	r.res.Bytes += sent
+	return ref, nil
 }
 
 // lock takes the deploy lock through the running edge, before anything on
@@ -403,8 +447,19 @@ func (e *HealthCheckError) Error() string {
 		}
 	}
 	fmt.Fprintf(&b, "\n  %s is still serving; nothing was removed", orNone(e.Serving))
-	if len(res.Logs) > 0 {
-		b.WriteString("\n  last log lines:\n    " + strings.Join(res.Logs, "\n    "))
+	// A worker that failed to load has its lines in the error already.
+	var logs []string
+	for _, l := range res.Logs {
+		msg := l // "[source] message"
+		if _, m, ok := strings.Cut(l, "] "); ok && strings.HasPrefix(l, "[") {
+			msg = m
+		}
+		if !strings.Contains(res.Error, msg) {
+			logs = append(logs, l)
+		}
+	}
+	if len(logs) > 0 {
+		b.WriteString("\n  last log lines:\n    " + strings.Join(logs, "\n    "))
 	}
 	b.WriteString("\n  Fix the check (deploy.healthcheck.path, interval, timeout, deadline) or the app, then deploy again")
 	return b.String()

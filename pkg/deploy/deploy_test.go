@@ -22,6 +22,7 @@ import (
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
 func TestMain(m *testing.M) {
@@ -168,7 +169,7 @@ func newDeployer(t *testing.T, p *project, host string) *deployer {
 func (d *deployer) deploy(ctx context.Context) (*Result, error) {
 	d.conn.Project = d.p.load()
 	return Run(ctx, Options{
-		Conn: d.conn, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(d.t),
+		Conn: d.conn, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(d.t), Workerd: workerdtest.Binary(d.t),
 		OutDir: filepath.Join(d.p.dir, ".valet", "build"), Events: events.NewEmitter(d.rec),
 	})
 }
@@ -249,9 +250,21 @@ func TestDeployLifecycle(t *testing.T) {
 		t.Fatalf("after a failed check: %q", body)
 	}
 
+	// A worker that throws as it loads is refused with workerd's message,
+	// its position mapped to the source; v2 keeps serving.
+	p.write("worker/index.js", "const answer = 42;\nexport default { fetch() { return new Response(String(answer)); } };\nthrow new Error(\"broken at load\");\n")
+	_, err = d.deploy(ctx)
+	if !errors.As(err, &hc) || !strings.Contains(err.Error(), "broken at load") || !strings.Contains(err.Error(), "worker/index.js:3:") {
+		t.Fatalf("a worker that throws at load: %v", err)
+	}
+	t.Logf("load failure:\n%v", err)
+	if _, body := httpGet(t, p.url("/api/version")); body != "v2" {
+		t.Fatalf("after a worker failed to load: %q", body)
+	}
+
 	// Versions and rollback.
 	vs, err := Versions(ctx, d.conn)
-	if err != nil || len(vs) != 3 || !vs[1].Active || vs[0].Summary != "worker changed" {
+	if err != nil || len(vs) != 4 || !vs[2].Active || vs[0].Summary != "worker changed" {
 		t.Fatalf("versions: %+v %v", vs, err)
 	}
 	rb, err := Rollback(ctx, d.conn, "", events.NewEmitter(d.rec))

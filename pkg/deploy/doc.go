@@ -6,20 +6,27 @@
 //
 // One long-lived edge container per app, valet-<app>-edge-*, labelled
 // dev.valet.app=<app> and dev.valet.role=edge, from the image
-// valet-edge:<first 12 hex of the binary's sha256>: FROM scratch with the
-// valet linux binary (the running one, or $VALET_EDGE_BINARY; it must be
-// static, which `make build` is) and the client's CA bundle, built on the
-// target engine from a two-file context and reused while the binary is the
-// same. It runs `valet edge serve` with restart policy unless-stopped,
-// holds deploy.port (default 80; --ip chooses the host address, 0.0.0.0 by
-// default) and serves the active version from the state volume valet-<app>
+// valet-edge:<hash of valet's binary and the runtime image>: the valet linux
+// binary (the running one, or $VALET_EDGE_BINARY; it must be static, which
+// `make build` is) on top of valet-workerd:<workerd version>-linux-<arch>,
+// which holds workerd for the host's architecture (the npm package valet
+// dev runs, or $VALET_EDGE_WORKERD), the libraries it links (as ldd lists
+// them, taken from this machine: FROM scratch, as no base image can be
+// pulled; or on a glibc base named by $VALET_EDGE_BASE where the host can
+// pull one) and the client's CA bundle, without which workerd refuses to
+// start. Both are built on the target engine from small contexts (gzipped
+// over the network) and reused: workerd's ~160 MB go to a host once per
+// workerd version, and a new valet release sends only valet. The edge runs
+// `valet edge serve` (each version's worker in a workerd of its own) with
+// restart policy unless-stopped, holds deploy.port (default 80; --ip
+// chooses the host address, 0.0.0.0 by default) and serves the active version from the state volume valet-<app>
 // mounted at /state (layout in pkg/edgehost). The engine's socket is
 // mounted at /var/run/docker.sock for the Durable Object containers.
 //
 // # Durable Objects and their containers
 //
 // The edge runs the app's Durable Objects as valet dev does (pkg/appserver,
-// workerd, pkg/containers), with their storage in /state/do, shared by
+// pkg/workerd, pkg/containers), with their storage in /state/do, shared by
 // every version and kept across redeploys and edge restarts. Each object's
 // container is started on demand by the edge through the mounted socket,
 // from the image the version was built with (by ID), on the app's own
@@ -31,12 +38,16 @@
 // out. No network holds two apps; an existing network of one of those
 // names is used only if it is as valet makes it (internal or not, labels,
 // options), else the deploy stops at the edge step saying which network
-// and how to fix it. The containers are valet-<app>-<class>-<id>-<version>-<n>,
-// labelled dev.valet.app, dev.valet.role=durable, dev.valet.version and a
-// session of their own; their output and state changes go to the edge's
-// log (valet logs). A switch drains the old version, then removes its
-// containers; the new version starts its own (its health check, going
-// through the worker, may start them). An edge that starts removes what an
+// and how to fix it. The containers are valet-<app>-<class>-<id>-<image>-<n>,
+// labelled dev.valet.app, dev.valet.role=durable, dev.valet.version (the
+// version that first ran that image) and a session of their own; their
+// output and state changes go to the edge's log (valet logs). A Durable
+// Object runs in one version at a time: while the new version is checked
+// and the old one drains, an object moves to whichever asks for it (calls
+// in flight finish first, WebSockets close with 1012), with its alarm,
+// which fires once, in the version in service. Its container follows it:
+// kept when both versions have the same image for the class, stopped before
+// the new version starts its own otherwise. An edge that starts removes what an
 // earlier edge of the app left running; destroy removes the edge first,
 // then every container of the app, then its networks. Over tcp:// no socket can be mounted:
 // an app with containers[] is refused at the connect step, before anything

@@ -43,6 +43,8 @@ func newDurableProject(t *testing.T) *project {
   "deploy": { "port": %d, "healthcheck": { "path": "/api/health", "interval": "100ms", "deadline": "30s" } }
 }`, p.name, p.port))
 	p.write("Dockerfile", "FROM scratch\nCOPY server /server\nEXPOSE 8080\nENTRYPOINT [\"/server\"]\n")
+	// The worker is not part of the image: a change of it keeps the image.
+	p.write(".dockerignore", "worker\n.valet\n")
 	build := exec.Command("go", "build", "-o", filepath.Join(p.dir, "server"), ".")
 	build.Dir = "../../testdata/durable/server"
 	build.Env = append(build.Environ(), "CGO_ENABLED=0")
@@ -53,9 +55,10 @@ func newDurableProject(t *testing.T) *project {
 	return p
 }
 
-// durableWorker writes the worker; v ends up in the container's MSG (with
-// the secret TOKEN, passed as the container's envVars), so a response says
-// which version's container answered.
+// durableWorker writes the worker; v starts its answers (the worker's
+// version), and ends up in the container's MSG with the secret TOKEN when
+// this version starts the container, so an answer says which version's
+// worker and which container answered.
 func (p *project) durableWorker(v string) {
 	p.write("worker/index.js", `import { DurableObject } from "cloudflare:workers";
 
@@ -71,7 +74,8 @@ export class Box extends DurableObject {
     for (let i = 0; ; i++) {
       try {
         const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname, { method: request.method });
-        return new Response(n + " " + (await res.text()), { status: res.status });
+        const body = (await res.text()).trim();
+        return new Response("`+v+` " + n + " " + body + " token=" + (this.env.TOKEN ?? "none"), { status: res.status });
       } catch (e) {
         if (i === 300 || !c.running) throw e;
         await new Promise((r) => setTimeout(r, 50));
@@ -108,9 +112,11 @@ var hostRE = regexp.MustCompile(`host=(\S+)`)
 // TestDeployDurableContainers deploys an app with a Durable Object and its
 // container to a real engine: the edge starts the container on the valet
 // network and reaches it by address; the object is one singleton; its
-// storage outlives redeploys; a secret reaches the container's env; a
-// redeploy under load fails no request and removes the old version's
-// container; logs show the container's output; destroy leaves nothing.
+// storage outlives redeploys; a secret reaches the worker; a redeploy
+// under load fails no request, and the object keeps its container while
+// the image is the same, and gets one of the new image (the old one
+// stopped) when it changed; logs show the container's output; destroy
+// leaves nothing.
 func TestDeployDurableContainers(t *testing.T) {
 	e := enginetest.Connect(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -163,27 +169,31 @@ func TestDeployDurableContainers(t *testing.T) {
 
 	first := request(t, "POST", p.url("/api/a"))
 	second := request(t, "POST", p.url("/api/b"))
-	if !strings.HasPrefix(first, "1 hello v1-none POST /api/a") || !strings.HasPrefix(second, "2 hello v1-none POST /api/b") {
+	if !strings.HasPrefix(first, "v1 1 hello v1-none POST /api/a") || !strings.HasPrefix(second, "v1 2 hello v1-none POST /api/b") {
 		t.Fatalf("POSTs: %q, %q", first, second)
 	}
 	if h1, h2 := hostRE.FindString(first), hostRE.FindString(second); h1 == "" || h1 != h2 {
 		t.Fatalf("two POSTs reached two containers: %q, %q", first, second)
 	}
 
-	// A secret reaches the container's env: the reload starts a new one.
+	// A secret reaches the worker's env; the reload is a new version with
+	// the same image, so the object keeps its container (started with the
+	// env of its start()).
 	if err := SecretPut(ctx, d.conn, "TOKEN", "hunter2", events.NewEmitter(d.rec)); err != nil {
 		t.Fatal(err)
 	}
-	if got := request(t, "GET", p.url("/api/s")); !strings.HasPrefix(got, "2 hello v1-hunter2 GET /api/s") {
-		t.Fatalf("after secret put: %q", got)
+	if got := request(t, "GET", p.url("/api/s")); !strings.HasPrefix(got, "v1 2 hello v1-none GET /api/s") || !strings.HasSuffix(got, "token=hunter2") || hostRE.FindString(got) != hostRE.FindString(first) {
+		t.Fatalf("after secret put (want the same container, the secret in the worker): %q", got)
 	}
 	if list := objects(); len(list) != 1 {
 		t.Fatalf("containers after the reload: %+v", list)
 	}
 
-	// Redeploy under load: no failed request, the old container goes. The
-	// deploy starts once every client has had v1's answer, and the clients
-	// stop once v2's container answered them after the switch.
+	// Redeploy under load, the image unchanged: no failed request, and the
+	// object keeps its container as it moves to the new version. The deploy
+	// starts once every client has had v1's answer, and the clients stop
+	// once v2 answered them after the switch. The health check goes through
+	// the object too, which moves between the versions as they serve.
 	p.durableWorker("v2")
 	const clients = 8
 	l := startLoad(t, clients, func(int) string { return p.url("/api/load") })
@@ -191,17 +201,44 @@ func TestDeployDurableContainers(t *testing.T) {
 	r2 := d.mustDeploy(ctx)
 	l.waitServed(t, "v2", clients)
 	lr := l.result()
-	t.Logf("redeploy under load: %d ok (%v), %d failed; summary %q, drain %s", lr.ok, lr.versions, len(lr.failed), r2.Summary, r2.Drain)
+	t.Logf("redeploy (same image) under load: %d ok (%v), %d failed; summary %q, drain %s", lr.ok, lr.versions, len(lr.failed), r2.Summary, r2.Drain)
 	if len(lr.failed) != 0 {
 		t.Errorf("%d requests failed during the switch (last: %v)", len(lr.failed), lr.lastError())
 	}
-	list = objects()
-	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r2.Version {
-		t.Fatalf("containers after the redeploy (want only version %s's): %+v", r2.Version, list)
+	if r2.Summary != "worker changed" {
+		t.Errorf("summary of a redeploy with the same image: %q", r2.Summary)
 	}
-	// Storage survived the redeploy; the new version's container answers.
-	if got := request(t, "POST", p.url("/api/c")); !strings.HasPrefix(got, "3 hello v2-hunter2 POST /api/c") {
+	list = objects()
+	if len(list) != 1 || list[0].ID != firstContainer(list, r1.Version) {
+		t.Fatalf("containers after the redeploy (want version %s's, kept): %+v", r1.Version, list)
+	}
+	// Storage survived the redeploy; the kept container answers v2.
+	if got := request(t, "POST", p.url("/api/c")); !strings.HasPrefix(got, "v2 3 hello v1-none POST /api/c") || hostRE.FindString(got) != hostRE.FindString(first) {
 		t.Fatalf("after the redeploy: %q", got)
+	}
+
+	// A new image, under load: the container of the old image stops before
+	// the new version starts one for the object, which keeps its storage.
+	p.write("Dockerfile", "FROM scratch\nCOPY server /server\nCOPY Dockerfile /image-v3\nEXPOSE 8080\nENTRYPOINT [\"/server\"]\n")
+	p.durableWorker("v3")
+	l = startLoad(t, clients, func(int) string { return p.url("/api/load") })
+	l.waitServed(t, "v2", clients)
+	r3 := d.mustDeploy(ctx)
+	l.waitServed(t, "v3", clients)
+	lr = l.result()
+	t.Logf("redeploy (new image) under load: %d ok (%v), %d failed; summary %q, drain %s", lr.ok, lr.versions, len(lr.failed), r3.Summary, r3.Drain)
+	if len(lr.failed) != 0 {
+		t.Errorf("%d requests failed during the switch (last: %v)", len(lr.failed), lr.lastError())
+	}
+	if !strings.Contains(r3.Summary, "image") {
+		t.Errorf("summary of a new image: %q", r3.Summary)
+	}
+	list = objects()
+	if len(list) != 1 || list[0].Labels[engine.LabelVersion] != r3.Version {
+		t.Fatalf("containers after a new image (want one, version %s's): %+v", r3.Version, list)
+	}
+	if got := request(t, "POST", p.url("/api/e")); !strings.HasPrefix(got, "v3 4 hello v3-hunter2 POST /api/e") || hostRE.FindString(got) == hostRE.FindString(first) {
+		t.Fatalf("after a new image: %q", got)
 	}
 
 	// The edge killed (no cleanup) leaves its container; the edge started
@@ -223,7 +260,7 @@ func TestDeployDurableContainers(t *testing.T) {
 	if err := tg.ensureEdgeStarted(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := request(t, "POST", p.url("/api/d")); !strings.HasPrefix(got, "4 hello v2-hunter2 POST /api/d 1 ") {
+	if got := request(t, "POST", p.url("/api/d")); !strings.HasPrefix(got, "v3 5 hello v3-hunter2 POST /api/d 1 ") {
 		t.Fatalf("after the edge restarted: %q", got)
 	}
 	if list := objects(); len(list) != 1 || list[0].Created.Before(time.Now().Add(-5*time.Second)) {
@@ -263,6 +300,16 @@ func TestDeployDurableContainersForwardDrop(t *testing.T) {
 		return
 	}
 	TestDeployDurableContainers(t)
+}
+
+// firstContainer is the ID of the container labelled with version.
+func firstContainer(list []engine.ContainerInfo, version string) string {
+	for _, c := range list {
+		if c.Labels[engine.LabelVersion] == version {
+			return c.ID
+		}
+	}
+	return ""
 }
 
 // ensureEdgeStarted starts the stopped edge again and waits for it.

@@ -6,14 +6,10 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
-
-	"github.com/moby/moby/api/types/build"
-	"github.com/moby/moby/client"
 
 	"github.com/valet-dev/valet/pkg/engine"
 )
@@ -22,15 +18,15 @@ import (
 // instead of the running one (macOS, or a dynamically linked build).
 const EnvEdgeBinary = "VALET_EDGE_BINARY"
 
-// EdgeRepo is the repository of edge images; the tag is the binary's hash,
-// so a host keeps one image per valet release it has run.
+// EdgeRepo is the repository of edge images: valet's binary on top of a
+// runtime image (RuntimeRepo). The tag hashes both, so a host keeps one
+// image per valet release and workerd it has run, and a new valet release
+// sends only valet's binary.
 const EdgeRepo = "valet-edge"
 
-const edgeDockerfile = `FROM scratch
-COPY valet /valet
-COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-ENTRYPOINT ["/valet", "edge", "serve"]
-`
+func edgeDockerfile(runtimeRef string) string {
+	return "FROM " + runtimeRef + "\nCOPY valet /valet\nENTRYPOINT [\"/valet\", \"edge\", \"serve\"]\n"
+}
 
 // caBundles are where Debian, Fedora and Alpine keep the system roots; the
 // worker's fetch() to https needs them in the scratch image.
@@ -58,6 +54,19 @@ func EdgeBinary(explicit string) (string, error) {
 		return "", err
 	}
 	return p, nil
+}
+
+// checkMachine refuses a valet binary that is not for the host's arch.
+func checkMachine(p, arch string) error {
+	f, err := elf.Open(p)
+	if err != nil {
+		return fmt.Errorf("edge binary %s is not a linux executable: %w\n  Set %s to valet's linux release binary", p, err, EnvEdgeBinary)
+	}
+	defer f.Close()
+	if f.Machine != elfMachines[arch] {
+		return fmt.Errorf("edge binary %s is built for %s, and the host is linux/%s\n  Set %s to valet's release binary for linux/%s", p, f.Machine, arch, EnvEdgeBinary, arch)
+	}
+	return nil
 }
 
 // checkStatic refuses what cannot run FROM scratch: not ELF, or dynamically
@@ -91,73 +100,29 @@ func fileHash(p string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// ensureEdgeImage returns the edge image's reference on e, building it there
-// from bin (a two-file context) when missing. sent counts the bytes sent.
-func ensureEdgeImage(ctx context.Context, e *engine.Engine, bin string) (ref string, built bool, sent int64, err error) {
+// ensureEdgeImage returns the edge image's reference on e, building it
+// there FROM runtimeRef (already on e) with bin when missing. sent counts
+// the bytes sent.
+func ensureEdgeImage(ctx context.Context, e *engine.Engine, bin, runtimeRef string) (ref string, built bool, sent int64, err error) {
 	hash, err := fileHash(bin)
 	if err != nil {
 		return "", false, 0, fmt.Errorf("edge binary: %w", err)
 	}
-	ref = EdgeRepo + ":" + hash[:12]
+	sum := sha256.Sum256([]byte(hash + "\n" + runtimeRef))
+	ref = EdgeRepo + ":" + hex.EncodeToString(sum[:6])
 	if _, ok, err := e.ImageExists(ctx, ref); err != nil || ok {
 		return ref, false, 0, err
 	}
-	pr, pw := io.Pipe()
-	cw := &countWriter{w: pw}
-	go func() { pw.CloseWithError(writeEdgeContext(cw, bin)) }()
-	resp, err := e.Client().ImageBuild(ctx, pr, client.ImageBuildOptions{
-		Tags: []string{ref}, Remove: true, ForceRemove: true, Version: build.BuilderV1,
-		Labels: map[string]string{engine.LabelManaged: "true", LabelRole: "edge"},
-	})
-	if err != nil {
-		pr.Close()
-		return "", false, 0, fmt.Errorf("build the edge image on %s: %w", e.Host(), err)
-	}
-	defer resp.Body.Close()
-	if err := engine.DecodeStream(resp.Body, func(m engine.StreamMessage) error { return m.Err() }); err != nil {
-		return "", false, 0, fmt.Errorf("build the edge image on %s: %w", e.Host(), err)
-	}
-	if _, ok, err := e.ImageExists(ctx, ref); err != nil || !ok {
-		return "", false, 0, errors.Join(fmt.Errorf("build the edge image on %s: no image after the build", e.Host()), err)
-	}
-	return ref, true, cw.n, nil
-}
-
-func writeEdgeContext(w io.Writer, bin string) error {
-	tw := tar.NewWriter(w)
-	add := func(name string, mode int64, r io.Reader, size int64) error {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: size, Typeflag: tar.TypeReg}); err != nil {
+	sent, err = buildImage(ctx, e, ref, "edge", remoteEngine(e), func(tw *tar.Writer) error {
+		if err := writeTarFile(tw, "Dockerfile", 0o644, []byte(edgeDockerfile(runtimeRef))); err != nil {
 			return err
 		}
-		_, err := io.Copy(tw, r)
-		return err
-	}
-	if err := add("Dockerfile", 0o644, stringReader(edgeDockerfile), int64(len(edgeDockerfile))); err != nil {
-		return err
-	}
-	f, err := os.Open(bin)
+		return copyFileMode(tw, "valet", bin, 0o755)
+	})
 	if err != nil {
-		return err
+		return "", false, 0, fmt.Errorf("build the edge image on %s: %w", e.Host(), err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if err := add("valet", 0o755, f, fi.Size()); err != nil {
-		return err
-	}
-	ca := []byte{}
-	for _, p := range caBundles {
-		if b, err := os.ReadFile(p); err == nil {
-			ca = b
-			break
-		}
-	}
-	if err := add("ca-certificates.crt", 0o644, bytesReader(ca), int64(len(ca))); err != nil {
-		return err
-	}
-	return tw.Close()
+	return ref, true, sent, nil
 }
 
 type countWriter struct {

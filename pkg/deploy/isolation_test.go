@@ -205,7 +205,7 @@ func TestReusedNetworkChecked(t *testing.T) {
 					t.Errorf("network %s after the deploy: %+v %v", spec.Name, n.Network, err)
 				}
 			}
-			if got := request(t, "POST", p.url("/api/a")); !strings.HasPrefix(got, "1 hello v1-none POST /api/a") {
+			if got := request(t, "POST", p.url("/api/a")); !strings.HasPrefix(got, "v1 1 hello v1-none POST /api/a") {
 				t.Fatalf("the app on its own networks: %q", got)
 			}
 			res, err := Destroy(ctx, d.conn, nil)

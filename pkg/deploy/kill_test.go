@@ -17,6 +17,7 @@ import (
 	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
 // envChild makes the test binary a deploy client that a test kills -9;
@@ -69,7 +70,7 @@ func runChild() int {
 	}))
 	_, err = Run(context.Background(), Options{
 		Conn: Conn{Project: proj, Host: os.Getenv("DOCKER_HOST")}, BindIP: "127.0.0.1",
-		EdgeBinary: os.Getenv("VALET_TEST_EDGE_BINARY"), Events: em,
+		EdgeBinary: os.Getenv("VALET_TEST_EDGE_BINARY"), Workerd: os.Getenv("VALET_TEST_WORKERD"), Events: em,
 		OutDir: filepath.Join(proj.Dir, ".valet", "build"),
 	})
 	if err != nil {
@@ -100,7 +101,7 @@ func TestKillMidDeploy(t *testing.T) {
 		p.worker(fmt.Sprintf("v%d", n+2))
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), envChild+"="+filepath.Join(p.dir, "valet.jsonc"), envStopAt+"="+at,
-			"VALET_TEST_EDGE_BINARY="+edgeBinary(t), "DOCKER_HOST="+e.Host())
+			"VALET_TEST_EDGE_BINARY="+edgeBinary(t), "VALET_TEST_WORKERD="+workerdtest.Binary(t), "DOCKER_HOST="+e.Host())
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -163,7 +164,7 @@ func TestEdgeUpgrade(t *testing.T) {
 	l.waitServed(t, "v1", clients)
 	d.p.worker("v2")
 	rec := &events.Recorder{}
-	res, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin,
+	res, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin, Workerd: workerdtest.Binary(t),
 		OutDir: filepath.Join(p.dir, ".valet", "build"), Events: events.NewEmitter(rec)})
 	if err != nil {
 		t.Fatal(err)

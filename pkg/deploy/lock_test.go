@@ -17,6 +17,7 @@ import (
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
 // lockAs takes the app's deploy lock as another client (eve, elsewhere).
@@ -77,7 +78,7 @@ func TestLockRenewedDuringDeploy(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := Run(ctx, Options{
-			Conn: conn, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(t),
+			Conn: conn, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(t), Workerd: workerdtest.Binary(t),
 			OutDir: filepath.Join(p.dir, ".valet", "build"), Events: events.NewEmitter(d.rec),
 			beforeStep: func(step string) {
 				if step == "plan" { // the lock is held from here on
@@ -166,7 +167,7 @@ func TestLockCoversEdgeAndDestroy(t *testing.T) {
 
 	// A new valet release would replace the edge container.
 	newBin := newRelease(t)
-	_, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin,
+	_, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin, Workerd: workerdtest.Binary(t),
 		OutDir: filepath.Join(p.dir, ".valet", "build"), Events: events.NewEmitter(d.rec)})
 	refused("an edge replacement", err, "deploy")
 
@@ -185,7 +186,7 @@ func TestLockCoversEdgeAndDestroy(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.worker("v2")
-	res, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin,
+	res, err := Run(ctx, Options{Conn: Conn{Project: p.load(), Host: e.Host()}, BindIP: "127.0.0.1", EdgeBinary: newBin, Workerd: workerdtest.Binary(t),
 		OutDir: filepath.Join(p.dir, ".valet", "build"), Events: events.NewEmitter(d.rec)})
 	if err != nil || !res.Edge.Replaced {
 		t.Fatalf("the edge replacement once the lock is free: %+v %v", res, err)

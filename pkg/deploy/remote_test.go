@@ -15,6 +15,7 @@ import (
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 	"github.com/valet-dev/valet/pkg/events"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
 // errNoLocal is the local engine of a test that must not touch it.
@@ -57,7 +58,7 @@ func TestDeployRemoteBuild(t *testing.T) {
 	out := filepath.Join(p.dir, ".valet", "build")
 	start := time.Now()
 	res, err := Run(ctx, Options{
-		Conn: Conn{Project: p.load(), Host: remote.Host}, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(t),
+		Conn: Conn{Project: p.load(), Host: remote.Host}, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(t), Workerd: workerdtest.Binary(t),
 		OutDir: out, Events: events.NewEmitter(d.rec), Local: errNoLocal,
 	})
 	if err != nil {
@@ -97,7 +98,7 @@ func TestDeployRemoteBuild(t *testing.T) {
 		}
 	}
 
-	if got := request(t, "POST", p.url("/api/a")); !strings.HasPrefix(got, "1 hello v1-none POST /api/a") {
+	if got := request(t, "POST", p.url("/api/a")); !strings.HasPrefix(got, "v1 1 hello v1-none POST /api/a") {
 		t.Fatalf("the object's container: %q", got)
 	}
 
@@ -105,7 +106,7 @@ func TestDeployRemoteBuild(t *testing.T) {
 	p.write("nonce.txt", "changed "+hex.EncodeToString(nonce))
 	p.durableWorker("v2")
 	res, err = Run(ctx, Options{
-		Conn: Conn{Project: p.load(), Host: remote.Host}, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(t),
+		Conn: Conn{Project: p.load(), Host: remote.Host}, BindIP: "127.0.0.1", EdgeBinary: edgeBinary(t), Workerd: workerdtest.Binary(t),
 		OutDir: out, Events: events.NewEmitter(d.rec), Local: errNoLocal,
 	})
 	if err != nil {
@@ -114,7 +115,7 @@ func TestDeployRemoteBuild(t *testing.T) {
 	if !res.Switched || res.Images != 0 || !strings.Contains(res.Summary, "image") {
 		t.Fatalf("remote build redeploy: %+v", res)
 	}
-	if got := request(t, "POST", p.url("/api/b")); !strings.HasPrefix(got, "2 hello v2-none POST /api/b") {
+	if got := request(t, "POST", p.url("/api/b")); !strings.HasPrefix(got, "v2 2 hello v2-none POST /api/b") {
 		t.Fatalf("after the redeploy: %q", got)
 	}
 }

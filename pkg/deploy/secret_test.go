@@ -280,7 +280,12 @@ func TestSecretsStaySecret(t *testing.T) {
 
 	run("", "deploy", "--yes", "--ip", "127.0.0.1")
 	run(secret+"\n", "secret", "put", "API_KEY")
-	p.write("public/index.html", "<h1>v2</h1>")
+	// A second version (the app has no assets: its worker changes).
+	src, err := os.ReadFile(filepath.Join(p.dir, "worker", "index.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.write("worker/index.js", string(src)+"\n// v2\n")
 	run("", "deploy", "--yes", "--ip", "127.0.0.1", "--json")
 	// The worker sees the secret; the object's container (started without
 	// it) answers.

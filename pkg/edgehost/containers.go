@@ -2,13 +2,11 @@ package edgehost
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/moby/moby/client"
 
@@ -159,17 +157,16 @@ func (l *engineLink) close() {
 	}
 }
 
-// containerManager returns the manager of the containers one loaded version
-// starts (nil when its config has no containers[]). Each load has its own,
-// named and labelled apart: the old version's containers serve until the
-// switch has drained, then go with it, while the new version starts its own
-// from its own images.
-func (s *Server) containerManager(ctx context.Context, id string, m *build.Manifest, cfg *config.Config, em *events.Emitter) (*containers.Manager, error) {
+// versionContainers returns the containers one loaded version's objects
+// use (nil when its config has no containers[]), from the host's pool: a
+// version built with the same image for a class shares the containers of
+// the versions loaded with it (see containerPool).
+func (s *Server) versionContainers(ctx context.Context, id string, m *build.Manifest, cfg *config.Config, sink *logSink) (*versionContainers, error) {
 	if len(cfg.Containers) == 0 {
 		return nil, nil
 	}
 	app := appName(cfg, m)
-	e, err := s.engine.get(ctx, app, em)
+	e, err := s.engine.get(ctx, app, events.NewEmitter(sink))
 	if err != nil {
 		return nil, fmt.Errorf("version %s: %w", id, err)
 	}
@@ -190,20 +187,8 @@ func (s *Server) containerManager(ctx context.Context, id string, m *build.Manif
 			return nil, fmt.Errorf("version %s: %w", id, err)
 		}
 	}
-	seq := s.engine.nextSeq()
-	short := id
-	if len(short) > 8 {
-		short = short[:8]
-	}
-	return containers.New(containers.Options{
-		Engine: e, App: app, Classes: classes, Events: em,
-		Network: private.Name, EgressNetwork: public.Name,
-		Session:    fmt.Sprintf("deploy-%s-%d-%d", id, os.Getpid(), seq),
-		Labels:     map[string]string{LabelRole: RoleDurable, engine.LabelVersion: id},
-		NameSuffix: fmt.Sprintf("%s-%d", short, seq),
-		// The edge is a container on Network: 127.0.0.1 is itself.
-		ByNetworkAddress: true,
-	}), nil
+	return s.pool.use(poolOptions{Engine: e, Network: private.Name, EgressNetwork: public.Name, App: app, Version: id,
+		Classes: classes, Sink: sink, Seq: s.engine.nextSeq}), nil
 }
 
 // imageClasses maps each class of containers[] to the image the version was
@@ -250,18 +235,4 @@ func appName(cfg *config.Config, m *build.Manifest) string {
 		return m.App
 	}
 	return "app"
-}
-
-// closeManager removes every container of a version that no longer serves.
-func closeManager(mgr *containers.Manager) error {
-	if mgr == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err := mgr.Close(ctx)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("remove the containers of the old version: %w", err)
-	}
-	return nil
 }

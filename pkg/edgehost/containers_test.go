@@ -14,12 +14,12 @@ import (
 	"github.com/valet-dev/valet/pkg/engine/enginetest"
 )
 
-const containerCfg = `{"name":"demo","containers":[{"class_name":"Box","image":"./Dockerfile"}],
+const containerCfg = `{"name":"demo","compatibility_date":"2025-06-01","containers":[{"class_name":"Box","image":"./Dockerfile"}],
 "durable_objects":{"bindings":[{"name":"BOX","class_name":"Box"}]},
 "deploy":{"healthcheck":{"path":"/health","interval":"50ms","deadline":"200ms"}}}`
 
-const boxWorker = `var __valet_worker = { default: { fetch(req, env) { return new Response("ok"); } },
-	Box: class { fetch() { return new Response("box"); } } };`
+const boxWorker = `export default { fetch(req, env) { return new Response("ok"); } };
+export class Box { fetch() { return new Response("box"); } }`
 
 // stageWithImages uploads and stages a version whose manifest names images.
 func stageWithImages(t *testing.T, s *Store, tx string, images []build.ImageEntry) *build.Manifest {
@@ -38,16 +38,7 @@ func stageWithImages(t *testing.T, s *Store, tx string, images []build.ImageEntr
 
 func serveWith(t *testing.T, dir string, connect func(context.Context) (*engine.Engine, error)) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	control := filepath.Join(t.TempDir(), "c.sock")
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control,
-			Engine: connect, Ready: func(string) { close(ready) }})
-	}()
-	<-ready
-	t.Cleanup(func() { cancel(); <-done })
+	_, control := serveEdge(t, dir, connect)
 	return control
 }
 

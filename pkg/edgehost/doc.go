@@ -24,9 +24,13 @@
 // half-written file: the active version changes only with the rename of
 // state.json.
 //
-// A loaded version whose config has containers[] gets a containers.Manager
-// of its own on the edge's one engine connection (DOCKER_HOST, the mounted
-// socket): the old and the new version's containers have distinct names
-// and sessions, so the old one keeps serving until the switch has drained,
-// and then goes with its containers.
+// Versions loaded at once (the one serving, the one being checked) share
+// the app's Durable Objects: one workerd.Objects hands each object from one
+// version's workerd to the other as they ask for it, with its alarm, so that
+// it never runs in both; the version in service runs the alarms, and the
+// objects with alarms of a version that stops are woken there. Their
+// containers follow them: one containers.Manager per class and image on the
+// edge's one engine connection (containerPool), so an object moving to a
+// version built with the same image keeps its container, and one moving to
+// a version with another image has its old container stopped first.
 package edgehost

@@ -15,17 +15,18 @@ import (
 	"time"
 
 	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/workerd/workerdtest"
 )
 
-// worker returns an IIFE worker (the bundle contract) answering body, or
-// failing with status on path /health when status != 200.
+// worker returns an ES module worker (the bundle contract) answering body,
+// or failing with status on path /health when status != 200.
 func worker(body string, status int) string {
-	return `var __valet_worker = { default: { fetch(req, env) {
+	return `export default { fetch(req, env) {
 		const u = new URL(req.url);
 		if (u.pathname === "/health" && ` + itoa(status) + ` !== 200) { console.log("health is failing"); return new Response("sick", {status: ` + itoa(status) + `}); }
 		if (u.pathname === "/secret") return new Response(env.TOKEN || "none");
 		return new Response(` + "`" + body + "`" + `);
-	} } };`
+	} };`
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
@@ -92,7 +93,7 @@ func serveHost(t *testing.T, dir, control string) *host {
 	urlc := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Ready: func(u string) { urlc <- u }})
+		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: workerdtest.Binary(t), Ready: func(u string) { urlc <- u }})
 	}()
 	var once sync.Once
 	var stopErr error
@@ -119,7 +120,7 @@ func TestServeActivateRollback(t *testing.T) {
 	if code, _ := get(t, url+"/"); code != http.StatusServiceUnavailable {
 		t.Fatalf("before a deploy: %d, want 503", code)
 	}
-	cfg := `{"name":"demo","assets":{"directory":"dist"},"deploy":{"healthcheck":{"path":"/health","interval":"50ms","deadline":"300ms"}}}`
+	cfg := `{"name":"demo","compatibility_date":"2025-06-01","assets":{"directory":"dist"},"deploy":{"healthcheck":{"path":"/health","interval":"50ms","deadline":"300ms"}}}`
 	m1 := upload(t, s, "tx1", worker("v1", 200), map[string]string{"a.txt": "asset one"}, cfg)
 	plan, err := s.Plan("tx1")
 	if err != nil || len(plan.Missing) != 2 || plan.Summary != "first version" {

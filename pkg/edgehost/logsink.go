@@ -31,14 +31,7 @@ func (l *logSink) Emit(e events.Event) {
 	if e.Version == "" {
 		e.Version = l.version
 	}
-	if inTail(e) {
-		l.mu.Lock()
-		l.tail = append(l.tail, e)
-		if len(l.tail) > l.max {
-			l.tail = l.tail[len(l.tail)-l.max:]
-		}
-		l.mu.Unlock()
-	}
+	l.keep(e)
 	if l.out == nil {
 		return
 	}
@@ -49,6 +42,18 @@ func (l *logSink) Emit(e events.Event) {
 	l.outM.Lock()
 	_, _ = l.out.Write(append(b, '\n'))
 	l.outM.Unlock()
+}
+
+// keep adds e to the tail without writing it (another sink does).
+func (l *logSink) keep(e events.Event) {
+	if inTail(e) {
+		l.mu.Lock()
+		l.tail = append(l.tail, e)
+		if len(l.tail) > l.max {
+			l.tail = l.tail[len(l.tail)-l.max:]
+		}
+		l.mu.Unlock()
+	}
 }
 
 // Tail returns the last lines of worker output and errors, as plain lines.

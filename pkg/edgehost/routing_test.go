@@ -18,11 +18,11 @@ func TestDeployedClientRoutes(t *testing.T) {
 	ctx := context.Background()
 
 	const index = "<!doctype html><div id=root></div><script src=/assets/app.js></script>"
-	script := `var __valet_worker = { default: { fetch(req) {
+	script := `export default { fetch(req) {
 		const u = new URL(req.url);
 		if (u.pathname.startsWith("/api/")) return Response.json({ api: u.pathname });
 		return new Response("the worker: not found", { status: 404 });
-	} } };`
+	} };`
 	cfg := `{"name":"demo","compatibility_date":"2025-06-01",
 		"assets":{"directory":"dist","binding":"ASSETS","not_found_handling":"single-page-application","run_worker_first":["/api/*"]},
 		"deploy":{"healthcheck":{"path":"/","interval":"50ms","deadline":"2s"}}}`

@@ -15,6 +15,7 @@ const (
 	EnvStateDir = "VALET_EDGE_STATE"
 	EnvControl  = "VALET_EDGE_CONTROL"
 	EnvAddr     = "VALET_EDGE_ADDR"
+	EnvWorkerd  = "VALET_WORKERD" // as workerd.Locate reads it
 )
 
 // Exit codes of `valet edge`: the client tells a refusal from a failure.
@@ -36,7 +37,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	control := envOr(EnvControl, DefaultControl)
 	verb, rest := args[0], args[1:]
 	if verb == "serve" {
-		err := Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout})
+		err := Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout,
+			Workerd: envOr(EnvWorkerd, WorkerdPath)})
 		return fail(stderr, err)
 	}
 	store, err := NewStore(stateDir)

@@ -17,7 +17,6 @@ import (
 	"github.com/valet-dev/valet/pkg/bundle"
 	"github.com/valet-dev/valet/pkg/cacheapi"
 	"github.com/valet-dev/valet/pkg/config"
-	"github.com/valet-dev/valet/pkg/containers"
 	"github.com/valet-dev/valet/pkg/edge"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
@@ -32,6 +31,10 @@ const (
 	// run after a switch.
 	DrainTimeout = 30 * time.Second
 	tailLines    = 20
+	// WorkerdPath is where the edge image puts workerd (pkg/deploy builds
+	// it); $VALET_WORKERD overrides it (tests run the edge outside a
+	// container).
+	WorkerdPath = "/usr/local/bin/workerd"
 )
 
 // ServeOptions configure `valet edge serve`.
@@ -40,7 +43,8 @@ type ServeOptions struct {
 	Addr     string    // default DefaultAddr
 	Control  string    // unix socket of the control API; default DefaultControl
 	Out      io.Writer // JSON event lines (the container's log)
-	// Workerd is the workerd executable that runs each version's worker.
+	// Workerd is the workerd executable that runs each version's worker;
+	// default WorkerdPath.
 	Workerd string
 	// Ready is called once the public port is bound.
 	Ready func(url string)
@@ -65,6 +69,9 @@ type Server struct {
 	// switch, an object moves from the old version to the new one, never
 	// running in both.
 	objects *workerd.Objects
+	// pool holds the objects' containers for all loaded versions: a
+	// container follows its object from version to version.
+	pool *containerPool
 	// cache is the worker's Cache API store, kept across versions
 	cache *cacheapi.Store
 
@@ -73,14 +80,15 @@ type Server struct {
 	cur    *live
 }
 
-// live is a loaded version: its app, and the containers its objects start
+// live is a loaded version: its app, and the containers its objects use
 // (nil without containers[]).
 type live struct {
-	app *appserver.App
-	mgr *containers.Manager
+	app  *appserver.App
+	ctrs *versionContainers
 }
 
-// close stops the version, then removes its containers.
+// close stops the version, then gives its containers back (those of an
+// image no other version uses are removed).
 func (l *live) close() error {
 	if l == nil {
 		return nil
@@ -89,7 +97,7 @@ func (l *live) close() error {
 	if l.app != nil {
 		err = l.app.Close()
 	}
-	return errors.Join(err, closeManager(l.mgr))
+	return errors.Join(err, l.ctrs.close())
 }
 
 // noVersion answers before the first deploy has switched.
@@ -113,11 +121,15 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
+	if opts.Workerd == "" {
+		opts.Workerd = WorkerdPath
+	}
 	store, err := NewStore(opts.StateDir)
 	if err != nil {
 		return err
 	}
-	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine}, objects: workerd.NewObjects(), cache: cacheapi.New(cacheapi.Options{})}
+	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine},
+		objects: workerd.NewObjects(), pool: newContainerPool(), cache: cacheapi.New(cacheapi.Options{})}
 	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
@@ -130,6 +142,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 			s.emit(events.Event{Kind: events.Warning, Message: fmt.Sprintf("cannot load the active version %s: %v", st.Active, err)})
 		} else {
 			s.active, s.cur = st.Active, l
+			l.app.Serve(ctx)
 			s.opts.TestClock.Use(l.app)
 			s.edge.Swap(l.app.Edge)
 		}
@@ -231,23 +244,27 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	}
 	sink := newLogSink(s.opts.Out, &s.outMu, id, tailLines)
 	em := events.NewEmitter(sink)
-	mgr, err := s.containerManager(ctx, id, m, &cfg, em)
+	ctrs, err := s.versionContainers(ctx, id, m, &cfg, sink)
 	if err != nil {
 		return nil, sink, err
+	}
+	var objectContainers workerd.Containers
+	if ctrs != nil {
+		objectContainers = ctrs
 	}
 	// Durable Object storage lives in the state volume, outside versions/:
 	// every version of the app sees the same objects, across redeploys and
 	// restarts of the edge.
 	app, err := appserver.New(ctx, v, appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
-		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: mgr, Objects: s.objects, Cache: s.cache,
+		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: objectContainers, Objects: s.objects, Cache: s.cache,
 		VersionID: id, TestClock: s.opts.TestClock != nil,
 	})
 	if err != nil {
-		_ = closeManager(mgr)
+		_ = ctrs.close()
 		return nil, sink, fmt.Errorf("version %s: %w", id, err)
 	}
-	return &live{app: app, mgr: mgr}, sink, nil
+	return &live{app: app, ctrs: ctrs}, sink, nil
 }
 
 // ActivateResult is the answer to an activation.
@@ -310,6 +327,9 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 		return res
 	}
 	start := time.Now()
+	// Alarms run in the new version from now on; the old one's objects
+	// move as they are asked for, the rest as it stops.
+	l.app.Serve(ctx)
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
 	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
 	cancel()
@@ -317,8 +337,8 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	old := s.cur
 	s.active, s.cur = id, l
 	s.opts.TestClock.Use(l.app)
-	// The old version's requests have drained: its objects close, then
-	// its containers are removed.
+	// The old version's requests have drained: its objects are handed
+	// over (those with alarms woken in the new version), then it stops.
 	if err := old.close(); err != nil {
 		s.emit(events.Event{Kind: events.Warning, Message: err.Error()})
 	}

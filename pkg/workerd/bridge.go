@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,11 @@ func NewBridge(opts BridgeOptions) (*Bridge, error) {
 	}
 	ln.SetUnlinkOnClose(true)
 	b := &Bridge{member: opts.Member, containers: opts.Containers, ln: ln}
+	if ch, ok := opts.Containers.(ContainerHandoff); ok && opts.Member != nil {
+		// Under the object's lock: the next process to ask sees the
+		// container state this grant left.
+		opts.Member.granted = ch.Handoff
+	}
 	b.srv = &http.Server{Handler: b, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = b.srv.Serve(ln) }()
 	return b, nil
@@ -59,6 +65,12 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/objects/acquire":
 		b.acquire(w, r, class, id)
+	case "/objects/adopted":
+		if b.member != nil {
+			epoch, _ := strconv.ParseUint(q.Get("epoch"), 10, 64)
+			b.member.Adopted(class, id, epoch)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{})
 	default:
 		writeError(w, http.StatusNotFound, "valet bridge: no such call "+r.URL.Path)
 	}
@@ -82,15 +94,18 @@ func (b *Bridge) instance(class, id string) *containers.Instance {
 }
 
 func (b *Bridge) acquire(w http.ResponseWriter, r *http.Request, class, id string) {
-	handoff := false
+	var h Handoff
 	if b.member != nil {
 		var err error
-		if handoff, err = b.member.Acquire(r.Context(), class, id); err != nil {
+		if h, err = b.member.Acquire(r.Context(), class, id, r.URL.Query().Get("for") == "alarm"); err != nil {
 			writeError(w, http.StatusServiceUnavailable, err.Error())
 			return
 		}
 	}
-	out := map[string]any{"handoff": handoff}
+	out := map[string]any{"epoch": h.Epoch, "handoff": h.Moved, "alarmKnown": h.Known, "alarm": nil}
+	if h.Alarm.Set {
+		out["alarm"] = h.Alarm.At
+	}
 	if in := b.instance(class, id); in != nil {
 		// The facade builds ctx.container from this before the user's
 		// constructor runs: running is right there, and a container that

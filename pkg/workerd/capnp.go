@@ -102,7 +102,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // Quote returns s as a Cap'n Proto text literal.
 func Quote(s string) string { return quote(s) }
 
-// TextBinding is a text binding (a var or a secret).
+// TextBinding is a text binding (a var).
 func TextBinding(name, value string) Binding {
 	return Binding{Name: name, Member: "text", Value: quote(value)}
+}
+
+// EnvBinding is a text binding whose value workerd reads from its
+// environment variable env (Config.Env): a secret, which is then in no file.
+func EnvBinding(name, env string) Binding {
+	return Binding{Name: name, Member: "fromEnvironment", Value: quote(env)}
 }

@@ -132,11 +132,11 @@ func (c *cluster) start(name string) *instance {
 		t.Fatal(err)
 	}
 	var proc atomic.Pointer[Process]
-	member := c.objects.Join(name, func(ctx context.Context, class, id, op string) error {
+	member := c.objects.Join(name, func(ctx context.Context, class, id, op string, epoch uint64) ([]byte, error) {
 		if p := proc.Load(); p != nil {
-			return p.ControlObject(ctx, class, id, op)
+			return p.ControlObject(ctx, class, id, op, epoch)
 		}
-		return nil
+		return nil, nil
 	})
 	ask := &asked{ids: map[string]int{}}
 	bridge, err := NewBridge(BridgeOptions{Socket: cfg.Bridge, Member: member, Containers: ask})

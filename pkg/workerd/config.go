@@ -108,8 +108,11 @@ type Config struct {
 	CompatibilityFlags []string
 	Modules            []Module // the first is the main module
 	Bindings           []Binding
-	Services           []Service
-	DurableObjects     []DurableObjectClass
+	// Env is added to workerd's environment and never written in its
+	// config: the values of the EnvBindings (secrets).
+	Env            map[string]string
+	Services       []Service
+	DurableObjects []DurableObjectClass
 	// Extensions are the modules the bindings' implementations need.
 	Extensions []ExtensionModule
 	// Workflows runs the Workflows the worker implements (nil: none).

@@ -25,6 +25,13 @@ type Containers interface {
 	For(class, id string) *containers.Instance
 }
 
+// ContainerHandoff is Containers shared by versions (a deployed edge): as
+// an object is granted to a process, the containers it has from another
+// version's image are stopped, so that one runs at most.
+type ContainerHandoff interface {
+	Handoff(ctx context.Context, class, id string) error
+}
+
 // The bridge's side of ctx.container (js/rt.js, class ValetContainer, is
 // the other): workerd's local container client semantics, on valet's
 // container manager. Calls name the object in the query (class, id); each
@@ -153,6 +160,12 @@ func (b *Bridge) monitor(w http.ResponseWriter, r *http.Request, in *containers.
 	n, _ := strconv.Atoi(r.URL.Query().Get("run"))
 	exit, err := in.Wait(r.Context(), n)
 	if r.Context().Err() != nil {
+		return
+	}
+	if q := r.URL.Query(); b.member != nil && !b.member.Holds(q.Get("class"), q.Get("id")) {
+		// The object moved to another version, which stopped this run: the
+		// instance left behind here must not react to it.
+		<-r.Context().Done()
 		return
 	}
 	switch {

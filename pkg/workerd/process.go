@@ -138,6 +138,9 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 	cmd.Dir = filepath.Dir(cfgPath)
 	cmd.ExtraFiles = files
 	cmd.Env = processEnv()
+	for k, v := range opts.Config.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	// Its own process group: a Ctrl-C on valet's terminal reaches valet,
 	// which stops workerd in order, rather than both at once.
 	cmd.SysProcAttr = sysProcAttr()
@@ -283,6 +286,21 @@ func (p *Process) Stop(ctx context.Context) error {
 	return nil
 }
 
+// Kill stops workerd at once (SIGKILL) and waits for it to exit. Unlike
+// Stop, it leaves the SQLite files of its Durable Objects as they are: a
+// workerd stopping gracefully checkpoints them as it closes them, under a
+// lock that makes another process opening the same objects at that moment
+// fail with SQLITE_BUSY. Every write it confirmed is already in them.
+func (p *Process) Kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
 // Control returns a client of the control worker.
 func (p *Process) Control() *http.Client {
 	return unixClient(p.ControlSocket())
@@ -423,10 +441,11 @@ func (p *Process) Scheduled(ctx context.Context, cron string, t time.Time) (outc
 	return r.Outcome, nil
 }
 
-// ControlObject hands one Durable Object over (op "release") or has this
-// process build it (op "wake").
-func (p *Process) ControlObject(ctx context.Context, class, id, op string) error {
-	return controlObject(p.Control())(ctx, class, id, op)
+// ControlObject hands one Durable Object over (op "release" of grant
+// epoch: the answer says its alarm) or has this process own it (op "wake":
+// its alarm is set in this process).
+func (p *Process) ControlObject(ctx context.Context, class, id, op string, epoch uint64) ([]byte, error) {
+	return controlObject(p.Control())(ctx, class, id, op, epoch)
 }
 
 // AdvanceClock moves the clock of the bundled modules the config runs under

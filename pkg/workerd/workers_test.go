@@ -64,7 +64,7 @@ export default { async fetch(req, env) { return new Response("api " + await env.
 	// The control worker reaches each worker's class by its key.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := p.ControlObject(ctx, "api/Counter", "0000000000000000000000000000000000000000000000000000000000000000", "nope"); err == nil || strings.Contains(err.Error(), "no such class") {
+	if _, err := p.ControlObject(ctx, "api/Counter", "0000000000000000000000000000000000000000000000000000000000000000", "nope", 0); err == nil || strings.Contains(err.Error(), "no such class") {
 		t.Errorf("the api worker's class is not reachable by its key: %v", err)
 	}
 }

@@ -152,6 +152,10 @@ class ValetContainer {
     this.#token = state.token || "";
     if (state.running && !(this.#life !== null && this.#life.run === state.run)) {
       this.#watch(Promise.resolve(state.run));
+    } else if (!state.running && this.#life !== null && this.#life.running) {
+      // Stopped while another version had the object (its image was
+      // another): the run followed here is gone.
+      this.#life = null;
     }
   }
 

@@ -40,11 +40,14 @@ export default {
         return Response.json(r);
       }
       case "/object": {
-        // Hand over (release) or wake one object: ?class=&id=&op=release|wake
+        // Hand over (release) or wake one object: ?class=&id=&op=release|wake&epoch=
         const ns = env["DO_" + q.get("class")];
         if (!ns) return new Response("no such class " + q.get("class"), { status: 404 });
         const stub = ns.get(ns.idFromString(q.get("id")));
-        return stub.fetch("http://valet/__valet/" + q.get("op"), { headers: { "x-valet-control": TOKEN } });
+        const epoch = q.get("epoch") || "0";
+        return stub.fetch("http://valet/__valet/" + q.get("op") + "?epoch=" + epoch, {
+          headers: { "x-valet-control": TOKEN },
+        });
       }
     }
     return new Response("not found", { status: 404 });

@@ -70,40 +70,103 @@ function settle(st) {
   }
 }
 
-// own builds the user's object once valet says this process owns it. It
-// runs under blockConcurrencyWhile, so no event reaches the object before.
-async function own(self, User, st, handoff) {
-  const r = await bridgeCall(st.bridge, "/objects/acquire?" + query(st));
-  if (st.container) adoptContainer(st.container, r.container);
-  st.inner = new User(st.ctx, st.env);
-  st.owned = true;
-  // An object that moved here may have an alarm the previous process set
-  // after this one started: setting it again tells this process's alarm
-  // scheduler about it.
-  if ((handoff || r.handoff) && st.ctx.storage && st.ctx.storage.getAlarm) {
-    const at = await st.ctx.storage.getAlarm();
-    if (at !== null && at !== undefined) await st.ctx.storage.setAlarm(at);
+// acquire asks valet for the object (another process holding it releases
+// it first) and records the grant, unless a release of that very grant
+// overtook the answer. why "alarm" is an alarm of this process: refused
+// unless this version is in service, as the alarm runs there.
+async function acquire(st, why) {
+  const r = await bridgeCall(st.bridge, "/objects/acquire?" + query(st, why === "alarm" ? { for: "alarm" } : {}));
+  if (!r.epoch) r.epoch = st.revoked + 1; // a bridge that numbers no grant
+  if (r.epoch <= st.revoked) return;
+  st.epoch = r.epoch;
+  st.grant = r;
+}
+
+// own waits until this process holds a grant. It runs outside any critical
+// section: the grant may wait for this very process to answer a release.
+async function own(st, why) {
+  while (!st.epoch) {
+    if (!st.acquiring) {
+      const p = acquire(st, why).finally(() => {
+        st.acquiring = null;
+      });
+      st.acquiring = { why, p };
+    }
+    const { why: theirs, p } = st.acquiring;
+    try {
+      await p;
+    } catch (e) {
+      // An alarm's refusal is not a call's: the call asks for itself.
+      if (theirs === why || theirs !== "alarm") throw e;
+    }
   }
 }
 
-async function release(st) {
+// adopt takes the grant in, under blockConcurrencyWhile: the container's
+// state, and the alarm the previous owner left unless the caller runs it
+// now; then valet knows this process speaks for the object.
+async function adopt(st, keepAlarm) {
+  const r = st.grant;
+  if (!r || r.epoch !== st.epoch) return;
+  st.grant = null;
+  if (st.container) adoptContainer(st.container, r.container);
+  if (r.handoff && !keepAlarm) await adoptAlarm(st, r);
+  await bridgeCall(st.bridge, "/objects/adopted?" + query(st, { epoch: r.epoch }));
+  st.adopted = r.epoch;
+}
+
+// An alarm set in another process is unknown to this one's alarm
+// scheduler, and this process's view of the object's storage may be older
+// than the other's writes. After a handoff the alarm is set again to what
+// the previous owner left: moved by 1 ms and back, as a write of the value
+// this process may already hold would not reach its scheduler.
+async function adoptAlarm(st, r) {
+  const storage = st.ctx.storage;
+  if (!storage || !storage.setAlarm) return;
+  const at = r.alarmKnown ? r.alarm : await storage.getAlarm();
+  if (at === null || at === undefined) {
+    await storage.deleteAlarm();
+    return;
+  }
+  await storage.setAlarm(at + 1);
+  if (storage.sync) await storage.sync();
+  await storage.setAlarm(at);
+}
+
+// release lets go of grant epoch: calls in flight finish, WebSockets close,
+// the user's object is dropped. A grant this process has not taken in yet
+// is dropped as it arrives; valet then passes on what it carried.
+async function release(st, epoch) {
+  if (epoch > st.revoked) st.revoked = epoch;
+  const storage = st.ctx.storage;
+  const alarmNow = async () => (storage && storage.getAlarm ? await storage.getAlarm() : null);
+  if (st.epoch !== epoch || st.adopted !== epoch) {
+    if (st.epoch === epoch) {
+      st.epoch = 0;
+      st.grant = null;
+    }
+    return { adopted: false, alarm: await alarmNow() };
+  }
   st.releasing = true;
   st.released = new Promise((resolve) => (st.releasedResolve = resolve));
-  if (st.inflight > 0) await new Promise((resolve) => (st.idle = resolve));
-  if (st.ctx.getWebSockets) {
-    for (const ws of st.ctx.getWebSockets()) {
-      try {
-        ws.close(1012, "Durable Object moved to a new version");
-      } catch {}
+  try {
+    if (st.inflight > 0) await new Promise((resolve) => (st.idle = resolve));
+    if (st.ctx.getWebSockets) {
+      for (const ws of st.ctx.getWebSockets()) {
+        try {
+          ws.close(1012, "Durable Object moved to a new version");
+        } catch {}
+      }
     }
+    const alarm = await alarmNow();
+    st.inner = null;
+    st.epoch = 0;
+    st.adopted = 0;
+    return { adopted: true, alarm };
+  } finally {
+    st.releasing = false;
+    st.releasedResolve();
   }
-  let alarm = null;
-  if (st.ctx.storage && st.ctx.storage.getAlarm) alarm = await st.ctx.storage.getAlarm();
-  st.inner = null;
-  st.owned = false;
-  st.releasing = false;
-  st.releasedResolve();
-  return { alarm };
 }
 
 // Handlers the runtime calls with no caller to see their exceptions:
@@ -121,6 +184,8 @@ export function facade(User, options) {
   const Base = isDO ? DurableObject : Object;
   const { className, container, token } = options;
 
+  // The user's object is built at its first event, once this process owns
+  // the object (or as it is woken here): a release never builds it.
   class Facade extends Base {
     constructor(ctx, env) {
       if (isDO) super(ctx, env);
@@ -132,8 +197,14 @@ export function facade(User, options) {
         env: withoutBridge(env),
         bridge: env[BRIDGE],
         inner: null,
-        owned: false,
+        epoch: 0, // the grant this process holds (0: none)
+        grant: null, // its answer, until adopted
+        adopted: 0,
+        revoked: 0, // the last grant released
+        acquiring: null,
         releasing: false,
+        released: null, // settles once the release in progress is done
+        releasedResolve: null,
         inflight: 0,
         idle: null,
         container: null,
@@ -143,21 +214,44 @@ export function facade(User, options) {
         st.container = new ValetContainer(st);
         Object.defineProperty(ctx, "container", { value: st.container, configurable: true, enumerable: true });
       }
-      ctx.blockConcurrencyWhile(() => own(this, User, st, false));
     }
   }
 
   // Calls reach the user's object through these; while the object is being
   // handed over they wait until this process owns it again.
-  const enter = async (self) => {
-    const st = self[STATE];
-    while (!st.owned || st.releasing) {
+  const enter = async (st) => {
+    while (!st.inner || st.releasing) {
       if (st.releasing) {
         await st.released;
         continue;
       }
-      await st.ctx.blockConcurrencyWhile(() => own(self, User, st, true));
+      await own(st, "call");
+      await st.ctx.blockConcurrencyWhile(async () => {
+        if (!st.epoch || st.releasing) return;
+        await adopt(st, false);
+        if (!st.inner) st.inner = new User(st.ctx, st.env);
+      });
+      // The user's constructor may have blocked concurrency itself (to load
+      // its state): its critical section runs once ours ended, and the
+      // event that built the object waits for it as a first event would.
+      await st.ctx.blockConcurrencyWhile(async () => {});
     }
+  };
+
+  // An alarm of this process for an object it does not hold: taking the
+  // object is refused unless this version is in service; and once taken
+  // from another process, the alarm runs only if that process left it due
+  // (it may have run it already, or set another, which is then set here).
+  const alarmDue = async (st) => {
+    await own(st, "alarm");
+    let due = true;
+    await st.ctx.blockConcurrencyWhile(async () => {
+      const r = st.grant;
+      if (!r || r.epoch !== st.epoch) return;
+      if (r.handoff && r.alarmKnown) due = r.alarm !== null && r.alarm <= Date.now();
+      await adopt(st, due);
+    });
+    return due;
   };
 
   const forward = (name) =>
@@ -166,8 +260,11 @@ export function facade(User, options) {
       if (name === "fetch" && args[0] instanceof Request && args[0].headers.get("x-valet-control") === token) {
         return control(st, args[0]);
       }
-      if (!st.owned || st.releasing) {
-        return enter(this).then(() => forward(name).apply(this, args));
+      if (name === "alarm" && (!st.epoch || st.grant) && !st.releasing) {
+        return alarmDue(st).then((due) => (due ? forward(name).apply(this, args) : undefined));
+      }
+      if (!st.inner || st.releasing) {
+        return enter(st).then(() => forward(name).apply(this, args));
       }
       st.inflight++;
       let result;
@@ -180,7 +277,12 @@ export function facade(User, options) {
       }
       if (result && typeof result.then === "function") {
         const done = Promise.resolve(result).finally(() => settle(st));
-        return UNSEEN.has(name) ? done.catch((e) => { report(e); throw e; }) : done;
+        return UNSEEN.has(name)
+          ? done.catch((e) => {
+              report(e);
+              throw e;
+            })
+          : done;
       }
       settle(st);
       return result;
@@ -192,7 +294,9 @@ export function facade(User, options) {
     if (desc.get || desc.set) {
       Object.defineProperty(Facade.prototype, name, {
         get() {
-          return this[STATE].inner?.[name];
+          const st = this[STATE];
+          if (!st.inner || st.releasing) return enter(st).then(() => st.inner[name]);
+          return st.inner[name];
         },
         set(v) {
           if (this[STATE].inner) this[STATE].inner[name] = v;
@@ -207,13 +311,14 @@ export function facade(User, options) {
 
   async function control(st, req) {
     const url = new URL(req.url);
+    const epoch = Number(url.searchParams.get("epoch") || 0);
     if (url.pathname === "/__valet/release") {
-      if (!st.owned) return Response.json({ alarm: null, released: false });
-      const r = await release(st);
-      return Response.json({ ...r, released: true });
+      return Response.json(await release(st, epoch));
     }
     if (url.pathname === "/__valet/wake") {
-      if (!st.owned) await st.ctx.blockConcurrencyWhile(() => own(null, User, st, true));
+      // The object is built here, its alarm set in this process, its
+      // storage open in this workerd before another one closes it.
+      await enter(st);
       return Response.json({ owned: true });
     }
     return new Response("unknown control request", { status: 404 });
