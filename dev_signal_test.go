@@ -170,8 +170,17 @@ export class Box extends DurableObject {
   async fetch(request) {
     const c = this.ctx.container;
     if (!c.running) c.start({ env: { MSG: "dev" } });
-    const res = await c.getTcpPort(8080).fetch("http://container" + new URL(request.url).pathname);
-    return new Response(await res.text(), { status: res.status });
+    // A container just started listens a moment later: until then its port
+    // fails at once, so poll, as @cloudflare/containers' waitForPort does.
+    for (let i = 0; ; i++) {
+      try {
+        const res = await c.getTcpPort(8080).fetch("http://container" + new URL(request.url).pathname);
+        return new Response(await res.text(), { status: res.status });
+      } catch (e) {
+        if (i === 400 || !c.running) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 }
 export default { fetch(request, env) { return env.BOX.getByName("one").fetch(request); } };

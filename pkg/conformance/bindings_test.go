@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -37,16 +36,6 @@ var dashboardStates = map[string]map[string]string{
 	"workflows": {"STEPS": "13 instances", "FAILING": "1 instance"},
 }
 
-// bindingRecording is what wrangler dev answered to a fixture's /run.
-type bindingRecording struct {
-	Wrangler string            `json:"wrangler"`
-	Steps    []json.RawMessage `json:"steps"` // [name, answer]
-}
-
-func bindingRecordingPath(kind string) string {
-	return filepath.Join("..", "..", "testdata", "conformance", "bindings", "wrangler-answers", kind+".json")
-}
-
 // TestWranglerBindings runs each binding fixture under valet dev and
 // compares every step's answer with wrangler dev 4.86's (recorded by
 // testdata/conformance/bindings/record.sh); then a second valet dev on the
@@ -58,14 +47,7 @@ func TestWranglerBindings(t *testing.T) {
 				recordBindings(t, kind)
 				return
 			}
-			b, err := os.ReadFile(bindingRecordingPath(kind))
-			if err != nil {
-				t.Fatalf("no recording of wrangler dev for %s: %v", kind, err)
-			}
-			var want bindingRecording
-			if err := json.Unmarshal(b, &want); err != nil {
-				t.Fatal(err)
-			}
+			want := readSteps(t, "bindings", kind)
 			dir := fixture(t, filepath.Join("bindings", kind))
 			state := t.TempDir()
 			var check []byte
@@ -165,18 +147,5 @@ func compareSteps(t *testing.T, kind string, want, got []json.RawMessage) {
 // recordBindings asks the wrangler dev that record.sh started on a
 // fixture and writes its answers.
 func recordBindings(t *testing.T, kind string) {
-	if *wranglerVersion == "" {
-		t.Fatal("-wrangler-version is required with -wrangler-url")
-	}
-	rec := bindingRecording{Wrangler: *wranglerVersion, Steps: bindingSteps(t, *wranglerURL, kind)}
-	b, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(bindingRecordingPath(kind)), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bindingRecordingPath(kind), append(b, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeSteps(t, "bindings", kind, bindingSteps(t, *wranglerURL, kind))
 }

@@ -48,16 +48,6 @@ func unavailableError(call, product string) func(any) bool {
 	}
 }
 
-// platformRecording is what wrangler dev answered to a fixture's /run.
-type platformRecording struct {
-	Wrangler string            `json:"wrangler"`
-	Steps    []json.RawMessage `json:"steps"` // [name, answer]
-}
-
-func platformRecordingPath(kind string) string {
-	return filepath.Join("..", "..", "testdata", "conformance", "platform", "wrangler-answers", kind+".json")
-}
-
 // TestWranglerPlatform runs each platform fixture under valet dev and
 // compares every step's answer with wrangler dev 4.86's (recorded by
 // testdata/conformance/platform/record.sh), then checks what valet keeps
@@ -69,14 +59,7 @@ func TestWranglerPlatform(t *testing.T) {
 				recordPlatform(t, kind)
 				return
 			}
-			b, err := os.ReadFile(platformRecordingPath(kind))
-			if err != nil {
-				t.Fatalf("no recording of wrangler dev for %s: %v", kind, err)
-			}
-			var want platformRecording
-			if err := json.Unmarshal(b, &want); err != nil {
-				t.Fatal(err)
-			}
+			want := readSteps(t, "platform", kind)
 			dir := fixture(t, filepath.Join("platform", kind))
 			state := t.TempDir()
 			flags := []func(*devserver.Options){persistTo(state)}
@@ -277,20 +260,7 @@ func checkDataPoints(t *testing.T, dir string) {
 // recordPlatform asks the wrangler dev that record.sh started on a
 // fixture and writes its answers.
 func recordPlatform(t *testing.T, kind string) {
-	if *wranglerVersion == "" {
-		t.Fatal("-wrangler-version is required with -wrangler-url")
-	}
-	rec := platformRecording{Wrangler: *wranglerVersion, Steps: platformRun(t, *wranglerURL)}
-	b, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(platformRecordingPath(kind)), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(platformRecordingPath(kind), append(b, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeSteps(t, "platform", kind, platformRun(t, *wranglerURL))
 }
 
 // TestHyperdriveLocalConnectionString runs the hyperdrive fixture with its
@@ -298,14 +268,7 @@ func recordPlatform(t *testing.T, kind string) {
 // environment: the answers are wrangler dev's all the same. Without either,
 // valet dev does not start and says what to set, as wrangler dev.
 func TestHyperdriveLocalConnectionString(t *testing.T) {
-	b, err := os.ReadFile(platformRecordingPath("hyperdrive"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want platformRecording
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := readSteps(t, "platform", "hyperdrive")
 	dir := fixture(t, filepath.Join("platform", "hyperdrive"))
 	cfg := filepath.Join(dir, "wrangler.jsonc")
 	orig, err := os.ReadFile(cfg)

@@ -2,8 +2,6 @@ package deploy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,9 +18,7 @@ import (
 // (testdata/host/async-worker.js).
 func newAsyncProject(t *testing.T) *project {
 	t.Helper()
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	p := &project{t: t, dir: t.TempDir(), name: "async-" + hex.EncodeToString(b), port: freePort(t)}
+	p := emptyProject(t, "async-")
 	p.write("valet.jsonc", fmt.Sprintf(`{
   "name": %q,
   "main": "worker/index.js",

@@ -2,8 +2,6 @@ package deploy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,9 +16,7 @@ import (
 // what each holds.
 func newBindingsProject(t *testing.T) *project {
 	t.Helper()
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	p := &project{t: t, dir: t.TempDir(), name: "db-" + hex.EncodeToString(b), port: freePort(t)}
+	p := emptyProject(t, "db-")
 	p.write("valet.jsonc", fmt.Sprintf(`{
   "name": %q,
   "main": "worker/index.js",

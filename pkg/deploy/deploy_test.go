@@ -77,11 +77,18 @@ type project struct {
 	port int
 }
 
-func newProject(t *testing.T, extra string) *project {
-	t.Helper()
+// emptyProject is a project directory with nothing in it yet, its app
+// named prefix and random hex (the engines are shared between tests), and
+// a free port for its edge.
+func emptyProject(t *testing.T, prefix string) *project {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	p := &project{t: t, dir: t.TempDir(), name: "dt-" + hex.EncodeToString(b), port: freePort(t)}
+	return &project{t: t, dir: t.TempDir(), name: prefix + hex.EncodeToString(b), port: freePort(t)}
+}
+
+func newProject(t *testing.T, extra string) *project {
+	t.Helper()
+	p := emptyProject(t, "dt-")
 	p.write("valet.jsonc", fmt.Sprintf(`{
   "name": %q,
   "main": "worker/index.js",

@@ -2,8 +2,6 @@ package deploy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,9 +28,7 @@ import (
 // check goes through the object, so it starts the new version's container.
 func newDurableProject(t *testing.T) *project {
 	t.Helper()
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	p := &project{t: t, dir: t.TempDir(), name: "dd-" + hex.EncodeToString(b), port: freePort(t)}
+	p := emptyProject(t, "dd-")
 	p.write("valet.jsonc", fmt.Sprintf(`{
   "name": %q,
   "main": "worker/index.js",

@@ -201,8 +201,16 @@ export class Box extends DurableObject {
     const c = this.ctx.container;
     if (!c.running) c.start({ env: { MSG: "box" }, enableInternet: false });
     const u = new URL(request.url);
-    const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname);
-    return new Response(await res.text(), { status: res.status });
+    // Poll the port until the container listens (waitForPort does the same).
+    for (let i = 0; ; i++) {
+      try {
+        const res = await c.getTcpPort(8080).fetch("http://container" + u.pathname);
+        return new Response(await res.text(), { status: res.status });
+      } catch (e) {
+        if (i === 400 || !c.running) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 }
 

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,30 +84,7 @@ type host struct {
 // serveHost runs Serve on dir until stop or the end of the test.
 func serveHost(t *testing.T, dir, control string) *host {
 	t.Helper()
-	s, err := NewStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, ServeOptions{StateDir: dir, Addr: "127.0.0.1:0", Control: control, Workerd: workerdtest.Binary(t), Ready: func(u string) { urlc <- u }})
-	}()
-	var once sync.Once
-	var stopErr error
-	stop := func() error {
-		once.Do(func() { cancel(); stopErr = <-done })
-		return stopErr
-	}
-	t.Cleanup(func() { _ = stop() })
-	select {
-	case u := <-urlc:
-		return &host{store: s, url: u, control: control, stop: stop}
-	case err := <-done:
-		t.Fatalf("Serve: %v", err)
-		return nil
-	}
+	return serveWithWorkerd(t, dir, control, workerdtest.Binary(t))
 }
 
 func TestServeActivateRollback(t *testing.T) {
