@@ -30,16 +30,27 @@ const (
 // secret's value comes on stdin.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|renew|unlock|state|secret ...")
+		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|renew|unlock|state|status|secret ...")
 		return ExitUsage
 	}
 	stateDir := envOr(EnvStateDir, DefaultStateDir)
 	control := envOr(EnvControl, DefaultControl)
 	verb, rest := args[0], args[1:]
 	if verb == "serve" {
-		err := Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout,
-			Workerd: envOr(EnvWorkerd, WorkerdPath)})
+		cluster, err := ClusterHostFromEnv()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		err = Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout,
+			Workerd: envOr(EnvWorkerd, WorkerdPath), Cluster: cluster})
 		return fail(stderr, err)
+	}
+	if verb == "status" {
+		st, err := statusVia(ctx, control, len(rest) == 1 && rest[0] == "--bucket")
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return fail(stderr, json.NewEncoder(stdout).Encode(st))
 	}
 	store, err := NewStore(stateDir)
 	if err != nil {
@@ -107,7 +118,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "secret":
 		return runSecret(ctx, store, control, rest, stdin, out, stderr)
 	}
-	return usage(stderr, "serve|plan|stage|activate|reload|lock|renew|unlock|state|secret")
+	return usage(stderr, "serve|plan|stage|activate|reload|lock|renew|unlock|state|status|secret")
 }
 
 func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) int {
