@@ -100,22 +100,34 @@ type live struct {
 	ctrs    *versionContainers
 	cluster *instanceCluster // nil outside a cluster
 	forget  func(*live)
+	// held reports whether a version of the host holds an object now.
+	held func(class, id string) bool
 }
 
 // close stops the version, then gives its containers back (those of an
-// image no other version uses are removed).
+// image no other version uses are removed). In a cluster, the objects it
+// ran that no version of the host took over went to another host, which
+// runs their containers: theirs here stop.
 func (l *live) close() error {
 	if l == nil {
 		return nil
 	}
-	var err error
+	var errs []error
 	if l.app != nil {
-		err = l.app.Close()
+		ran := l.app.Objects()
+		errs = append(errs, l.app.Close())
+		if l.cluster != nil {
+			for _, o := range ran {
+				if !l.held(o.Class, o.ID) {
+					errs = append(errs, l.ctrs.stop(context.Background(), o.Class, o.ID))
+				}
+			}
+		}
 	}
 	if l.forget != nil {
 		l.forget(l)
 	}
-	return errors.Join(err, l.ctrs.close())
+	return errors.Join(append(errs, l.ctrs.close())...)
 }
 
 // clusterPort is the port the version's instance listens on for its peers
@@ -305,7 +317,7 @@ func (s *Server) load(ctx context.Context, id string, busy int) (*live, *logSink
 		_ = ctrs.close()
 		return nil, sink, fmt.Errorf("version %s: %w", id, err)
 	}
-	l := &live{id: id, started: time.Now(), app: app, ctrs: ctrs, cluster: ic, forget: s.forget}
+	l := &live{id: id, started: time.Now(), app: app, ctrs: ctrs, cluster: ic, forget: s.forget, held: ao.Objects.Held}
 	s.loadedMu.Lock()
 	s.loaded = append(s.loaded, l)
 	s.loadedMu.Unlock()
@@ -392,18 +404,32 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	// Alarms run in the new version from now on; the old one's objects
 	// move as they are asked for, the rest as it stops.
 	l.app.Serve(ctx)
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
-	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
-	cancel()
-	res.Drain = events.Millis(time.Since(start))
 	old := s.cur
+	selfDraining := l.cluster != nil && old.clusterPort() != 0
+	if selfDraining {
+		// The old instance drains itself as it stops: workerd keeps
+		// serving its requests in flight, hands its objects to the other
+		// instances and lets its connections finish. Waiting here would
+		// also wait for the WebSockets it forwards to objects on other
+		// hosts, which end only as it stops.
+		s.edge.Swap(l.app.Edge)
+	} else {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
+		_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
+		cancel()
+		res.Drain = events.Millis(time.Since(start))
+	}
 	s.active, s.cur = id, l
 	s.setServing(l)
 	s.opts.TestClock.Use(l.app)
-	// The old version's requests have drained: its objects are handed
-	// over (those with alarms woken in the new version), then it stops.
+	// The old version's requests have drained (in a cluster: drain as it
+	// stops): its objects are handed over (those with alarms woken in the
+	// new version), then it stops.
 	if err := old.close(); err != nil {
 		s.emit(events.Event{Kind: events.Warning, Message: err.Error()})
+	}
+	if selfDraining {
+		res.Drain = events.Millis(time.Since(start))
 	}
 	keep := DefaultKeep
 	if cfg.Deploy != nil && cfg.Deploy.Keep > 0 {

@@ -427,6 +427,13 @@ func (m *Member) wake(ctx context.Context, refs []ObjectRef) {
 	wg.Wait()
 }
 
+// Held reports whether a process of the table holds (class, id) now.
+func (o *Objects) Held(class, id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.owners[objectKey{class, id}] != nil
+}
+
 // Owned lists the objects m holds now.
 func (m *Member) Owned() []ObjectRef {
 	o := m.objects
