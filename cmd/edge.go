@@ -37,6 +37,7 @@ func NewCmdEdge(f *cmdutil.Factory, runF func(*EdgeOptions) error) *cobra.Comman
 }
 
 func edgeRun(ctx context.Context, opts *EdgeOptions) error {
+	serverGC()
 	if ctx == nil {
 		ctx = context.Background()
 	}

@@ -79,7 +79,7 @@ func TestAsyncBindingsWorkerd(t *testing.T) {
 	for name, want := range map[string]string{
 		"JOBS":     `queue (name = "valet-queues-producer-jobs")`,
 		"LATER":    `queue (name = "valet-queues-producer-later-delay-5")`,
-		"SIGNUP":   `wrapped (moduleName = "cloudflare-internal:workflows-api", innerBindings = [(name = "fetcher", service = (name = "valet-workflows", entrypoint = "WorkflowBinding", props = (json = "{\"workflow\":\"signup\"}")))])`,
+		"SIGNUP":   `wrapped (moduleName = "cloudflare-internal:workflows-api", innerBindings = [(name = "fetcher", service = (name = "valet-workflows-front-signup"))])`,
 		"API":      `service (name = "api")`,
 		"ADMIN":    `service (name = "api", entrypoint = "Admin", props = (json = "{\"role\":\"admin\"}"))`,
 		"MAIL":     `service (name = "valet-missing-mailer")`,
@@ -114,7 +114,8 @@ func TestAsyncBindingsWorkerd(t *testing.T) {
 			`(name = "workflow:signup", durableObjectNamespace = (className = "miniflare-workflows-signup", serviceName = "api"))`,
 			`(name = "WORKFLOWS", json = "{\"signup\":{}}")`, `localDisk = "valet-workflows-storage"`,
 		},
-		"valet-missing-mailer": {`\\\"mailer\\\" not found. Make sure it is running locally.`, `export { Missing as \"Mail\" };`},
+		"valet-workflows-front-signup": {`(name = "WORKFLOW", service = (name = "valet-workflows", entrypoint = "WorkflowBinding", props = (json = "{\"workflow\":\"signup\"}")))`},
+		"valet-missing-mailer":         {`\\\"mailer\\\" not found. Make sure it is running locally.`, `export { Missing as \"Mail\" };`},
 	} {
 		if services[svc] == "" {
 			t.Errorf("no service %s (services: %v)", svc, keys(services))
@@ -143,6 +144,17 @@ func TestAsyncBindingsWorkerd(t *testing.T) {
 	for _, dir := range []string{"queues", "cron", "workflows"} {
 		if _, err := os.Stat(filepath.Join(ctx.PersistTo, dir)); err != nil {
 			t.Errorf("no storage directory: %v", err)
+		}
+	}
+}
+
+// Under valet dev, as under wrangler dev, an instance's status carries its
+// steps' outputs; on a host, as on Cloudflare, it does not.
+func TestWorkflowsStepOutputsInDev(t *testing.T) {
+	for _, dev := range []bool{false, true} {
+		services, _ := processServices(t, Context{PersistTo: t.TempDir(), Services: &Services{}, Workers: asyncWorkers(), Dev: dev})
+		if got := strings.Contains(services["valet-workflows"], `(name = "LOCAL_DEV", json = "true")`); got != dev {
+			t.Errorf("Dev %v: LOCAL_DEV bound %v:\n%s", dev, got, services["valet-workflows"])
 		}
 	}
 }

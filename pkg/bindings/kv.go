@@ -42,11 +42,8 @@ var kvNamespaces = &Kind{
 		ctx.Services.Add(diskService(kvService+"-storage", dir))
 		ctx.Services.Add(diskService(kvService+"-blobs", filepath.Join(dir, "blobs")))
 		front := kvService + "-ns-" + b.ID
-		ctx.Services.Add(workerd.Service{Name: front, Value: "worker = " + workerd.NewStruct().
-			Set("modules", workerd.List(workerd.NewStruct().Text("name", "kv.js").Text("esModule", kvFront).String())).
-			Text("compatibilityDate", "2026-01-01").
-			Set("bindings", workerd.List(workerd.NewStruct().Text("name", "KV").Set("service", propsDesignator(kvService, "namespace", b.ID)).String())).
-			String()})
+		ctx.Services.Add(frontWorker(front, "kv.js", kvFront,
+			workerd.NewStruct().Text("name", "KV").Set("service", propsDesignator(kvService, "namespace", b.ID)).String()))
 		return workerd.Binding{Name: b.Name, Member: "kvNamespace", Value: workerd.NewStruct().Text("name", front).String()}, nil
 	},
 	Type:  func(Binding, TypeContext) (string, error) { return "KVNamespace", nil },
@@ -91,6 +88,16 @@ func bundledWorker(name, module, class, storage string, flags []string, bindings
 	}
 	w.Set("durableObjectStorage", workerd.NewStruct().Text("localDisk", storage).String())
 	return workerd.Service{Name: name, Value: "worker = " + w.String()}
+}
+
+// frontWorker is a worker of one module, source, standing between a
+// binding and a bundled module to answer as wrangler dev does.
+func frontWorker(name, module, source string, bindings ...string) workerd.Service {
+	return workerd.Service{Name: name, Value: "worker = " + workerd.NewStruct().
+		Set("modules", workerd.List(workerd.NewStruct().Text("name", module).Text("esModule", source).String())).
+		// RPC, for the fronts that are entrypoints (2024-04-03 or later).
+		Text("compatibilityDate", "2026-01-01").
+		Set("bindings", workerd.List(bindings...)).String()}
 }
 
 // diskService is a writable directory.

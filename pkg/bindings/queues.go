@@ -42,10 +42,7 @@ var queueProducers = &Kind{
 			front += "-delay-" + strconv.Itoa(delay)
 			bindings = append(bindings, workerd.NewStruct().Text("name", "DELAY").Set("json", workerd.Quote(strconv.Itoa(delay))).String())
 		}
-		ctx.Services.Add(workerd.Service{Name: front, Value: "worker = " + workerd.NewStruct().
-			Set("modules", workerd.List(workerd.NewStruct().Text("name", "queue.js").Text("esModule", queueFront).String())).
-			Text("compatibilityDate", "2026-01-01").
-			Set("bindings", workerd.List(bindings...)).String()})
+		ctx.Services.Add(frontWorker(front, "queue.js", queueFront, bindings...))
 		return workerd.Binding{Name: b.Name, Member: "queue", Value: workerd.NewStruct().Text("name", front).String()}, nil
 	},
 	Type:    func(Binding, TypeContext) (string, error) { return "Queue", nil },

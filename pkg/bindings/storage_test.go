@@ -33,7 +33,7 @@ func TestStorageBindingsWorkerd(t *testing.T) {
 	want := map[string]string{
 		"KV":    `kvNamespace (name = "valet-kv-ns-ns1")`,
 		"CACHE": `kvNamespace (name = "valet-kv-ns-CACHE")`,
-		"DB":    `wrapped (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = (name = "valet-d1", props = (json = "{\"database\":\"uuid-1\"}")))])`,
+		"DB":    `wrapped (moduleName = "cloudflare-internal:d1-api", innerBindings = [(name = "fetcher", service = (name = "valet-d1-db-uuid-1"))])`,
 		"FILES": `r2Bucket (name = "valet-r2-files")`,
 	}
 	for k, v := range want {
@@ -45,7 +45,7 @@ func TestStorageBindingsWorkerd(t *testing.T) {
 	for _, s := range ctx.Services.List() {
 		names = append(names, s.Name)
 	}
-	if strings.Join(names, " ") != "valet-kv valet-kv-storage valet-kv-blobs valet-kv-ns-ns1 valet-kv-ns-CACHE valet-d1 valet-d1-storage valet-r2-files" {
+	if strings.Join(names, " ") != "valet-kv valet-kv-storage valet-kv-blobs valet-kv-ns-ns1 valet-kv-ns-CACHE valet-d1 valet-d1-storage valet-d1-db-uuid-1 valet-r2-files" {
 		t.Errorf("services %v", names)
 	}
 	for _, s := range ctx.Services.List() {
@@ -59,6 +59,10 @@ func TestStorageBindingsWorkerd(t *testing.T) {
 		case "valet-kv-ns-ns1":
 			if !strings.Contains(s.Value, `props = (json = "{\"namespace\":\"ns1\"}")`) {
 				t.Errorf("front of ns1: %s", s.Value)
+			}
+		case "valet-d1-db-uuid-1":
+			if !strings.Contains(s.Value, `(name = "DB", service = (name = "valet-d1", props = (json = "{\"database\":\"uuid-1\"}")))`) {
+				t.Errorf("front of uuid-1: %s", s.Value)
 			}
 		case "valet-r2-files":
 			if !strings.Contains(s.Value, `injectRequestHeaders = [(name = "X-Valet-R2-Bucket", value = "files")]`) {

@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,10 +14,11 @@ import (
 
 // workflows are `workflows`: each binding reaches workerd's bundled
 // Workflows (`/workerd/workflows.js`) through the
-// `cloudflare-internal:workflows-api` wrapper, and the worker that exports
-// the class runs its instances (its workflowsEngine). One service runs the
-// engine for every worker of the process; the instances live under
-// PersistTo/workflows.
+// `cloudflare-internal:workflows-api` wrapper and a front worker per
+// Workflow that answers as wrangler dev does (js/workflow.js), and the
+// worker that exports the class runs its instances (its workflowsEngine).
+// One service runs the engine for every worker of the process; the
+// instances live under PersistTo/workflows.
 var workflows = &Kind{
 	Name:  "workflow",
 	Order: 18,
@@ -28,7 +30,7 @@ var workflows = &Kind{
 		return out
 	},
 	Workerd: func(b Binding, ctx Context) (workerd.Binding, error) {
-		fetcher := workerd.NewStruct().Text("name", "fetcher").Set("service", workflowDesignator(b.ID))
+		fetcher := workerd.NewStruct().Text("name", "fetcher").Set("service", workflowFront(b.ID, ctx))
 		wrapped := workerd.NewStruct().Text("moduleName", "cloudflare-internal:workflows-api").Set("innerBindings", workerd.List(fetcher.String()))
 		return workerd.Binding{Name: b.Name, Member: "wrapped", Value: wrapped.String()}, nil
 	},
@@ -61,6 +63,24 @@ func workflowDesignator(name string) string {
 	return workerd.NewStruct().Text("name", workflowsService).Text("entrypoint", "WorkflowBinding").
 		Set("props", workerd.NewStruct().Text("json", string(j)).String()).String()
 }
+
+// workflowFront adds the front worker of the Workflow name and designates
+// it. Only bindings reach the Workflow there: workerd keeps the instances
+// in the storage of the engine's bindingService, which is the bundled
+// module's, so the Workflow in ctx.exports answers as the bundled module
+// does.
+func workflowFront(name string, ctx Context) string {
+	front := workflowsService + "-front-" + name
+	ctx.Services.Add(frontWorker(front, "workflow.js", workflowFrontJS,
+		workerd.NewStruct().Text("name", "WORKFLOW").Set("service", workflowDesignator(name)).String()))
+	return workerd.NewStruct().Text("name", front).String()
+}
+
+// workflowFrontJS is the worker between a Workflow's binding and the
+// bundled module.
+//
+//go:embed js/workflow.js
+var workflowFrontJS string
 
 // workflowLimits is a Workflow as the bundled module's WORKFLOWS takes it.
 type workflowLimits struct {
@@ -110,6 +130,11 @@ func workflowsProcess(ctx Context) error {
 		return err
 	}
 	bindings = append(bindings, workerd.NewStruct().Text("name", "WORKFLOWS").Set("json", workerd.Quote(string(j))).String())
+	if ctx.Dev {
+		// As wrangler dev: an instance's status carries its steps' outputs
+		// (__LOCAL_DEV_STEP_OUTPUTS).
+		bindings = append(bindings, workerd.NewStruct().Text("name", "LOCAL_DEV").Set("json", workerd.Quote("true")).String())
+	}
 	if ctx.TestClock {
 		bindings = append(bindings, testClock)
 		ctx.Services.Clock(workflowsService)

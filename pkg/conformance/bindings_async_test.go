@@ -109,7 +109,7 @@ func TestWorkflowSurvivesRestart(t *testing.T) {
 	dir := fixture(t, filepath.Join("bindings", "workflows"))
 	state := t.TempDir()
 	d := startBinding(t, dir, "workflows", persistTo(state))
-	if got := string(getBody(t, d.url+"/start?id=survivor")); got != `{"status":"waiting","output":null}` {
+	if got := string(getBody(t, d.url+"/start?id=survivor")); got != `{"status":"running","output":null}` {
 		t.Fatalf("/start = %s", got)
 	}
 	if err := d.stop(); err != nil {

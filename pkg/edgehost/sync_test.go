@@ -22,8 +22,10 @@ func TestMain(m *testing.M) {
 }
 
 // straceLine is one traced call: fsync(3</path>) or rename*(…"old"…"new").
+// With several threads strace may split a call in two lines, "fsync(3</p>
+// <unfinished ...>" and "<... fsync resumed>) = 0": the first names it.
 var (
-	fsyncRE  = regexp.MustCompile(`^(?:\[pid +\d+\] |\d+ +)?f(?:data)?sync\(\d+<([^>]*)>\) += 0`)
+	fsyncRE  = regexp.MustCompile(`^(?:\[pid +\d+\] |\d+ +)?f(?:data)?sync\(\d+<([^>]*)>(?:\) += 0| <unfinished \.\.\.>)`)
 	renameRE = regexp.MustCompile(`^(?:\[pid +\d+\] |\d+ +)?rename(?:at2?)?\((?:[^,]+, )?"([^"]+)", (?:[^,]+, )?"([^"]+)"`)
 )
 

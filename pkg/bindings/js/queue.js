@@ -7,7 +7,13 @@
 //     status text, which workerd puts in the error it throws
 //     ("Queue send failed: message length of ... exceeds limit of 128000");
 //   - a negative delay, or a JSON message that is not JSON (what a
-//     function sent becomes), fails the send as a server error.
+//     function sent becomes), fails the send as a server error;
+//   - a send's metrics are no backlog, as wrangler dev's are for sends in
+//     a row and while its consumer keeps up: its broker answers the
+//     messages it holds ready before the send (those of the sends just
+//     before not yet among them, nor those delayed or out with the
+//     consumer). The bundled module answers its shard's whole backlog
+//     after the send, with the oldest message's time.
 const LIMITS = [
   ["message length", 128000],
   ["message in batch", 128000],
@@ -35,6 +41,10 @@ export default {
       }
     }
     const res = await env.QUEUE.fetch(request.url, { method: request.method, headers, body });
+    if (res.ok && request.method === "POST") {
+      // 0 is the protocol's "no oldest message".
+      return Response.json({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } });
+    }
     if (res.status !== 413) return res;
     let reason = await res.text();
     try {

@@ -81,6 +81,23 @@ async function run(env) {
   await step(out, "exec empty", () => DB.exec(""));
   await step(out, "prepare empty", async () => result(await DB.prepare("").all()));
   await step(out, "comment only", async () => result(await DB.prepare("-- nothing").all()));
+  await step(out, "comment only, indented", async () => result(await DB.prepare("  -- nothing").all()));
+  await step(out, "semicolon only", async () => result(await DB.prepare(";").all()));
+  await step(out, "comment after the last statement", async () => result(await DB.prepare("SELECT 1 AS n; -- nothing").all()));
+  await step(out, "empty statement after the last", async () => result(await DB.prepare("SELECT 1 AS n;;").all()));
+  await step(out, "comment after a statement with a parameter", async () => result(await DB.prepare("SELECT ? AS n; -- nothing").bind(1).all()));
+  await step(out, "comment ending the statement", async () => result(await DB.prepare("SELECT 1 AS n -- nothing").all()));
+  await step(out, "empty statement before the first", async () => result(await DB.prepare("; SELECT 1 AS n").all()));
+  await step(out, "batch with a comment only rolls back", async () => {
+    try {
+      await DB.batch([DB.prepare("INSERT INTO posts (title) VALUES ('lost')"), DB.prepare("-- nothing")]);
+      return "no error";
+    } catch (e) {
+      return { error: e.message, after: await DB.prepare("SELECT count(*) AS n FROM posts").first("n") };
+    }
+  });
+  await step(out, "batch error before a comment only", async () => (await DB.batch([DB.prepare("SELECT nope"), DB.prepare("-- nothing")])).map(result));
+  await step(out, "exec comment line", () => DB.exec("SELECT 1;\n-- nothing"));
   await step(out, "transaction refused", async () => result(await DB.prepare("BEGIN TRANSACTION").run()));
   await step(out, "pragma table_list", async () =>
     (await DB.prepare("PRAGMA table_list").all()).results.filter((t) => !t.name.startsWith("_cf_") && t.schema === "main").map((t) => t.name).sort());

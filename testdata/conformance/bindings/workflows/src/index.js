@@ -1,5 +1,5 @@
 // Exercises Workflows as a worker uses them: create (with and without an
-// id, in a batch), get, status as an instance runs (running, waiting,
+// id, with a taken one, in a batch), get, status as an instance runs (running, waiting,
 // complete, errored), steps with step.do retries, step.sleep,
 // step.waitForEvent and sendEvent, pause/resume, terminate, restart, and
 // the errors of each call. /run answers [[step, answer], ...]; it waits
@@ -84,6 +84,20 @@ function shape(s) {
 
 const is = (...states) => (s) => states.includes(s.status);
 
+// The instance id once get finds it (a create still under way, as those
+// of a failed batch may be, is not found before it is done).
+async function found(binding, id) {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    try {
+      return await binding.get(id);
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 // The status of an instance once it reached its sleep or wait (a worker
 // cannot tell from its status alone: wrangler dev says "running" there).
 async function atPause(instance) {
@@ -109,6 +123,16 @@ async function run(env) {
     return until(i, is("complete", "errored"));
   });
   await step(out, "create with a taken id", async () => (await env.STEPS.create({ id: "first" })).id);
+  await step(out, "create with a taken id keeps the instance", async () =>
+    until(await env.STEPS.create({ id: "first", params: { n: 99 } }), is("complete", "errored")));
+  await step(out, "create with an undefined id", async () => {
+    const i = await env.STEPS.create({ id: undefined, params: { n: 1 } });
+    return { idType: typeof i.id, length: i.id.length };
+  });
+  await step(out, "status carries the step outputs", async () => {
+    const s = await (await env.STEPS.get("first")).status();
+    return { keys: Object.keys(s), outputs: s.__LOCAL_DEV_STEP_OUTPUTS };
+  });
   await step(out, "create with a bad id fails", () => env.STEPS.create({ id: "not valid!" }));
   await step(out, "get a missing instance fails", () => env.STEPS.get("missing"));
   await step(out, "get", async () => (await env.STEPS.get("first")).id);
@@ -183,6 +207,19 @@ async function run(env) {
     for (const i of batch) done.push(await until(i, is("complete", "errored")));
     return { ids, done };
   });
+
+  await step(out, "createBatch with ids given twice or taken", async () => {
+    const batch = await env.STEPS.createBatch([{ id: "batch-3", params: { n: 10 } }, { id: "batch-3" }, { id: "first" }]);
+    return { ids: batch.map((i) => i.id), done: await until(batch[0], is("complete", "errored")) };
+  });
+  await step(out, "createBatch with a bad id creates the others", async () => {
+    const error = await env.STEPS.createBatch([{ id: "batch-4", params: { n: 11 } }, { id: "not valid!" }]).then(
+      () => "no error",
+      (e) => ({ error: String(e && e.message), name: e && e.name }),
+    );
+    return { error, done: await until(await found(env.STEPS, "batch-4"), is("complete", "errored")) };
+  });
+  await step(out, "createBatch empty fails", () => env.STEPS.createBatch([]));
   return out;
 }
 
