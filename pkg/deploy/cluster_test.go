@@ -1,9 +1,11 @@
 package deploy
 
 import (
+	"archive/tar"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,9 +14,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
 	"github.com/valet-dev/valet/pkg/config"
@@ -75,7 +79,7 @@ export class Box extends DurableObject {
 export default {
   fetch(req, env) {
     const u = new URL(req.url);
-    if (u.pathname === "/api/health") return new Response("ok");
+    if (u.pathname === "/api/health") return new Response(env.BREAK ? "broken on purpose" : "ok", { status: env.BREAK ? 500 : 200 });
     if (u.pathname === "/api/version") return new Response(VERSION);
     if (u.pathname === "/api/env") return new Response(Object.keys(env).sort().join(","));
     if (u.pathname === "/api/box") return env.BOX.getByName("b").fetch(req);
@@ -161,7 +165,7 @@ func newTestCluster(t *testing.T) *testCluster {
     "port": %d,
     "hosts": [%s],
     "cluster": { "bucket": %q, "endpoint": %q, "region": %q, "port": %d },
-    "healthcheck": { "path": "/api/health", "interval": "100ms", "deadline": "30s" }
+    "healthcheck": { "path": "/api/health", "interval": "100ms", "deadline": "3s" }
   }
 }`, c.p.name, c.p.port, strings.Join(hosts, ", "), c.bucket.URL(c.p.name), c.bucket.Endpoint, c.bucket.Region, c.cport))
 	c.p.write("public/index.html", "<h1>hello</h1>")
@@ -265,7 +269,13 @@ func (c *testCluster) boxContainers(ctx context.Context) []int {
 // serves every route and reaches the one counter; the Durable Object with
 // a container runs it on the host of the instance that owns the object
 // only; the worker never sees the cluster's secrets; valet status and
-// valet versions show the three hosts.
+// valet versions show the three hosts. Then, through a round-robin load
+// balancer: a rolling redeploy under wrk, counter increments and
+// WebSockets (rollUnderLoad); the object with a container moving with its
+// owner (boxMoves); a deploy that changes nothing (noChange); a rollback;
+// a version failing its check on the last host; kill -9 of the edge that
+// runs the counter, restarted by its engine, then kept down (killOwner);
+// logs from every host; destroy. It logs what it measures.
 func TestClusterDeploy(t *testing.T) {
 	c := newTestCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -293,19 +303,7 @@ func TestClusterDeploy(t *testing.T) {
 	}
 
 	// One cluster key, on every host.
-	digests := map[string]bool{}
-	for _, h := range c.hosts {
-		tg, err := c.conn.attachedAt(ctx, h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := tg.secretDigest(ctx, config.SecretClusterKey)
-		tg.E.Close()
-		if err != nil || d == "" {
-			t.Fatalf("cluster key on %s: %q %v", h.Host, d, err)
-		}
-		digests[d] = true
-	}
+	digests := c.keyDigests(ctx)
 	if len(digests) != 1 {
 		t.Fatalf("the hosts hold %d different cluster keys", len(digests))
 	}
@@ -358,4 +356,557 @@ func TestClusterDeploy(t *testing.T) {
 		t.Fatalf("status: instances %+v, objects %+v", st.Members, st.Objects)
 	}
 	t.Logf("status: %+v", st)
+
+	c.checkHosts(ctx)
+	key := digests
+	c.rollUnderLoad(ctx, r1)
+	c.boxMoves(ctx)
+	c.noChange(ctx)
+	c.rollBack(ctx, r1)
+	c.failOnOneHost(ctx, r1)
+	c.killOwner(ctx, false)
+	c.killOwner(ctx, true)
+	c.logs(ctx)
+	if d := c.keyDigests(ctx); len(d) != 1 || !key[firstKey(d)] {
+		t.Errorf("the cluster key changed after the first deploy: %v, was %v", d, key)
+	}
+	c.destroy(ctx)
+}
+
+func firstKey(m map[string]bool) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+// keyDigests are the digests of the hosts' cluster keys.
+func (c *testCluster) keyDigests(ctx context.Context) map[string]bool {
+	c.t.Helper()
+	digests := map[string]bool{}
+	for _, h := range c.hosts {
+		tg, err := c.conn.attachedAt(ctx, h)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		d, err := tg.secretDigest(ctx, config.SecretClusterKey)
+		tg.E.Close()
+		if err != nil || d == "" {
+			c.t.Fatalf("cluster key on %s: %q %v", h.Host, d, err)
+		}
+		digests[d] = true
+	}
+	return digests
+}
+
+// checkHosts checks what each host's edge holds: the cluster ports
+// published on the host's private address alone, and the bucket's secret
+// nowhere in the state volume but the secrets' file (the instances get it
+// through their environment, not their config files).
+func (c *testCluster) checkHosts(ctx context.Context) {
+	t := c.t
+	for i, h := range c.hosts {
+		tg, err := c.conn.attachedAt(ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins, err := c.engines[i].Client().ContainerInspect(ctx, tg.EdgeID(), client.ContainerInspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		published := 0
+		for port, bs := range ins.Container.HostConfig.PortBindings {
+			for _, b := range bs {
+				if p := int(port.Num()); p == c.cport || p == c.cport+1 {
+					published++
+					if b.HostIP.String() != h.PrivateAddress || b.HostPort != strconv.Itoa(p) {
+						t.Errorf("host %d publishes cluster port %d on %s:%s, want %s", i, p, b.HostIP, b.HostPort, h.PrivateAddress)
+					}
+				}
+			}
+		}
+		if published != 2 {
+			t.Errorf("host %d publishes %d cluster ports, want 2: %v", i, published, ins.Container.HostConfig.PortBindings)
+		}
+		files := tg.stateFiles(ctx)
+		tg.E.Close()
+		for name, content := range files {
+			if strings.Contains(content, c.bucket.SecretKey) && filepath.Base(name) != "secrets.json" {
+				t.Errorf("host %d: %s holds the bucket's secret key", i, name)
+			}
+		}
+		if len(files) == 0 {
+			t.Errorf("host %d: no file read from the state volume", i)
+		}
+	}
+}
+
+// stateFiles reads every file of the state volume (tests).
+func (t *Target) stateFiles(ctx context.Context) map[string]string {
+	res, err := t.E.Client().CopyFromContainer(ctx, t.EdgeID(), client.CopyFromContainerOptions{SourcePath: edgehost.DefaultStateDir})
+	if err != nil {
+		return nil
+	}
+	defer res.Content.Close()
+	out := map[string]string{}
+	tr := tar.NewReader(res.Content)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return out
+		}
+		if h.Typeflag == tar.TypeReg && h.Size < 4<<20 {
+			b, _ := io.ReadAll(tr)
+			out[h.Name] = string(b)
+		}
+	}
+}
+
+// boxMoves: the instance that ran the object with a container handed it
+// over as it stopped and no instance of its host took it: its container
+// there stopped. The next request starts one on the host of whichever
+// instance claims the object, and only there.
+func (c *testCluster) boxMoves(ctx context.Context) {
+	t := c.t
+	if counts := c.boxContainers(ctx); counts[0]+counts[1]+counts[2] != 0 {
+		t.Errorf("Box's containers per host after every host switched: %v; the object's old host should have stopped its own", counts)
+	}
+	if code, body := c.get(c.lb.URL() + "/api/box"); code != 200 || !strings.HasPrefix(body, "v2 hello") {
+		t.Fatalf("box: %d %q", code, body)
+	}
+	st, err := Status(ctx, c.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := c.boxContainers(ctx)
+	for _, o := range st.Objects {
+		if o.Class != "Box" {
+			continue
+		}
+		for i, h := range c.hosts {
+			if want := map[bool]int{true: 1, false: 0}[h.Host == o.Host]; counts[i] != want {
+				t.Errorf("Box's containers per host %v; the object runs on %q", counts, o.Host)
+			}
+		}
+	}
+}
+
+// failOnOneHost: a version that fails its check on the last host stops
+// the deploy there, and the hosts switched before it go back.
+func (c *testCluster) failOnOneHost(ctx context.Context, r1 *Result) {
+	t := c.t
+	last := Conn{Project: c.conn.Project, Host: c.hosts[clusterHosts-1].Host}
+	// The reload that puts it fails its check already: the host keeps
+	// what it served.
+	if err := SecretPut(ctx, last, "BREAK", "1", events.NewEmitter(c.rec)); err == nil {
+		t.Fatal("the reload with BREAK set passed its check")
+	}
+	c.p.write("worker/index.js", clusterWorker("v3"))
+	_, err := c.deploy(ctx)
+	var hc *HealthCheckError
+	if !errors.As(err, &hc) {
+		t.Fatalf("a deploy failing its check on the last host: %v", err)
+	}
+	for i := range c.hosts {
+		if _, body := c.get(c.hostURL(i, "/api/version")); body != "v1" {
+			t.Errorf("host %d serves %q after a deploy that failed on the last host, want v1", i, body)
+		}
+	}
+	if err := SecretDelete(ctx, last, "BREAK", events.NewEmitter(c.rec)); err != nil {
+		t.Fatal(err)
+	}
+	c.p.write("worker/index.js", clusterWorker("v1"))
+}
+
+// logs: valet logs reads every host's edge, each line naming its host.
+func (c *testCluster) logs(ctx context.Context) {
+	var rec events.Recorder
+	if err := Logs(ctx, c.conn, LogsOptions{Events: &rec}); err != nil {
+		c.t.Fatal(err)
+	}
+	hosts := map[string]bool{}
+	for _, e := range rec.Events() {
+		hosts[e.Host] = true
+	}
+	if len(hosts) != clusterHosts || hosts[""] {
+		c.t.Errorf("logs name the hosts %v, want the %d hosts", hosts, clusterHosts)
+	}
+}
+
+// destroy removes the app from every host; the bucket stays.
+func (c *testCluster) destroy(ctx context.Context) {
+	res, err := Destroy(ctx, c.conn, nil)
+	if err != nil || res.Hosts != clusterHosts || res.Bucket == "" {
+		c.t.Fatalf("destroy: %+v %v", res, err)
+	}
+	for i, e := range c.engines {
+		if left, _ := e.ListByLabels(ctx, map[string]string{engine.LabelApp: c.p.name}); len(left) != 0 {
+			c.t.Errorf("left on host %d after destroy: %+v", i, left)
+		}
+	}
+}
+
+// count reads the counter through the load balancer.
+func (c *testCluster) count() int {
+	c.t.Helper()
+	code, body := c.get(c.lb.URL() + "/api/count")
+	f := strings.Fields(body)
+	if code != 200 || len(f) != 2 {
+		c.t.Fatalf("count: %d %q", code, body)
+	}
+	n, _ := strconv.Atoi(f[0])
+	return n
+}
+
+// rollUnderLoad deploys v2 while wrk loads every route through the load
+// balancer, clients increment the counter and hold WebSockets to it: the
+// hosts switch one at a time, the counter ends at exactly the number of
+// increments acknowledged, no host drops a request, and the WebSockets
+// that closed as their object or instance moved are opened again and
+// answered by v2.
+//
+// Requests workerd cuts off in its handoff (knownHandoffCuts) are the one
+// failure allowed, and only as the edge answers them: 503 with
+// Retry-After, never a dropped connection.
+func (c *testCluster) rollUnderLoad(ctx context.Context, r1 *Result) {
+	t := c.t
+	base := c.count()
+	drops := c.lb.drops()
+	w := startWrkScript(t, c.lb.URL()+"/", clusterWrkScript)
+	inc := startIncrementers(t, c.lb.URL(), 4, "roll")
+	ws := startSocketClients(t, c.lb.URL(), 6)
+	w.waitMarks("v1")
+	inc.waitAcked(t, 50, time.Minute)
+	ws.waitEchoes(t, "v1", time.Minute)
+
+	c.p.write("worker/index.js", clusterWorker("v2"))
+	start := time.Now()
+	r2, err := c.deploy(ctx)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("deploy v2 under load: %v", err)
+	}
+	w.waitMarks("v2")
+	inc.waitAcked(t, 50, time.Minute)
+	ws.waitEchoes(t, "v2", time.Minute)
+	wr := w.stopCluster()
+	inc.finish()
+	ws.finish()
+	final := c.count()
+	dropped := sub(c.lb.drops(), drops)
+
+	var switches []string
+	for i, h := range r2.Hosts {
+		switches = append(switches, fmt.Sprintf("host %d %s", i, h.Switch.Duration().Round(time.Millisecond)))
+	}
+	t.Logf("rolling redeploy of %d hosts under load: %s (switches: %s)", len(r2.Hosts), took.Round(time.Millisecond), strings.Join(switches, ", "))
+	t.Logf("wrk: %s; v1 answers %d, v2 %d", wr, wr.V1, wr.V2)
+	t.Logf("counter: %s; count %d -> %d", inc, base, final)
+	closed, reopened := ws.counts()
+	t.Logf("WebSockets: %d closed on handoff, %d opened again: %s", closed, reopened, ws)
+	t.Logf("requests a host took and dropped (the load balancer's 502), per host: %v", dropped)
+
+	if !r2.Switched || r2.Summary != "worker changed" {
+		t.Errorf("deploy v2: %+v", r2)
+	}
+	// What valet answers for: no host drops a request, nothing but 2xx
+	// and the edge's 503 for a cut request, an exact counter.
+	if wr.LB != 0 || wr.Other != 0 || wr.socketErrors() != 0 || sum(dropped) != 0 {
+		t.Errorf("failed requests other than 503 with Retry-After: %s\n%s", wr, wr.Output)
+	}
+	if inc.failed.Load() != 0 || inc.lb.Load() != 0 {
+		t.Errorf("increments failed: %s", inc)
+	}
+	for _, at := range inc.unacked() {
+		if at.Before(start) || at.After(start.Add(took)) {
+			t.Errorf("an increment was not acknowledged at %s, outside the deploy (%s to %s): %s", at.Format(time.StampMilli), start.Format(time.StampMilli), start.Add(took).Format(time.StampMilli), inc)
+		}
+	}
+	if want := base + int(inc.acked.Load()); final != want {
+		t.Errorf("the counter ends at %d, want %d (%d before + %d acknowledged)", final, want, base, inc.acked.Load())
+	}
+	if closed != reopened {
+		t.Errorf("%d WebSockets closed and %d were opened again: %s", closed, reopened, ws)
+	}
+	c.knownHandoffCuts(wr.Retry+int(inc.retry.Load()), clusterHosts, fmt.Sprintf("wrk %d (%s), increments %d %s", wr.Retry, wr.Samples["retry"], inc.retry.Load(), inc))
+	for i := range c.hosts {
+		if _, body := c.get(c.hostURL(i, "/api/version")); body != "v2" {
+			t.Errorf("host %d serves %q after the deploy", i, body)
+		}
+	}
+	vs, err := Versions(ctx, c.conn)
+	if err != nil || len(vs) != 2 || !vs[0].Active || vs[0].ID != r2.Version || len(vs[1].KeptOn) != clusterHosts || vs[1].ID != r1.Version {
+		t.Errorf("versions: %+v %v", vs, err)
+	}
+}
+
+// Workerd 1.20261117.1's SIGTERM handoff cuts off a few requests in
+// flight (1 to 8, in about 7 runs of 10), reproduced with workerd and an
+// S3 server alone, without valet: the connection of a request that
+// reached an object being handed off ends without an answer. The edge
+// answers them 503 with Retry-After (workerd.Proxy), so a client may send
+// them again, as the incrementers do, keeping the counter exact. They are
+// the only failure TestClusterDeploy lets pass during a rolling redeploy,
+// and only with the workerd it was seen with: with another, the test wants
+// none, and whoever bumps workerd finds out whether it was fixed.
+const (
+	cutsWorkerd        = "1.20261117.1"
+	cutsWorkerdVersion = "workerd 2026-11-17" // its --version
+	cutsPerHandoff     = 8
+	cutsWorkerdNote    = "workerd " + cutsWorkerd + "'s SIGTERM handoff cut off requests in flight on objects it handed over (known; seen without valet)"
+)
+
+// knownHandoffCuts checks the requests workerd cut off as handoffs
+// stopped instances: none, or, with the workerd known for it, a few.
+func (c *testCluster) knownHandoffCuts(cuts, handoffs int, evidence string) {
+	t := c.t
+	t.Logf("requests cut off by workerd's handoff, answered 503 with Retry-After by the edge: %d", cuts)
+	if cuts == 0 {
+		return
+	}
+	out, err := exec.Command(workerdtest.Binary(t), "--version").Output()
+	version := strings.TrimSpace(string(out))
+	switch {
+	case err != nil || version != cutsWorkerdVersion:
+		t.Errorf("%d requests cut off by the handoff of %q (%v), not the workerd known for it (%s), answered 503 with Retry-After: %s", cuts, version, err, cutsWorkerd, evidence)
+	case cuts > cutsPerHandoff*handoffs:
+		t.Errorf("%d requests cut off in %d handoffs, more than the %d per handoff known of workerd %s: %s", cuts, handoffs, cutsPerHandoff, cutsWorkerd, evidence)
+	default:
+		t.Logf("KNOWN SHORTFALL, not valet's: %s: %d in %d handoffs; evidence: %s", cutsWorkerdNote, cuts, handoffs, evidence)
+	}
+}
+
+func sub(a, b []int64) []int64 {
+	out := make([]int64, len(a))
+	for i := range a {
+		out[i] = a[i] - b[i]
+	}
+	return out
+}
+
+func sum(a []int64) int64 {
+	var n int64
+	for _, v := range a {
+		n += v
+	}
+	return n
+}
+
+// noChange measures a deploy that changes nothing on three hosts.
+func (c *testCluster) noChange(ctx context.Context) {
+	t := c.t
+	start := time.Now()
+	r, err := c.deploy(ctx)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("no-change deploy to %d hosts: %s, %d bytes sent", len(r.Hosts), took.Round(time.Millisecond), r.Bytes)
+	if r.Switched || r.Bytes != 0 || len(r.Hosts) != clusterHosts {
+		t.Errorf("no-change deploy: %+v", r)
+	}
+}
+
+// rollBack rolls the hosts back to v1, one at a time.
+func (c *testCluster) rollBack(ctx context.Context, r1 *Result) {
+	t := c.t
+	start := time.Now()
+	rb, err := Rollback(ctx, c.conn, "", events.NewEmitter(c.rec))
+	if err != nil || rb.Version != r1.Version || len(rb.Hosts) != clusterHosts {
+		t.Fatalf("rollback: %+v %v", rb, err)
+	}
+	t.Logf("rollback of %d hosts: %s", len(rb.Hosts), time.Since(start).Round(time.Millisecond))
+	for i := range c.hosts {
+		if _, body := c.get(c.hostURL(i, "/api/version")); body != "v1" {
+			t.Errorf("host %d serves %q after the rollback", i, body)
+		}
+	}
+}
+
+// killOwner kills the edge of the host whose instance runs the counter
+// (kill -9 of its process: the container dies with workerd) while wrk
+// loads every route through the load balancer and clients increment the
+// counter. Its engine restarts the edge, as after a crash, unless
+// keepDown: then the host stays down, as a machine that died, and is
+// brought back at the end. The counter answers again within the lease,
+// from whichever instance a request reaches first once the lease expired
+// (with keepDown, another host's); no acknowledged increment is lost;
+// meanwhile its requests wait or get 503 with Retry-After from the other
+// hosts' edges, and only the killed host drops connections (those it
+// held as it died); valet status shows the restart or the host down, and
+// the counter taken over at a higher epoch.
+func (c *testCluster) killOwner(ctx context.Context, keepDown bool) {
+	t := c.t
+	what := "kill -9 of the edge of host %d, which ran the counter (its engine restarts it)"
+	if keepDown {
+		what = "kill -9 of the edge of host %d, which ran the counter, the host kept down"
+	}
+	base := c.count()
+	owner, epoch := c.counterOwner(ctx)
+	what = fmt.Sprintf(what, owner)
+	e := c.engines[owner]
+	list, err := e.ListByLabels(ctx, map[string]string{engine.LabelApp: c.p.name, LabelRole: "edge"})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("edge on host %d: %+v %v", owner, list, err)
+	}
+	edge := list[0].ID
+	ins, err := e.Client().ContainerInspect(ctx, edge, client.ContainerInspectOptions{})
+	if err != nil || ins.Container.State == nil || ins.Container.State.Pid == 0 {
+		t.Fatalf("inspect the edge: %v", err)
+	}
+	restarts := ins.Container.RestartCount
+	if keepDown {
+		// As a machine that died: nothing brings the edge back.
+		if _, err := e.Client().ContainerUpdate(ctx, edge, client.ContainerUpdateOptions{RestartPolicy: &container.RestartPolicy{Name: container.RestartPolicyDisabled}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drops := c.lb.drops()
+	w := startWrkScript(t, c.lb.URL()+"/", clusterWrkScript)
+	inc := startIncrementers(t, c.lb.URL(), 4, fmt.Sprintf("kill%v", keepDown))
+	w.waitMarks("v1")
+	inc.waitAcked(t, 50, time.Minute)
+
+	killed := time.Now()
+	if err := syscall.Kill(ins.Container.State.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	lease := 20 * time.Second / testDivisor
+	inc.waitAcked(t, 100, lease+30*time.Second)
+	wr := w.stopCluster()
+	inc.finish()
+	final := c.count()
+	dropped := sub(c.lb.drops(), drops)
+	gap, gapAt := inc.longestGap(killed.Add(-time.Second))
+	resumed := gapAt.Add(gap).Sub(killed)
+
+	st := c.statusWhen(ctx, func(st *StatusResult) bool {
+		for i, h := range st.Hosts {
+			if h.Ready == (keepDown && i == owner) {
+				return false
+			}
+		}
+		return true
+	})
+	now, nowEpoch := ownerIn(c, st)
+	t.Logf("%s: the counter answered again %s after the kill, on host %d (no increment acknowledged for %s; lease %s = workerd's 20s / unsafeTimeDivisor %d)",
+		what, resumed.Round(time.Millisecond), now, gap.Round(time.Millisecond), lease, testDivisor)
+	t.Logf("wrk, from before the kill to after the counter came back: %s", wr)
+	t.Logf("increments: %s; count %d -> %d", inc, base, final)
+	t.Logf("requests a host took and dropped (the load balancer's 502), per host: %v; the killed host's last %s after the kill",
+		dropped, c.lb.lastDropAt(owner).Sub(killed).Round(time.Millisecond))
+	t.Logf("valet status after it:\n%s", statusTable(st))
+
+	if inc.failed.Load() != 0 || wr.Other != 0 || wr.socketErrors() != 0 {
+		t.Errorf("requests failed otherwise than with a 503 and Retry-After or dropped by the killed host: %s; wrk %s", inc, wr)
+	}
+	if want := base + int(inc.acked.Load()); final != want {
+		t.Errorf("the counter ends at %d, want %d (%d before + %d acknowledged)", final, want, base, inc.acked.Load())
+	}
+	for i, n := range dropped {
+		if i != owner && n != 0 {
+			t.Errorf("host %d, which was not killed, dropped %d requests: %v", i, n, dropped)
+		}
+	}
+	if wr.Retry+int(inc.retry.Load()) == 0 {
+		t.Errorf("no request was answered 503 with Retry-After while the counter's owner was dead: wrk %s; %s", wr, inc)
+	}
+	if resumed > lease+3*time.Second {
+		t.Errorf("the counter answered again %s after the kill, more than the lease (%s)", resumed, lease)
+	}
+	h := st.Hosts[owner]
+	switch {
+	case keepDown && (h.Edge == "running" || h.Ready || now == owner):
+		t.Errorf("status of the host kept down: %+v; the counter on host %d", h, now)
+	case !keepDown && (h.EdgeRestarts <= restarts || h.Edge != "running"):
+		t.Errorf("status: the killed edge shows no restart (%d before): %+v", restarts, h)
+	}
+	if now < 0 || nowEpoch <= epoch {
+		t.Errorf("status: the counter on host %d at epoch %d, want it running with an epoch above %d (taken over)", now, nowEpoch, epoch)
+	}
+	for _, m := range st.Members {
+		if keepDown && m.Host == c.hosts[owner].Host && !m.Expired {
+			t.Errorf("status: the dead host's instance holds a lease: %+v", m)
+		}
+	}
+	if !keepDown {
+		return
+	}
+	// The host comes back.
+	if _, err := e.Client().ContainerUpdate(ctx, edge, client.ContainerUpdateOptions{RestartPolicy: &container.RestartPolicy{Name: container.RestartPolicyUnlessStopped}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client().ContainerStart(ctx, edge, client.ContainerStartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c.statusWhen(ctx, func(st *StatusResult) bool { return st.Hosts[owner].Ready })
+	if code, body := c.get(c.hostURL(owner, "/api/count")); code != 200 || body != fmt.Sprintf("%d v1", final) {
+		t.Errorf("the host brought back answers %d %q, want the count %d", code, body, final)
+	}
+}
+
+// counterOwner is the host whose instance runs the counter, and its
+// epoch.
+func (c *testCluster) counterOwner(ctx context.Context) (int, int64) {
+	st, err := Status(ctx, c.conn)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	host, epoch := ownerIn(c, st)
+	if host < 0 {
+		c.t.Fatalf("no host runs the counter: %+v", st.Objects)
+	}
+	return host, epoch
+}
+
+func ownerIn(c *testCluster, st *StatusResult) (int, int64) {
+	for _, o := range st.Objects {
+		if o.Class == "Counter" && o.State == "running" {
+			for i, h := range c.hosts {
+				if h.Host == o.Host {
+					return i, o.Epoch
+				}
+			}
+		}
+	}
+	return -1, 0
+}
+
+// statusWhen reads valet status until ok says it shows what is awaited
+// (a host ready, or down), within a minute.
+func (c *testCluster) statusWhen(ctx context.Context, ok func(*StatusResult) bool) *StatusResult {
+	c.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		st, err := Status(ctx, c.conn)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("valet status did not show what was awaited within a minute:\n%s", statusTable(st))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// statusTable is st in a few lines, as valet status shows it.
+func statusTable(st *StatusResult) string {
+	var b strings.Builder
+	for _, h := range st.Hosts {
+		fmt.Fprintf(&b, "  host %s: edge %s (%d restarts), version %s, ready %v\n", h.PrivateAddress, h.Edge, h.EdgeRestarts, h.Active, h.Ready)
+	}
+	for _, m := range st.Members {
+		state := "lease expires " + m.Expires.Sub(st.Read).Round(100*time.Millisecond).String() + " from now"
+		if m.Expired {
+			state = "lease expired " + st.Read.Sub(m.Expires).Round(100*time.Millisecond).String() + " ago"
+		}
+		fmt.Fprintf(&b, "  instance %s: %s\n", m.Address, state)
+	}
+	for _, o := range st.Objects {
+		fmt.Fprintf(&b, "  object %s %.12s: %s at %s, epoch %d\n", o.Class, o.ID, o.State, o.Instance, o.Epoch)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
