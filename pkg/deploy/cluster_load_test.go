@@ -29,8 +29,9 @@ function init(args)
   n, ok, retry, lb, other, v1, v2 = 0, 0, 0, 0, 0, 0, 0
   retry_sample, lb_sample, other_sample = "", "", ""
 end
-local function sample(status, body)
-  return status .. " " .. string.gsub(string.sub(body or "", 1, 200), "%s+", " ")
+local function sample(status, headers, body)
+  local host = headers["X-Test-Host"]
+  return (host and ("host " .. host .. ": ") or "") .. status .. " " .. string.gsub(string.sub(body or "", 1, 200), "%s+", " ")
 end
 local paths = { "/api/version", "/", "/api/count" }
 function request()
@@ -41,13 +42,13 @@ function response(status, headers, body)
   if status >= 200 and status < 300 then ok = ok + 1
   elseif status == 503 and headers["Retry-After"] then
     retry = retry + 1
-    if retry_sample == "" then retry_sample = sample(status, body) end
+    if retry_sample == "" then retry_sample = sample(status, headers, body) end
   elseif status == 502 and headers["X-Test-Lb"] then
     lb = lb + 1
-    if lb_sample == "" then lb_sample = sample(status, headers["X-Test-Lb"]) end
+    if lb_sample == "" then lb_sample = sample(status, headers, headers["X-Test-Lb"]) end
   else
     other = other + 1
-    if other_sample == "" then other_sample = sample(status, body) end
+    if other_sample == "" then other_sample = sample(status, headers, body) end
   end
   if body == "v1" then v1 = v1 + 1; mark("v1")
   elseif body == "v2" then v2 = v2 + 1; mark("v2") end

@@ -8,6 +8,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -19,6 +22,9 @@ import (
 // answered.
 const headerLB = "X-Test-Lb"
 
+// headerLBHost names the host (its index) that answered.
+const headerLBHost = "X-Test-Host"
+
 // roundRobin is the load balancer in front of a cluster's hosts in tests:
 // each request (WebSocket upgrades included) goes to the next host in
 // turn. As a real one does, it skips a host that refuses the connection
@@ -28,10 +34,18 @@ type roundRobin struct {
 	targets []*url.URL
 	next    atomic.Uint64
 	srv     *httptest.Server
-	// dropped counts, per host, the requests it took and dropped.
-	dropped []atomic.Int64
-	// lastDrop is, per host, when it last dropped one (Unix ns).
-	lastDrop []atomic.Int64
+
+	mu  sync.Mutex
+	log []lbRecord // every request passed on, as it was answered
+}
+
+// lbRecord is a request the load balancer passed on to a host.
+type lbRecord struct {
+	start, end time.Time
+	host       int
+	path       string
+	status     int // 0: the host dropped it
+	retryAfter bool
 }
 
 func newRoundRobin(t *testing.T, hosts ...string) *roundRobin {
@@ -40,8 +54,6 @@ func newRoundRobin(t *testing.T, hosts ...string) *roundRobin {
 	for _, h := range hosts {
 		lb.targets = append(lb.targets, &url.URL{Scheme: "http", Host: h})
 	}
-	lb.dropped = make([]atomic.Int64, len(hosts))
-	lb.lastDrop = make([]atomic.Int64, len(hosts))
 	rp := &httputil.ReverseProxy{
 		Rewrite:   func(r *httputil.ProxyRequest) { r.Out.URL.Scheme = "http"; r.Out.Host = r.In.Host },
 		Transport: lb,
@@ -57,20 +69,22 @@ func newRoundRobin(t *testing.T, hosts ...string) *roundRobin {
 
 // RoundTrip sends r to the next host that accepts the connection.
 func (lb *roundRobin) RoundTrip(r *http.Request) (*http.Response, error) {
-	start := lb.next.Add(1)
+	next := lb.next.Add(1)
+	start := time.Now()
 	var err error
 	for i := range lb.targets {
-		n := int((start + uint64(i)) % uint64(len(lb.targets)))
+		n := int((next + uint64(i)) % uint64(len(lb.targets)))
 		out := r.Clone(r.Context())
 		out.URL.Host = lb.targets[n].Host
 		resp, err2 := lbTransport.RoundTrip(out)
 		if err2 == nil {
+			resp.Header.Set(headerLBHost, strconv.Itoa(n))
+			lb.record(lbRecord{start: start, host: n, path: r.URL.Path, status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After") != ""})
 			return resp, nil
 		}
 		if err = err2; !refused(err) {
 			if r.Context().Err() == nil { // not the client gone
-				lb.dropped[n].Add(1)
-				lb.lastDrop[n].Store(time.Now().UnixNano())
+				lb.record(lbRecord{start: start, host: n, path: r.URL.Path})
 			}
 			return nil, fmt.Errorf("host %d (%s): %w", n, lb.targets[n].Host, err)
 		}
@@ -78,13 +92,76 @@ func (lb *roundRobin) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, err
 }
 
+func (lb *roundRobin) record(r lbRecord) {
+	r.end = time.Now()
+	lb.mu.Lock()
+	lb.log = append(lb.log, r)
+	lb.mu.Unlock()
+}
+
 // drops is, per host, how many requests it took and dropped so far.
 func (lb *roundRobin) drops() []int64 {
-	out := make([]int64, len(lb.dropped))
-	for i := range lb.dropped {
-		out[i] = lb.dropped[i].Load()
+	out := make([]int64, len(lb.targets))
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	for _, r := range lb.log {
+		if r.status == 0 {
+			out[r.host]++
+		}
 	}
 	return out
+}
+
+// lastDropAt is when host i last dropped a request (zero if never).
+func (lb *roundRobin) lastDropAt(i int) time.Time {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	var at time.Time
+	for _, r := range lb.log {
+		if r.status == 0 && r.host == i && r.end.After(at) {
+			at = r.end
+		}
+	}
+	return at
+}
+
+// lbTally is how the requests of a time were answered.
+type lbTally struct {
+	OK, Retry, Other int
+	Dropped          []int          // per host
+	Others           map[string]int // "host N: status"
+	LongestOK        time.Duration  // the longest wait for a 2xx
+}
+
+func (t lbTally) String() string {
+	return fmt.Sprintf("%d answered 2xx (the longest after %s), %d 503 with Retry-After, %d other %v, dropped per host %v",
+		t.OK, t.LongestOK.Round(time.Millisecond), t.Retry, t.Other, t.Others, t.Dropped)
+}
+
+// tally counts how the requests begun between from and to for the paths
+// were answered.
+func (lb *roundRobin) tally(from, to time.Time, paths ...string) lbTally {
+	t := lbTally{Dropped: make([]int, len(lb.targets)), Others: map[string]int{}}
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	for _, r := range lb.log {
+		if r.start.Before(from) || r.start.After(to) || !slices.Contains(paths, r.path) {
+			continue
+		}
+		switch {
+		case r.status == 0:
+			t.Dropped[r.host]++
+		case r.status >= 200 && r.status < 300:
+			t.OK++
+			t.LongestOK = max(t.LongestOK, r.end.Sub(r.start))
+		case r.status == http.StatusServiceUnavailable && r.retryAfter:
+			t.Retry++
+		default:
+			t.Other++
+			t.Others[fmt.Sprintf("host %d: %d", r.host, r.status)]++
+		}
+	}
+	return t
 }
 
 var lbTransport = &http.Transport{
@@ -96,14 +173,6 @@ var lbTransport = &http.Transport{
 func refused(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
-}
-
-// lastDropAt is when host i last dropped a request (zero if never).
-func (lb *roundRobin) lastDropAt(i int) time.Time {
-	if ns := lb.lastDrop[i].Load(); ns != 0 {
-		return time.Unix(0, ns)
-	}
-	return time.Time{}
 }
 
 // URL is where clients reach the cluster.
