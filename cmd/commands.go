@@ -16,6 +16,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(NewCmdDev(f, nil))
 	root.AddCommand(NewCmdDeploy(f, nil))
 	root.AddCommand(NewCmdVersions(f, nil))
+	root.AddCommand(NewCmdStatus(f, nil))
 	root.AddCommand(NewCmdRollback(f, nil))
 	root.AddCommand(NewCmdDestroy(f, nil))
 	root.AddCommand(NewCmdSecret(f, nil))

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -181,9 +180,7 @@ func d1Run(ctx context.Context, opts *D1Options) error {
 		if !opts.JSON {
 			fmt.Fprintf(opts.IO.ErrOut, "%s executed successfully.\n", countOf(len(res), "command"))
 		}
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(opts.IO.Out, res)
 	case "migrations list", "migrations apply":
 		todo, err := m.Unapplied(ctx, conn)
 		if err != nil {

@@ -44,7 +44,17 @@ old version serving and shows the check's output.
 The host is --host, else deploy.host, else the local Docker Engine (DOCKER_HOST or
 the default socket): unix:///path, tcp://host:port (TLS from DOCKER_CERT_PATH and
 DOCKER_TLS_VERIFY) or ssh://user@host[:port]. All control goes over that engine
-connection: the host needs dockerd (and sshd for ssh://), nothing else.`,
+connection: the host needs dockerd (and sshd for ssh://), nothing else.
+
+With deploy.hosts, the version goes to every host (or the one --host names), and
+the hosts switch one at a time: each loads the new version beside the old as a new
+instance of the app's workerd cluster (deploy.cluster), waits until it is ready and
+passes its check, switches, and stops the old one, which hands its Durable Objects
+to the other instances; then the next host. A host that fails stops the deploy and
+the hosts switched before it switch back. The cluster key is generated on the first
+deploy and kept on every host as the secret VALET_CLUSTER_KEY; the bucket's
+credentials are the secrets VALET_CLUSTER_ACCESS_KEY_ID and
+VALET_CLUSTER_SECRET_ACCESS_KEY (valet secret put).`,
 		Example: `  valet deploy
   valet deploy --host ssh://deploy@example.com --env production
   valet deploy --dry-run
@@ -57,7 +67,7 @@ connection: the host needs dockerd (and sshd for ssh://), nothing else.`,
 			return deployRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.hosts or deploy.host, else the local engine); with deploy.hosts, one of them")
 	cmd.Flags().IntVar(&opts.Port, "port", 0, "public port on the host (default deploy.port, else 80)")
 	cmd.Flags().StringVar(&opts.IP, "ip", "0.0.0.0", "host address the port is published on")
 	cmd.Flags().StringVar(&opts.OutDir, "outdir", "", "build directory (default .valet/build)")
@@ -87,10 +97,16 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 		switch {
 		case res.DryRun:
 			em.Info("dry run: nothing was changed")
+		case res.Switched && len(res.Hosts) > 1:
+			msg := fmt.Sprintf("version %s serving on %d hosts (%s; %d files, %s sent in %s)", res.Version, len(res.Hosts), res.Summary,
+				res.Files, text.Bytes(res.Bytes), text.Duration(res.Duration.Duration()))
+			em.Emit(events.Event{Kind: events.Ready, Message: msg})
 		case res.Switched:
 			msg := fmt.Sprintf("version %s serving on %s (%s; %d files, %s sent in %s)", res.Version, res.URL, res.Summary,
 				res.Files, text.Bytes(res.Bytes), text.Duration(res.Duration.Duration()))
 			em.Emit(events.Event{Kind: events.Ready, URL: res.URL, Message: msg})
+		case len(res.Hosts) > 1:
+			em.Info(fmt.Sprintf("version %s already serving on %d hosts", res.Version, len(res.Hosts)))
 		default:
 			em.Info(fmt.Sprintf("version %s already serving on %s", res.Version, res.URL))
 		}

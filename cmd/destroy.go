@@ -42,7 +42,7 @@ terminal; elsewhere --yes is required.`,
 			return destroyRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default every host of deploy.hosts, or deploy.host, else the local engine)")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
@@ -63,7 +63,7 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 		if !opts.IO.CanPrompt() {
 			return cmdutil.Usagef("valet destroy removes %s and its data from the host%s: pass --yes to confirm", c.App(), data)
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "Remove %s, its versions, secrets and data from %s%s?\nType the app's name to confirm: ", c.App(), orLocal(c.HostAddr()), data)
+		fmt.Fprintf(opts.IO.ErrOut, "Remove %s, its versions, secrets and data from %s%s?\nType the app's name to confirm: ", c.App(), hostsOf(c), data)
 		line, _ := bufio.NewReader(opts.IO.In).ReadString('\n')
 		if strings.TrimSpace(line) != c.App() {
 			return cmdutil.CancelError
@@ -75,6 +75,19 @@ func destroyRun(ctx context.Context, opts *DestroyOptions) error {
 	}
 	fmt.Fprintln(opts.IO.ErrOut, destroySummary(c.App(), res))
 	return nil
+}
+
+// hostsOf names the hosts the command works on.
+func hostsOf(c deploy.Conn) string {
+	hosts, err := c.Hosts()
+	if err != nil || len(hosts) == 0 {
+		return orLocal(c.Host)
+	}
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = orLocal(h.Host)
+	}
+	return strings.Join(names, ", ")
 }
 
 // dataNote names the data that goes with the app (and what stays), from
@@ -107,7 +120,14 @@ func destroySummary(app string, res *deploy.DestroyResult) string {
 	if res.Volume {
 		parts = append(parts, "its state volume (versions, secrets, Durable Object, KV, D1, R2, queue, Workflow and cron storage)")
 	}
-	return "removed " + app + ": " + strings.Join(parts, ", ")
+	msg := "removed " + app + ": " + strings.Join(parts, ", ")
+	if res.Hosts > 1 {
+		msg += fmt.Sprintf(", from %d hosts", res.Hosts)
+	}
+	if res.Bucket != "" {
+		msg += "; the cluster's bucket " + res.Bucket + " keeps the Durable Objects' storage: empty it yourself if it should go"
+	}
+	return msg
 }
 
 func countOf(n int, what string) string {

@@ -81,3 +81,11 @@ func completeEnv(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra
 	sort.Strings(names)
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
+
+// printJSON writes v to out as indented JSON: the --json form of a
+// command's data.
+func printJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -40,7 +40,7 @@ worker's console output, and the output of its Durable Object containers.`,
 			return logsRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default every host of deploy.hosts, or deploy.host, else the local engine)")
 	cmd.Flags().BoolVar(&opts.NoFollow, "no-follow", false, "print the logs so far and exit")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "JSON lines, as valet's other --json output")
 	return cmd

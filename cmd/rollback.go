@@ -31,7 +31,8 @@ func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobr
 		Use:   "rollback [VERSION]",
 		Short: "Switch the host back to an earlier version",
 		Long: `Switch back to VERSION (default: the version deployed before the serving one),
-with the same health check and drain as a deploy. valet versions lists them.`,
+with the same health check and drain as a deploy. valet versions lists them. With
+several hosts, they switch one at a time, as in a deploy.`,
 		Example: `  valet rollback                 # back to the version before the serving one
   valet rollback 3f2a9c1e7b04    # an id from valet versions
   valet rollback --host ssh://deploy@example.com --yes`,
@@ -46,7 +47,7 @@ with the same health check and drain as a deploy. valet versions lists them.`,
 			return rollbackRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default every host of deploy.hosts, or deploy.host, else the local engine)")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print events as JSON lines on stdout")
 	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "plain progress lines even on a terminal")
@@ -62,6 +63,10 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 		res, err := deploy.Rollback(ctx, c, opts.Version, em)
 		if err != nil {
 			return err
+		}
+		if len(res.Hosts) > 1 {
+			em.Info(fmt.Sprintf("version %s serving on %d hosts (was %s)", res.Version, len(res.Hosts), res.Previous))
+			return nil
 		}
 		em.Info(fmt.Sprintf("version %s serving (was %s)", res.Version, res.Previous))
 		return nil

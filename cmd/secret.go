@@ -69,7 +69,7 @@ layer, a log line or --json output. Changing one reloads the serving version.`,
 				return secretRun(cmd.Context(), opts)
 			},
 		}
-		sub.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+		sub.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default every host of deploy.hosts, or deploy.host, else the local engine)")
 		if name == "list" {
 			sub.Flags().BoolVar(&opts.JSON, "json", false, "print the names as a JSON array")
 		}
@@ -97,7 +97,7 @@ func secretRun(ctx context.Context, opts *SecretOptions) error {
 	em := events.NewEmitter(ui.NewReporter(opts.IO, ui.Plain))
 	switch opts.Verb {
 	case "list":
-		names, err := deploy.SecretNames(ctx, c)
+		names, err := deploy.SecretNames(ctx, c, em)
 		if err != nil {
 			return err
 		}

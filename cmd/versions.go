@@ -2,8 +2,8 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -43,7 +43,7 @@ and which one is serving now.`,
 			return versionsRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default deploy.host, else the local engine)")
+	cmd.Flags().StringVar(&opts.Host, "host", "", "Docker Engine of the host (default every host of deploy.hosts, or deploy.host, else the local engine)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the versions as a JSON array")
 	return cmd
 }
@@ -61,11 +61,25 @@ func versionsRun(ctx context.Context, opts *VersionsOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(vs)
+		return printJSON(opts.IO.Out, vs)
 	}
 	w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	cluster := false
+	for _, v := range vs {
+		cluster = cluster || len(v.KeptOn) > 0
+	}
+	if cluster {
+		// Several hosts: which serve it, and which keep it.
+		fmt.Fprintln(w, "VERSION\tDEPLOYED\tCHANGES\tACTIVE ON\tKEPT ON")
+		for _, v := range vs {
+			active := strings.Join(v.ActiveOn, ", ")
+			if v.Active {
+				active = "* every host"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", v.ID, v.Created.Local().Format(time.DateTime), v.Summary, active, strings.Join(v.KeptOn, ", "))
+		}
+		return w.Flush()
+	}
 	fmt.Fprintln(w, "VERSION\tDEPLOYED\tCHANGES\tACTIVE")
 	for _, v := range vs {
 		active := ""

@@ -385,6 +385,17 @@ func (app *App) TakeObjects(ctx context.Context, prev *App) error {
 	return errors.Join(errs...)
 }
 
+// Objects lists the Durable Objects the version runs, as far as valet
+// knows: those its facades built that no other version of the host has
+// taken since. In a cluster, an object another host's instance takes over
+// stays listed here until this version stops.
+func (app *App) Objects() []workerd.ObjectRef {
+	if app.member == nil {
+		return nil
+	}
+	return app.member.Owned()
+}
+
 // MapStack rewrites the positions in a stack of the worker to its original
 // sources and drops the frames of valet's own modules.
 func (app *App) MapStack(stack string) string {

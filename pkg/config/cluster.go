@@ -136,10 +136,27 @@ func (d *decoder) checkDeployShape(dep *Deploy, pathOf func(key string) string) 
 		d.errorf(d.keyAt(hosts), "keep deploy.host for one host, or move it into deploy.hosts for several",
 			"%sdeploy.host and deploy.hosts are both set", at(hosts))
 	}
+	if len(dep.Hosts) > 1 && dep.Cluster != nil {
+		for i, h := range dep.Hosts {
+			hp := index(hosts, i)
+			// Hosts an environment inherits are reported where written.
+			if _, written := d.vals[hp]; h.PrivateAddress == "" && written {
+				d.errorf(d.nodeAt(hp), `add "private_address": the host's IP on the private network the hosts share (a VPC, WireGuard, Tailscale), e.g. "10.0.0.2"`,
+					"%s%s has no private_address: the hosts' instances of the app reach each other there", at(hp), orUnnamed(h.Host))
+			}
+		}
+	}
 	if len(dep.Hosts) > 1 && dep.Cluster == nil {
 		d.errorf(d.keyAt(hosts), `add "cluster": {"bucket": "s3://<bucket>/<app>", "endpoint": "https://..."} to deploy, and its credentials with valet secret put `+SecretClusterAccessKeyID+` and `+SecretClusterSecretAccessKey,
 			"%s%d hosts share the app's Durable Objects through a bucket, and deploy.cluster names none", at(hosts), len(dep.Hosts))
 	}
+}
+
+func orUnnamed(host string) string {
+	if host == "" {
+		return "the host"
+	}
+	return strconv.Quote(host)
 }
 
 // credentialKeys are keys a user may try to give the cluster's

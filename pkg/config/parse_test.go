@@ -33,6 +33,7 @@ func TestParseBad(t *testing.T) {
 			"cluster.jsonc:6:66: deploy.hosts[1].private_address: 203.0.113.7 is a public IP address\n    hint: the cluster port carries unencrypted traffic between the hosts: give the host's address on a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 as Tailscale uses, fc00::/7) such as a VPC, WireGuard or Tailscale",
 			"cluster.jsonc:7:17: deploy.hosts[2].host: \"ssh://deploy@a.example.com\" is already deploy.hosts[0]\n    hint: list each host once",
 			"cluster.jsonc:7:66: deploy.hosts[2].private_address: \"10.0.0.3:70000\" has no valid port\n    hint: a port is between 1 and 65535, e.g. \"10.0.0.2:7000\"",
+			"cluster.jsonc:8:7: deploy.hosts[3]: \"deploy@c.example.com\" has no private_address: the hosts' instances of the app reach each other there\n    hint: add \"private_address\": the host's IP on the private network the hosts share (a VPC, WireGuard, Tailscale), e.g. \"10.0.0.2\"",
 			"cluster.jsonc:8:17: deploy.hosts[3].host: \"deploy@c.example.com\" is not a Docker Engine address\n    hint: use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host[:port]",
 			"cluster.jsonc:11:17: deploy.cluster.bucket: \"valet-state\" is not a bucket URL\n    hint: use s3://bucket[/prefix] for S3 or an S3-compatible store (R2, MinIO), or gs://bucket[/prefix] for Google Cloud Storage, e.g. \"s3://valet-state/my-app\"",
 			"cluster.jsonc:12:19: deploy.cluster.endpoint: \"r2.example.com\" is not an http(s) URL\n    hint: use the store's URL, e.g. \"https://<account>.r2.cloudflarestorage.com\"",

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/valet-dev/valet/pkg/build"
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/engine"
 	"github.com/valet-dev/valet/pkg/events"
@@ -46,9 +49,16 @@ type Options struct {
 	// beforeStep, in tests, runs before each step starts (a place to stop
 	// a deploy at a known point).
 	beforeStep func(step string)
+	// bindIP, in tests, is the address each host publishes the port on
+	// (several hosts on one machine need one each); nil: BindIP.
+	bindIP func(config.DeployHost) string
+	// clusterTest, in tests, shortens workerd's cluster times on the edges.
+	clusterTest clusterTiming
 }
 
-// Result is what a deploy did.
+// Result is what a deploy did. With several hosts, Hosts says what each
+// one did; the other fields are the sums (files, bytes, images), all of
+// them (switched), or the first host's.
 type Result struct {
 	App      string                   `json:"app"`
 	Host     string                   `json:"host"`
@@ -66,6 +76,33 @@ type Result struct {
 	Drain    events.Millis            `json:"drain_ms,omitempty"`
 	Pruned   []edgehost.VersionRecord `json:"pruned,omitempty"`
 	Duration events.Millis            `json:"duration_ms"`
+	// Hosts is each host's part, in the order they were switched.
+	Hosts []*HostResult `json:"hosts"`
+	// Cluster is true when the hosts' instances share the Durable
+	// Objects through deploy.cluster's bucket.
+	Cluster bool `json:"cluster,omitempty"`
+}
+
+// HostResult is one host's part of a deploy.
+type HostResult struct {
+	Host     string                   `json:"host"`
+	URL      string                   `json:"url"`
+	Previous string                   `json:"previous,omitempty"`
+	Summary  string                   `json:"summary"`
+	Switched bool                     `json:"switched"`
+	Files    int                      `json:"files_sent"`
+	Bytes    int64                    `json:"bytes_sent"`
+	Images   int                      `json:"images_sent"`
+	Edge     EdgeChange               `json:"edge"`
+	Check    *edgehost.CheckResult    `json:"check,omitempty"`
+	Drain    events.Millis            `json:"drain_ms,omitempty"`
+	Pruned   []edgehost.VersionRecord `json:"pruned,omitempty"`
+	// Switch is how long its switch took: the new version loaded beside
+	// the old, ready, checked, swapped, the old drained and stopped.
+	Switch events.Millis `json:"switch_ms,omitempty"`
+	// RolledBack: the deploy failed on a later host, and this one was
+	// switched back to Previous.
+	RolledBack bool `json:"rolled_back,omitempty"`
 }
 
 // deployRun is the state the steps share, after goreleaser's pipes.
@@ -75,34 +112,67 @@ type deployRun struct {
 	res      *Result
 	dir      string
 	manifest *build.Manifest
-	t        *Target
-	held     *heldLock
-	edgeRef  string // the edge image, once present on the host
-	state    *edgehost.State
-	missing  []string
+	hosts    []*hostRun
+	locks    *heldLocks
 }
 
-// Run builds the app, ships what the host lacks and switches to the new
-// version once it passes its health check. On any failure the version that
-// was serving keeps serving. Everything that changes the host (the edge's
-// replacement included) happens under the deploy lock, renewed while the
-// deploy runs.
+// hostRun is one host's part of the run.
+type hostRun struct {
+	cfg     config.DeployHost
+	t       *Target
+	edgeRef string // the edge image, once present on the host
+	state   *edgehost.State
+	missing []string
+	res     *HostResult
+}
+
+// Run builds the app, ships what the hosts lack and switches them to the
+// new version, one host at a time, each once the version passes its
+// health check there. On any failure the version that was serving keeps
+// serving: a host already switched is switched back. Everything that
+// changes a host (the edge's replacement included) happens under its
+// deploy lock, renewed while the deploy runs; the locks are taken in the
+// config's order, so two clients never wait on each other.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
-	r := &deployRun{opts: opts, em: opts.Events, res: &Result{App: opts.App(), DryRun: opts.DryRun}}
+	r := &deployRun{opts: opts, em: opts.Events, res: &Result{App: opts.App(), DryRun: opts.DryRun, Cluster: opts.Cluster() != nil}}
 	defer func() {
-		if r.held != nil {
-			r.held.release()
+		if r.locks != nil {
+			r.locks.release()
 		}
-		if r.t != nil {
-			r.t.E.Close()
+		for _, h := range r.hosts {
+			if h.t != nil {
+				h.t.E.Close()
+			}
 		}
 	}()
-	if err := pipeline.Run(ctx, r.em, deploySteps(), r); err != nil {
+	err := pipeline.Run(ctx, r.em, deploySteps(), r)
+	r.sum()
+	if err != nil {
 		return r.res, err
 	}
 	r.res.Duration = events.Millis(time.Since(start))
 	return r.res, nil
+}
+
+// sum fills the result's totals from the hosts'.
+func (r *deployRun) sum() {
+	res := r.res
+	res.Hosts, res.Files, res.Bytes, res.Images, res.Switched = nil, 0, 0, 0, false
+	failed := false
+	for i, h := range r.hosts {
+		res.Hosts = append(res.Hosts, h.res)
+		res.Files += h.res.Files
+		res.Bytes += h.res.Bytes
+		res.Images += h.res.Images
+		res.Switched = res.Switched || h.res.Switched
+		failed = failed || h.res.RolledBack
+		if i == 0 {
+			res.Host, res.URL, res.Previous, res.Summary = h.res.Host, h.res.URL, h.res.Previous, h.res.Summary
+			res.Edge, res.Check, res.Drain, res.Pruned = h.res.Edge, h.res.Check, h.res.Drain, h.res.Pruned
+		}
+	}
+	res.Switched = res.Switched && !failed
 }
 
 // deploySteps is the pipeline of a deploy. A step that finds nothing to do
@@ -111,9 +181,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 func deploySteps() []pipeline.Step[*deployRun] {
 	step := func(name string, run func(*deployRun, context.Context) error) pipeline.Step[*deployRun] {
 		return pipeline.Step[*deployRun]{Name: name, Run: func(ctx context.Context, r *deployRun) error {
-			if r.held != nil {
-				// From here on, losing the lock stops the deploy.
-				ctx = r.held.ctx
+			if r.locks != nil {
+				// From here on, losing a lock stops the deploy.
+				ctx = r.locks.ctx
 			}
 			if err := ctx.Err(); err != nil {
 				return context.Cause(ctx)
@@ -135,11 +205,30 @@ func deploySteps() []pipeline.Step[*deployRun] {
 		step("connect", (*deployRun).connect),
 		step("lock", (*deployRun).lock),
 		step("edge", (*deployRun).edge),
+		{Name: "cluster", Skip: (*deployRun).noCluster, Run: step("cluster", (*deployRun).clusterSecrets).Run},
 		step("plan", (*deployRun).plan),
 		step("images", (*deployRun).images),
 		step("upload", (*deployRun).upload),
 		step("switch", (*deployRun).activate),
 	}
+}
+
+// each runs fn for every host at once; the first error is returned once
+// all are done.
+func (r *deployRun) each(ctx context.Context, fn func(context.Context, *hostRun) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, h := range r.hosts {
+		g.Go(func() error { return fn(gctx, h) })
+	}
+	return g.Wait()
+}
+
+// say prefixes a message with the host when there are several.
+func (r *deployRun) say(h *hostRun, msg string) string {
+	if len(r.hosts) < 2 {
+		return msg
+	}
+	return hostLabel(h.cfg.Host) + ": " + msg
 }
 
 func (r *deployRun) build(ctx context.Context) error {
@@ -173,31 +262,43 @@ func (r *deployRun) build(ctx context.Context) error {
 
 func (r *deployRun) remoteBuild() bool { return r.opts.deployConfig().Build == "remote" }
 
+// connect reaches every host's engine, at once.
 func (r *deployRun) connect(ctx context.Context) error {
-	e, err := r.opts.connect(ctx)
+	cfgs, err := r.opts.Hosts()
 	if err != nil {
 		return err
 	}
-	r.t = &Target{E: e, App: r.opts.App(), LockRenew: r.opts.LockRenew}
-	r.res.Host = e.Host()
-	if err := r.needsSocket(e.Host()); err != nil {
+	if err := r.checkCluster(cfgs); err != nil {
 		return err
 	}
-	port := r.port()
-	r.res.URL = fmt.Sprintf("http://%s:%d", publicHost(e.Host()), port)
-	return nil
+	for _, c := range cfgs {
+		r.hosts = append(r.hosts, &hostRun{cfg: c, res: &HostResult{}})
+	}
+	return r.each(ctx, func(ctx context.Context, h *hostRun) error {
+		t, err := r.opts.targetAt(ctx, h.cfg)
+		if err != nil {
+			return err
+		}
+		h.t = t
+		h.res.Host = t.E.Host()
+		if err := r.needsSocket(t); err != nil {
+			return err
+		}
+		h.res.URL = fmt.Sprintf("http://%s:%d", publicHost(t.E.Host()), r.port())
+		return nil
+	})
 }
 
 // needsSocket refuses an app with containers[] on a host whose engine
 // socket cannot be mounted into the edge (tcp://): its objects could not
 // start their containers, and the images would be shipped for nothing.
-func (r *deployRun) needsSocket(host string) error {
+func (r *deployRun) needsSocket(t *Target) error {
 	cfg := r.opts.Project.Config
-	if len(cfg.Containers) == 0 || engineSocket(host) != "" {
+	if len(cfg.Containers) == 0 || engineSocket(t.E.Host()) != "" {
 		return nil
 	}
 	return fmt.Errorf("app %s has containers[], which its Durable Objects start through the host's Docker Engine socket, mounted into the edge; over %s no socket reaches the edge\n"+
-		"  Deploy over ssh://user@host (the engine's socket on that host is mounted), or from the host itself over unix://", r.t.App, host)
+		"  Deploy over ssh://user@host (the engine's socket on that host is mounted), or from the host itself over unix://", t.App, t.E.Host())
 }
 
 func (r *deployRun) port() int {
@@ -210,52 +311,61 @@ func (r *deployRun) port() int {
 	return DefaultPort
 }
 
-// edge makes the host's edge container run this valet (the lock step may
+// edge makes every host's edge container run this valet (the lock step may
 // have started it already): a new release replaces the running edge, under
 // the lock.
 func (r *deployRun) edge(ctx context.Context) error {
-	if r.opts.DryRun {
-		ok, err := r.t.attachEdge(ctx)
-		if err != nil {
-			return err
+	return r.each(ctx, func(ctx context.Context, h *hostRun) error {
+		if r.opts.DryRun {
+			ok, err := h.t.attachEdge(ctx)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				r.em.Info(fmt.Sprintf("would start the edge container of %s on %s, port %d", h.t.App, h.t.E.Host(), r.port()))
+			}
+			return nil
 		}
-		if !ok {
-			r.em.Info(fmt.Sprintf("would start the edge container of %s on %s, port %d", r.t.App, r.t.E.Host(), r.port()))
-		}
-		return nil
-	}
-	return r.ensureEdge(ctx)
+		return r.ensureEdge(ctx, h)
+	})
 }
 
 // ensureEdge builds the edge image when the host lacks it (on the workerd
 // image, sent once per host and workerd version) and makes the edge
 // container run it.
-func (r *deployRun) ensureEdge(ctx context.Context) error {
-	if r.edgeRef == "" {
-		ref, err := r.edgeImage(ctx)
+func (r *deployRun) ensureEdge(ctx context.Context, h *hostRun) error {
+	if h.edgeRef == "" {
+		ref, err := r.edgeImage(ctx, h)
 		if err != nil {
 			return err
 		}
-		r.edgeRef = ref
+		h.edgeRef = ref
 	}
 	bindIP := r.opts.BindIP
+	if r.opts.bindIP != nil {
+		bindIP = r.opts.bindIP(h.cfg)
+	}
 	if bindIP == "" {
 		bindIP = "0.0.0.0"
 	}
 	withPrivate := len(r.opts.Project.Config.Containers) > 0
 	// Checked whether the edge is replaced or kept: a network someone
 	// changed since is refused here, before anything is sent.
-	if _, _, err := r.t.ensureNetworks(ctx, withPrivate); err != nil {
+	if _, _, err := h.t.ensureNetworks(ctx, withPrivate); err != nil {
 		return err
 	}
-	ch, err := r.t.ensureEdge(ctx, edgeSpec{Image: r.edgeRef, Port: r.port(), BindIP: bindIP, Private: withPrivate})
+	cluster, err := r.clusterSpec(h)
 	if err != nil {
 		return err
 	}
-	r.res.Edge.Created = r.res.Edge.Created || ch.Created
+	ch, err := h.t.ensureEdge(ctx, edgeSpec{Image: h.edgeRef, Port: r.port(), BindIP: bindIP, Private: withPrivate, Cluster: cluster})
+	if err != nil {
+		return err
+	}
+	h.res.Edge.Created = h.res.Edge.Created || ch.Created
 	if ch.Replaced {
-		r.res.Edge = ch
-		r.em.Warn(fmt.Sprintf("the edge was replaced (new valet binary or port): the port was not served for %s", ch.Gap.Round(time.Millisecond)))
+		h.res.Edge = ch
+		r.em.Warn(r.say(h, fmt.Sprintf("the edge was replaced (new valet binary, port or cluster address): the port was not served for %s", ch.Gap.Round(time.Millisecond))))
 	}
 	return nil
 }
@@ -263,12 +373,12 @@ func (r *deployRun) ensureEdge(ctx context.Context) error {
 // edgeImage makes sure the host has the edge image: valet's linux binary on
 // the workerd image of the host's architecture, each sent only when the
 // host lacks it.
-func (r *deployRun) edgeImage(ctx context.Context) (string, error) {
+func (r *deployRun) edgeImage(ctx context.Context, h *hostRun) (string, error) {
 	bin, err := EdgeBinary(r.opts.EdgeBinary)
 	if err != nil {
 		return "", err
 	}
-	arch, err := hostArch(ctx, r.t.E)
+	arch, err := hostArch(ctx, h.t.E)
 	if err != nil {
 		return "", err
 	}
@@ -283,115 +393,160 @@ func (r *deployRun) edgeImage(ctx context.Context) (string, error) {
 	if base == "" {
 		base = os.Getenv(EnvEdgeBase)
 	}
-	rref, built, sent, err := ensureRuntimeImage(ctx, r.t.E, runtimeImage{Workerd: wd, Arch: arch, Base: base})
+	rref, built, sent, err := ensureRuntimeImage(ctx, h.t.E, runtimeImage{Workerd: wd, Arch: arch, Base: base})
 	if err != nil {
 		return "", err
 	}
 	if built {
-		r.em.Info(fmt.Sprintf("sent workerd %s to %s, once for this workerd version (image %s, %s)", orNone(wd.Version), r.t.E.Host(), rref, text.Bytes(sent)))
+		r.em.Info(fmt.Sprintf("sent workerd %s to %s, once for this workerd version (image %s, %s)", orNone(wd.Version), h.t.E.Host(), rref, text.Bytes(sent)))
 	}
-	r.res.Bytes += sent
-	ref, built, sent, err := ensureEdgeImage(ctx, r.t.E, bin, rref)
+	h.res.Bytes += sent
+	ref, built, sent, err := ensureEdgeImage(ctx, h.t.E, bin, rref)
 	if err != nil {
 		return "", err
 	}
 	if built {
-		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, r.t.E.Host(), text.Bytes(sent)))
+		r.em.Info(fmt.Sprintf("built the edge image %s on %s (%s sent)", ref, h.t.E.Host(), text.Bytes(sent)))
 	}
-	r.res.Bytes += sent
+	h.res.Bytes += sent
 	return ref, nil
 }
 
-// lock takes the deploy lock through the running edge, before anything on
-// the host changes. The lock lives in the state volume, so it stays held
-// when the edge step replaces the edge container. With no edge running
-// yet (a first deploy) the edge is started first: the lock needs it.
+// lock takes the deploy lock on every host, in the config's order, through
+// each running edge, before anything on a host changes. The lock lives in
+// the state volume, so it stays held when the edge step replaces the edge
+// container. A host with no edge running yet (a first deploy) has its edge
+// started first: the lock needs it.
 func (r *deployRun) lock(ctx context.Context) error {
 	if r.opts.DryRun {
 		return nil
 	}
-	ok, err := r.t.attachEdge(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if err := r.ensureEdge(ctx); err != nil {
+	err := r.each(ctx, func(ctx context.Context, h *hostRun) error {
+		ok, err := h.t.attachEdge(ctx)
+		if err != nil || ok {
 			return err
 		}
-	}
-	held, err := r.t.acquire(ctx, "deploy", r.em)
+		return r.ensureEdge(ctx, h)
+	})
 	if err != nil {
 		return err
 	}
-	r.held = held
+	locks, err := lockAll(ctx, r.targets(), "deploy", r.em)
+	if err != nil {
+		return err
+	}
+	r.locks = locks
 	return nil
 }
 
+func (r *deployRun) targets() []*Target {
+	ts := make([]*Target, len(r.hosts))
+	for i, h := range r.hosts {
+		ts[i] = h.t
+	}
+	return ts
+}
+
+// plan reads each host's state and asks it which files it lacks. The
+// version already serving on every host ends the deploy here.
 func (r *deployRun) plan(ctx context.Context) error {
 	m := r.manifest
 	var hashes []string
 	seen := map[string]bool{}
+	size := map[string]int64{}
 	for _, f := range edgehost.Files(m) {
+		size[f.Hash] = f.Size
 		if !seen[f.Hash] {
 			seen[f.Hash] = true
 			hashes = append(hashes, f.Hash)
 		}
 	}
-	r.state = &edgehost.State{}
-	r.missing = hashes
-	if r.t.EdgeID() != "" {
-		st, err := r.t.State(ctx)
-		if err != nil {
-			return err
+	err := r.each(ctx, func(ctx context.Context, h *hostRun) error {
+		h.state = &edgehost.State{}
+		h.missing = hashes
+		if h.t.EdgeID() != "" {
+			st, err := h.t.State(ctx)
+			if err != nil {
+				return err
+			}
+			h.state = st
+			if h.missing, err = h.t.missing(ctx, hashes); err != nil {
+				return err
+			}
 		}
-		r.state = st
-		if r.missing, err = r.t.missing(ctx, hashes); err != nil {
-			return err
+		h.res.Previous = h.state.Active
+		h.res.Summary = r.summary(ctx, h)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	pending := r.pending()
+	if len(pending) == 0 {
+		where := r.hosts[0].t.E.Host()
+		if len(r.hosts) > 1 {
+			where = fmt.Sprintf("all %d hosts", len(r.hosts))
 		}
-	}
-	r.res.Previous = r.state.Active
-	r.res.Summary = r.summary(ctx)
-	var bytes int64
-	size := map[string]int64{}
-	for _, f := range edgehost.Files(m) {
-		size[f.Hash] = f.Size
-	}
-	for _, h := range r.missing {
-		bytes += size[h]
-	}
-	if r.state.Active == m.Version {
-		r.em.Info(fmt.Sprintf("version %s is already serving on %s: nothing to do", m.Version, r.t.E.Host()))
+		r.em.Info(fmt.Sprintf("version %s is already serving on %s: nothing to do", m.Version, where))
 		return pipeline.ErrStop
 	}
 	if r.opts.DryRun {
-		r.em.Info(fmt.Sprintf("would upload %d of %d files (%s) and switch %s from %s to %s (%s)",
-			len(r.missing), len(hashes), text.Bytes(bytes), r.t.App, orNone(r.state.Active), m.Version, r.res.Summary))
-		if l := r.state.Lock; l != nil {
-			r.em.Warn("the deploy lock is held by " + l.String())
+		for _, h := range pending {
+			var bytes int64
+			for _, hash := range h.missing {
+				bytes += size[hash]
+			}
+			r.em.Info(r.say(h, fmt.Sprintf("would upload %d of %d files (%s) and switch %s from %s to %s (%s)",
+				len(h.missing), len(hashes), text.Bytes(bytes), h.t.App, orNone(h.state.Active), m.Version, h.res.Summary)))
+			if l := h.state.Lock; l != nil {
+				r.em.Warn(r.say(h, "the deploy lock is held by "+l.String()))
+			}
+			for _, im := range m.Images {
+				r.em.Info(r.say(h, fmt.Sprintf("image %s (%s): %s", im.Class, im.Ref, imagePlan(ctx, h.t, im))))
+			}
 		}
-		for _, im := range m.Images {
-			r.em.Info(fmt.Sprintf("image %s (%s): %s", im.Class, im.Ref, r.imagePlan(ctx, im)))
+		if len(r.hosts) > 1 {
+			r.em.Info(fmt.Sprintf("would switch %d of %d hosts one at a time: %s", len(pending), len(r.hosts), strings.Join(labels(pending), ", ")))
 		}
 		return pipeline.ErrStop
 	}
 	return nil
 }
 
-func (r *deployRun) imagePlan(ctx context.Context, im build.ImageEntry) string {
-	if _, ok, _ := r.t.E.ImageExists(ctx, im.ID); ok {
+// pending are the hosts not serving the version yet, in order.
+func (r *deployRun) pending() []*hostRun {
+	var out []*hostRun
+	for _, h := range r.hosts {
+		if h.state.Active != r.manifest.Version {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func labels(hs []*hostRun) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = hostLabel(h.cfg.Host)
+	}
+	return out
+}
+
+func imagePlan(ctx context.Context, t *Target, im build.ImageEntry) string {
+	if _, ok, _ := t.E.ImageExists(ctx, im.ID); ok {
 		return "already on the host"
 	}
 	return "would be sent"
 }
 
-func (r *deployRun) summary(ctx context.Context) string {
+func (r *deployRun) summary(ctx context.Context, h *hostRun) string {
 	switch {
-	case r.state.Active == "":
+	case h.state.Active == "":
 		return "first version"
-	case r.state.Active == r.manifest.Version:
+	case h.state.Active == r.manifest.Version:
 		return "no change"
 	}
-	b, err := r.t.readFile(ctx, edgehost.DefaultStateDir+"/versions/"+r.state.Active+"/manifest.json")
+	b, err := h.t.readFile(ctx, edgehost.DefaultStateDir+"/versions/"+h.state.Active+"/manifest.json")
 	if err != nil {
 		return "new version"
 	}

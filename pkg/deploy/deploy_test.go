@@ -289,7 +289,7 @@ func TestDeployLifecycle(t *testing.T) {
 	if _, body := httpGet(t, p.url("/api/secret")); body != "hunter2" {
 		t.Fatalf("secret: %q", body)
 	}
-	names, err := SecretNames(ctx, d.conn)
+	names, err := SecretNames(ctx, d.conn, nil)
 	if err != nil || strings.Join(names, ",") != "TOKEN" {
 		t.Fatalf("names %v %v", names, err)
 	}

@@ -26,6 +26,18 @@ type edgeSpec struct {
 	// Private: the app has containers[]; the edge joins the app's private
 	// network, where they run (edgehost.AppNetworks).
 	Private bool
+	// Cluster: the host is one of a cluster's (deploy.cluster); nil: not.
+	Cluster *clusterEdge
+}
+
+// stopTimeout is how long the edge may take to stop before the engine
+// kills it: its version's workerd stops, which in a cluster hands the
+// objects to the peers (workerd's 8 s stop timeout).
+func (s edgeSpec) stopTimeout() time.Duration {
+	if s.Cluster != nil {
+		return 30 * time.Second
+	}
+	return 10 * time.Second
 }
 
 // ensureNetworks creates the app's networks, or checks that existing ones
@@ -86,7 +98,8 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 	var old []engine.ContainerInfo
 	for i := range list {
 		c := list[i]
-		if c.Image == spec.Image && c.Labels[LabelPort] == strconv.Itoa(spec.Port) && keep == nil && c.State != "dead" {
+		if c.Image == spec.Image && c.Labels[LabelPort] == strconv.Itoa(spec.Port) && c.Labels[LabelCluster] == spec.Cluster.label() &&
+			keep == nil && c.State != "dead" {
 			keep = &list[i]
 			continue
 		}
@@ -116,7 +129,7 @@ func (t *Target) ensureEdge(ctx context.Context, spec edgeSpec) (EdgeChange, err
 	start := time.Now()
 	for _, c := range old {
 		if c.Running() {
-			_ = t.E.Stop(ctx, c.ID, 10*time.Second)
+			_ = t.E.Stop(ctx, c.ID, spec.stopTimeout())
 		}
 	}
 	if _, err := cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
@@ -154,23 +167,45 @@ func (t *Target) createEdge(ctx context.Context, spec edgeSpec) (string, error) 
 		binds = append(binds, sock+":/var/run/docker.sock")
 		env = append(env, "DOCKER_HOST=unix:///var/run/docker.sock")
 	}
+	exposed := network.PortSet{port: struct{}{}}
+	bindings := network.PortMap{port: []network.PortBinding{{HostIP: ip, HostPort: strconv.Itoa(spec.Port)}}}
+	labels := map[string]string{
+		engine.LabelManaged: "true", engine.LabelApp: t.App, LabelRole: "edge",
+		LabelPort: strconv.Itoa(spec.Port),
+	}
+	if c := spec.Cluster; c != nil {
+		env = append(env, c.Host.Env()...)
+		labels[LabelCluster] = c.label()
+		if c.Publish != "" {
+			// The cluster ports, on the host's private address only: peers
+			// reach the instances there, and nothing else should.
+			priv, err := netip.ParseAddr(c.Publish)
+			if err != nil {
+				return "", fmt.Errorf("private address %q: %w", c.Publish, err)
+			}
+			for p := c.Port; p < c.Port+clusterPortSpan; p++ {
+				cp, _ := network.PortFrom(uint16(p), network.TCP)
+				exposed[cp] = struct{}{}
+				bindings[cp] = []network.PortBinding{{HostIP: priv, HostPort: strconv.Itoa(p)}}
+			}
+		}
+	}
+	stop := int(spec.stopTimeout().Seconds())
 	name := fmt.Sprintf("valet-%s-edge-%d", engine.SafeName(t.App), time.Now().UnixMilli()%1e9)
 	created, err := t.E.Client().ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{
 			Image:        spec.Image,
 			Env:          env,
-			ExposedPorts: network.PortSet{port: struct{}{}},
-			Labels: map[string]string{
-				engine.LabelManaged: "true", engine.LabelApp: t.App, LabelRole: "edge",
-				LabelPort: strconv.Itoa(spec.Port),
-			},
+			ExposedPorts: exposed,
+			Labels:       labels,
+			StopTimeout:  &stop,
 		},
 		HostConfig: &container.HostConfig{
 			NetworkMode:   container.NetworkMode(netID),
 			Binds:         binds,
 			RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
-			PortBindings:  network.PortMap{port: []network.PortBinding{{HostIP: ip, HostPort: strconv.Itoa(spec.Port)}}},
+			PortBindings:  bindings,
 			LogConfig:     container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "10m", "max-file": "3"}},
 		},
 	})

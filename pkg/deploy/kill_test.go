@@ -196,7 +196,11 @@ func TestEdgeUpgrade(t *testing.T) {
 	if _, body := httpGet(t, p.url("/api/version")); body != "v2" {
 		t.Fatalf("after upgrade: %q", body)
 	}
-	list, _ := d.conn.target(ctx)
+	h, _ := d.conn.oneHost()
+	list, err := d.conn.targetAt(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer list.E.Close()
 	edges, _ := list.findEdge(ctx)
 	if len(edges) != 1 {

@@ -37,45 +37,63 @@ type LogsOptions struct {
 	Events events.Sink
 }
 
-// Logs streams the edge's log as events: its requests, its worker's
+// Logs streams the edges' logs as events: their requests, their workers'
 // output, and the output and state changes of the Durable Objects'
-// containers, which the edge follows itself from their start. Reading
+// containers, which each edge follows itself from their start. Reading
 // those containers directly instead would miss the ones started after
-// Logs began and lose the lines of the ones already removed.
+// Logs began and lose the lines of the ones already removed. With several
+// hosts, each event names its host (Event.Host).
 func Logs(ctx context.Context, c Conn, opts LogsOptions) error {
-	t, err := c.target(ctx)
+	hosts, err := c.Hosts()
 	if err != nil {
 		return err
-	}
-	defer t.E.Close()
-	list, err := t.E.ListByLabels(ctx, map[string]string{engine.LabelApp: t.App, LabelRole: "edge"})
-	if err != nil {
-		return err
-	}
-	if len(list) == 0 {
-		return fmt.Errorf("%s has nothing on %s: deploy it first (valet deploy)", t.App, t.E.Host())
 	}
 	sink := opts.Events
 	if sink == nil {
 		sink = events.Discard
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for _, ci := range list {
-		if !ci.Running() {
-			continue
+	found := 0
+	for _, h := range hosts {
+		t, err := c.targetAt(ctx, h)
+		if err != nil {
+			return err
 		}
-		g.Go(func() error {
-			pr, pw := io.Pipe()
-			go func() {
-				pw.CloseWithError(t.E.LogsTo(gctx, ci.ID, opts.Follow, pw, pw))
-			}()
-			sc := bufio.NewScanner(pr)
-			sc.Buffer(make([]byte, 64*1024), 1<<20)
-			for sc.Scan() {
-				sink.Emit(logEvent(sc.Bytes()))
+		defer t.E.Close()
+		list, err := t.E.ListByLabels(ctx, map[string]string{engine.LabelApp: t.App, LabelRole: "edge"})
+		if err != nil {
+			return err
+		}
+		found += len(list)
+		tag := func(e events.Event) events.Event { return e }
+		if len(hosts) > 1 {
+			label := hostLabel(h.Host)
+			tag = func(e events.Event) events.Event {
+				e.Host = label
+				return e
 			}
-			return sc.Err()
-		})
+		}
+		for _, ci := range list {
+			if !ci.Running() {
+				continue
+			}
+			g.Go(func() error {
+				pr, pw := io.Pipe()
+				go func() {
+					pw.CloseWithError(t.E.LogsTo(gctx, ci.ID, opts.Follow, pw, pw))
+				}()
+				sc := bufio.NewScanner(pr)
+				sc.Buffer(make([]byte, 64*1024), 1<<20)
+				for sc.Scan() {
+					sink.Emit(tag(logEvent(sc.Bytes())))
+				}
+				return sc.Err()
+			})
+		}
+	}
+	if found == 0 {
+		_ = g.Wait()
+		return fmt.Errorf("%s has nothing on %s: deploy it first (valet deploy)", c.App(), strings.Join(hostNames(hosts), ", "))
 	}
 	return g.Wait()
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
+	"github.com/valet-dev/valet/pkg/config"
 	"github.com/valet-dev/valet/pkg/edgehost"
 	"github.com/valet-dev/valet/pkg/events"
 )
@@ -28,11 +30,12 @@ func (e *InsecureError) Error() string {
 // ExitCode is 2: how the host is reached is configuration.
 func (e *InsecureError) ExitCode() int { return 2 }
 
-// SecretPut stores a secret on the host and reloads the active version
-// with it. The value travels only in the input stream of an exec of
-// `valet edge secret put` (never as a file, an argument or an environment
-// variable, which the engine would keep), and only over a connection that
-// keeps it secret (*InsecureError otherwise).
+// SecretPut stores a secret on every host (or the one --host names) and
+// reloads the active version with it, one host after the other. The value
+// travels only in the input stream of an exec of `valet edge secret put`
+// (never as a file, an argument or an environment variable, which the
+// engine would keep), and only over a connection that keeps it secret
+// (*InsecureError otherwise, before any host is changed).
 func SecretPut(ctx context.Context, c Conn, name, value string, em *events.Emitter) error {
 	return secretPut(ctx, c, name, value, em, nil)
 }
@@ -43,19 +46,128 @@ func secretPut(ctx context.Context, c Conn, name, value string, em *events.Emitt
 	if err := edgehost.ValidSecretName(name); err != nil {
 		return err
 	}
-	t, err := c.attached(ctx)
+	return onEveryHost(ctx, c, "secret put", em, func(ts []*Target) error {
+		for _, t := range ts {
+			if why := t.E.Insecure(); why != "" {
+				return &InsecureError{Name: name, Host: t.E.Host(), Why: why}
+			}
+		}
+		if name == config.SecretClusterKey && len(ts) > 1 {
+			em.Warn(fmt.Sprintf("a new %s splits the cluster until every host has reloaded with it: instances with different keys cannot reach each other", name))
+		}
+		return nil
+	}, func(ctx context.Context, t *Target) error {
+		return t.putSecret(ctx, name, value, midSend)
+	})
+}
+
+// SecretDelete removes a secret from every host and reloads each one's
+// active version.
+func SecretDelete(ctx context.Context, c Conn, name string, em *events.Emitter) error {
+	return onEveryHost(ctx, c, "secret delete", em, nil, func(ctx context.Context, t *Target) error {
+		return t.secretVerb(ctx, nil, "delete", name)
+	})
+}
+
+// SecretNames lists the secrets' names (never their values) held on the
+// hosts; a name some hosts lack is a warning on em (nil: none).
+func SecretNames(ctx context.Context, c Conn, em *events.Emitter) ([]string, error) {
+	hosts, err := c.Hosts()
+	if err != nil {
+		return nil, err
+	}
+	held := map[string][]string{}
+	for _, h := range hosts {
+		t, err := c.attachedAt(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		names, err := t.secretNames(ctx)
+		t.E.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			held[n] = append(held[n], hostLabel(h.Host))
+		}
+	}
+	var out []string
+	for n, on := range held {
+		out = append(out, n)
+		if len(on) < len(hosts) {
+			em.Warn(fmt.Sprintf("secret %s is only on %s: put it again to have it on every host", n, strings.Join(on, ", ")))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// onEveryHost connects to every host the command works on (each must run
+// the app's edge), runs check on them, takes their deploy locks in the
+// config's order, and runs fn on each in turn, under the locks.
+func onEveryHost(ctx context.Context, c Conn, command string, em *events.Emitter, check func([]*Target) error, fn func(context.Context, *Target) error) error {
+	ts, err := c.attachAll(ctx)
 	if err != nil {
 		return err
 	}
-	defer t.E.Close()
-	if why := t.E.Insecure(); why != "" {
-		return &InsecureError{Name: name, Host: t.E.Host(), Why: why}
+	defer closeAll(ts)
+	if check != nil {
+		if err := check(ts); err != nil {
+			return err
+		}
 	}
-	held, err := t.acquire(ctx, "secret put", em)
+	locks, err := lockAll(ctx, ts, command, em)
 	if err != nil {
 		return err
 	}
-	defer held.release()
+	defer locks.release()
+	for i, t := range ts {
+		if err := lockCause(locks.ctx, fn(locks.ctx, t)); err != nil {
+			if i > 0 {
+				err = fmt.Errorf("%w\n  done on %s; not on the hosts after it", err, strings.Join(targetLabels(ts[:i]), ", "))
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// attachAll connects to every host the command works on, each running the
+// app's edge (*NotDeployedError otherwise).
+func (c Conn) attachAll(ctx context.Context) ([]*Target, error) {
+	hosts, err := c.Hosts()
+	if err != nil {
+		return nil, err
+	}
+	var ts []*Target
+	for _, h := range hosts {
+		t, err := c.attachedAt(ctx, h)
+		if err != nil {
+			closeAll(ts)
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+func closeAll(ts []*Target) {
+	for _, t := range ts {
+		t.E.Close()
+	}
+}
+
+func targetLabels(ts []*Target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = hostLabel(t.E.Host())
+	}
+	return out
+}
+
+// putSecret stores one secret on the host (the edge reloads its active
+// version); midSend, in tests, runs when half the value is sent.
+func (t *Target) putSecret(ctx context.Context, name, value string, midSend func()) error {
 	input, err := json.Marshal(edgehost.SecretInput{Value: value})
 	if err != nil {
 		return err
@@ -73,31 +185,11 @@ func secretPut(ctx context.Context, c Conn, name, value string, em *events.Emitt
 		_, err := w.Write(input[half:])
 		return err
 	}
-	return lockCause(held.ctx, t.secretVerb(held.ctx, send, "put", name))
+	return t.secretVerb(ctx, send, "put", name)
 }
 
-// SecretDelete removes a secret and reloads the active version.
-func SecretDelete(ctx context.Context, c Conn, name string, em *events.Emitter) error {
-	t, err := c.attached(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.E.Close()
-	held, err := t.acquire(ctx, "secret delete", em)
-	if err != nil {
-		return err
-	}
-	defer held.release()
-	return lockCause(held.ctx, t.secretVerb(held.ctx, nil, "delete", name))
-}
-
-// SecretNames lists the secrets' names (never their values).
-func SecretNames(ctx context.Context, c Conn) ([]string, error) {
-	t, err := c.attached(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer t.E.Close()
+// secretNames lists the names of the host's secrets.
+func (t *Target) secretNames(ctx context.Context) ([]string, error) {
 	var a struct {
 		Names []string `json:"names"`
 	}
@@ -105,6 +197,37 @@ func SecretNames(ctx context.Context, c Conn) ([]string, error) {
 		return nil, err
 	}
 	return a.Names, nil
+}
+
+// secretDigest is the digest of one secret of the host ("" when it has
+// none): hosts compare a secret without showing it.
+func (t *Target) secretDigest(ctx context.Context, name string) (string, error) {
+	var a struct {
+		Digest string `json:"digest"`
+	}
+	if err := t.edgeOK(ctx, &a, "secret", "digest", name); err != nil {
+		return "", fmt.Errorf("%w\n  The edge runs an older valet: deploy to that host alone first (--host)", err)
+	}
+	return a.Digest, nil
+}
+
+// clusterKey reads the cluster key from the host, to give it to a host
+// that joins: the one secret valet hands between hosts, over connections
+// that keep it secret.
+func (t *Target) clusterKey(ctx context.Context) (string, error) {
+	if why := t.E.Insecure(); why != "" {
+		return "", &InsecureError{Name: config.SecretClusterKey, Host: t.E.Host(), Why: why}
+	}
+	var a struct {
+		Value string `json:"value"`
+	}
+	if err := t.edgeOK(ctx, &a, "secret", "get", config.SecretClusterKey); err != nil {
+		return "", err
+	}
+	if a.Value == "" {
+		return "", fmt.Errorf("the cluster key is no longer on %s", t.E.Host())
+	}
+	return a.Value, nil
 }
 
 func (t *Target) secretVerb(ctx context.Context, send func(io.Writer) error, args ...string) error {

@@ -502,7 +502,7 @@ func TestSecretsStaySecret(t *testing.T) {
 		}
 		// The edge's exec ends once its input is cut: wait for that.
 		waitExecsDone(t, ctx, e, edgeID)
-		names, err := SecretNames(ctx, d.conn)
+		names, err := SecretNames(ctx, d.conn, nil)
 		if err != nil || strings.Join(names, ",") != "API_KEY" {
 			t.Errorf("secrets after the kill: %v %v", names, err)
 		}

@@ -22,8 +22,9 @@ import (
 
 // Labels of the edge container, beside engine.LabelApp and LabelManaged.
 const (
-	LabelRole = edgehost.LabelRole // "edge"; edgehost.RoleDurable on the objects' containers
-	LabelPort = "dev.valet.port"   // the public port it holds
+	LabelRole    = edgehost.LabelRole  // "edge"; edgehost.RoleDurable on the objects' containers
+	LabelPort    = "dev.valet.port"    // the public port it holds
+	LabelCluster = "dev.valet.cluster" // its cluster settings (clusterEdge.label)
 )
 
 // Target is one app on one host: the engine and, once found or started, the
@@ -33,6 +34,8 @@ type Target struct {
 	App string
 	// LockRenew is how often a held lock is renewed (0: edgehost.LockRenew).
 	LockRenew time.Duration
+	// Private is the host's private address (deploy.hosts[].private_address).
+	Private string
 
 	mu sync.Mutex // guards edgeCID: a lock's renewal reads it while the edge is replaced
 	// edgeCID is the running edge container's ID ("" until ensureEdge/attachEdge).

@@ -64,7 +64,7 @@ func TestDeployOverTCPTLS(t *testing.T) {
 	t.Setenv("DOCKER_TLS_VERIFY", "")
 	err = SecretPut(ctx, d.conn, "OTHER", "over-unverified-tls", events.NewEmitter(d.rec))
 	insecureRefused(t, err, "TLS without verifying")
-	if names, err := SecretNames(ctx, d.conn); err != nil || strings.Join(names, ",") != "TOKEN" {
+	if names, err := SecretNames(ctx, d.conn, nil); err != nil || strings.Join(names, ",") != "TOKEN" {
 		t.Fatalf("secrets after a refused put over unverified TLS: %v %v", names, err)
 	}
 	t.Setenv("DOCKER_TLS_VERIFY", "1")
@@ -136,7 +136,7 @@ func TestSecretRefusedOverPlainTCP(t *testing.T) {
 	d.mustDeploy(ctx)
 	err = SecretPut(ctx, d.conn, "TOKEN", "over-plain-tcp", events.NewEmitter(d.rec))
 	insecureRefused(t, err, "plain TCP")
-	if names, err := SecretNames(ctx, d.conn); err != nil || len(names) != 0 {
+	if names, err := SecretNames(ctx, d.conn, nil); err != nil || len(names) != 0 {
 		t.Fatalf("secrets after a refused put: %v %v", names, err)
 	}
 	if _, body := httpGet(t, p.url("/api/secret")); body != "unset" {

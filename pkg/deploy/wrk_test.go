@@ -27,18 +27,9 @@ import (
 // Each thread also prints "valet-mark NAME" (flushed at once) the first time
 // it sees w1, a1 (v1's worker and asset), w2, a2, and w1again, a1again (v1
 // after v2): the test waits on these marks, not on time.
-const wrkScript = `
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
+const wrkScript = wrkMarks + `
 function init(args)
   n, bad, w1, w2, a1, a2, other = 0, 0, 0, 0, 0, 0, 0
-  marked = {}
-end
-local function mark(name)
-  if marked[name] then return end
-  marked[name] = true
-  io.write("valet-mark " .. name .. "\n")
-  io.stdout:flush()
 end
 local paths = { "/api/version", "/" }
 function request()
@@ -62,6 +53,22 @@ function done(summary, latency, requests)
 end
 `
 
+// wrkMarks begins a wrk script: setup keeps the threads (for done to read
+// their tallies), and mark(name) prints "valet-mark NAME", flushed at
+// once, the first time a thread calls it with that name (every thread has
+// a Lua state of its own), for waitMarks.
+const wrkMarks = `
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+local marked = {}
+local function mark(name)
+  if marked[name] then return end
+  marked[name] = true
+  io.write("valet-mark " .. name .. "\n")
+  io.stdout:flush()
+end
+`
+
 // wrkResult is what a wrk run reported.
 type wrkResult struct {
 	Requests                      int
@@ -81,10 +88,12 @@ var (
 	wrkP99RE      = regexp.MustCompile(`(?m)^\s+99%\s+(\S+)`)
 )
 
-// parseWrk reads wrk's report (with wrkScript's done line).
-func parseWrk(out string) (wrkResult, error) {
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// parseWrkReport reads wrk's own report: requests, socket errors, statuses
+// >= 400 and the 99th percentile.
+func parseWrkReport(out string) (wrkResult, error) {
 	r := wrkResult{Output: out}
-	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	m := wrkRequestsRE.FindStringSubmatch(out)
 	if m == nil {
 		return r, fmt.Errorf("no request count in wrk's output:\n%s", out)
@@ -96,14 +105,23 @@ func parseWrk(out string) (wrkResult, error) {
 	if m := wrkStatusRE.FindStringSubmatch(out); m != nil {
 		r.Status4xx5xx = atoi(m[1])
 	}
-	m = wrkValetRE.FindStringSubmatch(out)
+	if m := wrkP99RE.FindStringSubmatch(out); m != nil {
+		r.P99 = m[1]
+	}
+	return r, nil
+}
+
+// parseWrk reads wrk's report (with wrkScript's done line).
+func parseWrk(out string) (wrkResult, error) {
+	r, err := parseWrkReport(out)
+	if err != nil {
+		return r, err
+	}
+	m := wrkValetRE.FindStringSubmatch(out)
 	if m == nil {
 		return r, fmt.Errorf("no tally of the script in wrk's output:\n%s", out)
 	}
 	r.Non2xx, r.W1, r.W2, r.A1, r.A2, r.Other = atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6])
-	if m := wrkP99RE.FindStringSubmatch(out); m != nil {
-		r.P99 = m[1]
-	}
 	return r, nil
 }
 
@@ -121,13 +139,20 @@ type wrk struct {
 	marked chan struct{} // closed and replaced at every new mark
 }
 
-// startWrk runs wrk against url until stop is called (SIGINT: wrk then
-// prints its report).
+// startWrk runs wrk with wrkScript against url until stop is called
+// (SIGINT: wrk then prints its report).
 func startWrk(t *testing.T, url string) *wrk {
+	t.Helper()
+	return startWrkScript(t, url, wrkScript)
+}
+
+// startWrkScript is startWrk with another script (source): one that
+// prints "valet-mark NAME" lines for waitMarks.
+func startWrkScript(t *testing.T, url, source string) *wrk {
 	t.Helper()
 	bin := testenv.LookPath(t, "wrk")
 	script := filepath.Join(t.TempDir(), "count.lua")
-	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(source), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	w := &wrk{t: t, exited: make(chan error, 1), marks: map[string]bool{}, marked: make(chan struct{})}
@@ -195,6 +220,17 @@ func (w *wrk) output() string {
 // stop interrupts wrk and parses its report.
 func (w *wrk) stop() wrkResult {
 	w.t.Helper()
+	w.interrupt()
+	r, err := parseWrk(w.output())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return r
+}
+
+// interrupt stops wrk (SIGINT), which prints its report.
+func (w *wrk) interrupt() {
+	w.t.Helper()
 	_ = w.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-w.exited:
@@ -205,11 +241,6 @@ func (w *wrk) stop() wrkResult {
 		_ = w.cmd.Process.Kill()
 		w.t.Fatalf("wrk did not stop on SIGINT:\n%s", w.output())
 	}
-	r, err := parseWrk(w.output())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
 }
 
 // redeployUnderWrk deploys v1, then, while wrk loads the app, deploys a

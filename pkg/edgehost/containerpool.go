@@ -105,6 +105,20 @@ func (v *versionContainers) For(class, id string) *containers.Instance {
 	return pl.mgr.For(class, id)
 }
 
+// stop stops the object's container, if it runs: the object left the
+// host (a cluster's instance handed it to another host's as it stopped).
+func (v *versionContainers) stop(ctx context.Context, class, id string) error {
+	if v == nil {
+		return nil
+	}
+	if in := v.For(class, id); in != nil && in.Running() {
+		if err := in.Destroy(ctx); err != nil {
+			return fmt.Errorf("stop the container of %s %s, which left the host: %w", class, id, err)
+		}
+	}
+	return nil
+}
+
 // Handoff stops the object's container in the managers of the class's
 // other images, as the object is now this version's: at most one container
 // per object, from the image of the version that runs it.

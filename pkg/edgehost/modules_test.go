@@ -57,7 +57,7 @@ func TestHostServesTheWorkersModules(t *testing.T) {
 	}
 
 	srv := &Server{store: s, opts: ServeOptions{Workerd: bin, Out: io.Discard}, engine: &engineLink{}, objects: workerd.NewObjects()}
-	l, _, err := srv.load(context.Background(), m.Version)
+	l, _, err := srv.load(context.Background(), m.Version, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

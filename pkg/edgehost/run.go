@@ -2,12 +2,16 @@ package edgehost
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/valet-dev/valet/pkg/config"
 )
 
 // Env overrides of the edge's paths (tests run the edge outside a container).
@@ -30,16 +34,27 @@ const (
 // secret's value comes on stdin.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|renew|unlock|state|secret ...")
+		fmt.Fprintln(stderr, "usage: valet edge serve|plan|stage|activate|lock|renew|unlock|state|status|secret ...")
 		return ExitUsage
 	}
 	stateDir := envOr(EnvStateDir, DefaultStateDir)
 	control := envOr(EnvControl, DefaultControl)
 	verb, rest := args[0], args[1:]
 	if verb == "serve" {
-		err := Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout,
-			Workerd: envOr(EnvWorkerd, WorkerdPath)})
+		cluster, err := ClusterHostFromEnv()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		err = Serve(ctx, ServeOptions{StateDir: stateDir, Addr: envOr(EnvAddr, DefaultAddr), Control: control, Out: stdout,
+			Workerd: envOr(EnvWorkerd, WorkerdPath), Cluster: cluster})
 		return fail(stderr, err)
+	}
+	if verb == "status" {
+		st, err := statusVia(ctx, control, len(rest) == 1 && rest[0] == "--bucket")
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return fail(stderr, json.NewEncoder(stdout).Encode(st))
 	}
 	store, err := NewStore(stateDir)
 	if err != nil {
@@ -107,7 +122,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "secret":
 		return runSecret(ctx, store, control, rest, stdin, out, stderr)
 	}
-	return usage(stderr, "serve|plan|stage|activate|reload|lock|renew|unlock|state|secret")
+	return usage(stderr, "serve|plan|stage|activate|reload|lock|renew|unlock|state|status|secret")
 }
 
 func runLock(store *Store, args []string, out *json.Encoder, stderr io.Writer) int {
@@ -155,15 +170,36 @@ type SecretInput struct {
 // the active version so the worker sees it.
 func runSecret(ctx context.Context, store *Store, control string, args []string, stdin io.Reader, out *json.Encoder, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usage(stderr, "secret put NAME (value on stdin) | delete NAME | list")
+		return usage(stderr, "secret put NAME (value on stdin) | delete NAME | list | digest NAME")
 	}
 	type answer struct {
 		Names   []string        `json:"names,omitempty"`
 		Existed bool            `json:"existed,omitempty"`
 		Reload  *ActivateResult `json:"reload,omitempty"`
+		Digest  string          `json:"digest,omitempty"`
+		Value   string          `json:"value,omitempty"`
 	}
 	var a answer
 	switch {
+	case (args[0] == "digest" || args[0] == "get") && len(args) == 2:
+		// digest compares a secret across hosts without showing it; get
+		// hands the one secret valet made itself, the cluster key, to a
+		// host that joins the cluster (never a secret of the user's).
+		if args[0] == "get" && args[1] != config.SecretClusterKey {
+			return fail(stderr, fmt.Errorf("secret get: only %s is handed between hosts; a secret's value is never shown", config.SecretClusterKey))
+		}
+		m, err := store.Secrets()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if v, ok := m[args[1]]; ok {
+			sum := sha256.Sum256([]byte(v))
+			a.Digest = "sha256:" + hex.EncodeToString(sum[:])
+			if args[0] == "get" {
+				a.Value = v
+			}
+		}
+		return fail(stderr, out.Encode(a))
 	case args[0] == "list" && len(args) == 1:
 		names, err := store.SecretNames()
 		if err != nil {
@@ -187,7 +223,7 @@ func runSecret(ctx context.Context, store *Store, control string, args []string,
 			return fail(stderr, err)
 		}
 	default:
-		return usage(stderr, "secret put NAME (value on stdin) | delete NAME | list")
+		return usage(stderr, "secret put NAME (value on stdin) | delete NAME | list | digest NAME")
 	}
 	if st, err := store.Read(); err == nil && st.Active != "" {
 		res, err := activateVia(ctx, control, "")

@@ -55,6 +55,9 @@ type ServeOptions struct {
 	// TestClock, when set, runs the versions' cron triggers, queues and
 	// workflows on a clock the test moves; tests only.
 	TestClock *appserver.TestClock
+	// Cluster is how the host takes part in a workerd cluster, for the
+	// versions whose config has deploy.cluster.
+	Cluster ClusterHost
 }
 
 // Server serves the active version and switches versions on request.
@@ -67,8 +70,9 @@ type Server struct {
 	engine *engineLink
 	// objects says which loaded version runs each Durable Object: during a
 	// switch, an object moves from the old version to the new one, never
-	// running in both.
-	objects *workerd.Objects
+	// running in both. In a cluster workerd says (clusterObjects).
+	objects        *workerd.Objects
+	clusterObjects *workerd.Objects
 	// pool holds the objects' containers for all loaded versions: a
 	// container follows its object from version to version.
 	pool *containerPool
@@ -78,26 +82,61 @@ type Server struct {
 	mu     sync.Mutex // one activation at a time; guards active and cur
 	active string
 	cur    *live
+
+	// loaded are the versions running now (the one in service, and one
+	// being checked or drained), for status: it must not wait for an
+	// activation.
+	loadedMu sync.Mutex
+	loaded   []*live
+	serving  *live
 }
 
 // live is a loaded version: its app, and the containers its objects use
 // (nil without containers[]).
 type live struct {
-	app  *appserver.App
-	ctrs *versionContainers
+	id      string
+	started time.Time
+	app     *appserver.App
+	ctrs    *versionContainers
+	cluster *instanceCluster // nil outside a cluster
+	forget  func(*live)
+	// held reports whether a version of the host holds an object now.
+	held func(class, id string) bool
 }
 
 // close stops the version, then gives its containers back (those of an
-// image no other version uses are removed).
+// image no other version uses are removed). In a cluster, the objects it
+// ran that no version of the host took over went to another host, which
+// runs their containers: theirs here stop.
 func (l *live) close() error {
 	if l == nil {
 		return nil
 	}
-	var err error
+	var errs []error
 	if l.app != nil {
-		err = l.app.Close()
+		ran := l.app.Objects()
+		errs = append(errs, l.app.Close())
+		if l.cluster != nil {
+			for _, o := range ran {
+				if !l.held(o.Class, o.ID) {
+					errs = append(errs, l.ctrs.stop(context.Background(), o.Class, o.ID))
+				}
+			}
+		}
 	}
-	return errors.Join(err, l.ctrs.close())
+	if l.forget != nil {
+		l.forget(l)
+	}
+	return errors.Join(append(errs, l.ctrs.close())...)
+}
+
+// clusterPort is the port the version's instance listens on for its peers
+// (0 outside a cluster).
+func (l *live) clusterPort() int {
+	if l == nil || l.cluster == nil {
+		return 0
+	}
+	return l.cluster.port
 }
 
 // noVersion answers before the first deploy has switched.
@@ -129,19 +168,20 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		return err
 	}
 	s := &Server{store: store, opts: opts, edge: edge.New(edge.Options{Worker: noVersion}), engine: &engineLink{connect: opts.Engine},
-		objects: workerd.NewObjects(), pool: newContainerPool(), cache: cacheapi.New(cacheapi.Options{})}
+		objects: workerd.NewObjects(), clusterObjects: workerd.NewClusterObjects(), pool: newContainerPool(), cache: cacheapi.New(cacheapi.Options{})}
 	defer s.engine.close()
 	st, err := store.Read()
 	if err != nil {
 		return err
 	}
 	if st.Active != "" {
-		l, _, err := s.load(ctx, st.Active)
+		l, _, err := s.load(ctx, st.Active, 0)
 		if err != nil {
 			// Keep serving (503) and say why: the next deploy fixes it.
 			s.emit(events.Event{Kind: events.Warning, Message: fmt.Sprintf("cannot load the active version %s: %v", st.Active, err)})
 		} else {
 			s.active, s.cur = st.Active, l
+			s.setServing(l)
 			l.app.Serve(ctx)
 			s.opts.TestClock.Use(l.app)
 			s.edge.Swap(l.app.Edge)
@@ -205,8 +245,9 @@ func (s *Server) listenControl() (net.Listener, error) {
 	return ln, nil
 }
 
-// load starts a version beside the one serving.
-func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
+// load starts a version beside the one serving, whose cluster instance (if
+// any) listens on busy.
+func (s *Server) load(ctx context.Context, id string, busy int) (*live, *logSink, error) {
 	m, err := s.store.Manifest(id)
 	if err != nil {
 		return nil, nil, err
@@ -239,8 +280,14 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 			return nil, nil, err
 		}
 	}
-	if v.Secrets, err = s.store.Secrets(); err != nil {
+	secrets, err := s.store.Secrets()
+	if err != nil {
 		return nil, nil, err
+	}
+	v.Secrets = workerSecrets(secrets)
+	ic, err := s.opts.Cluster.clusterOf(&cfg, secrets, busy)
+	if err != nil {
+		return nil, nil, fmt.Errorf("version %s: %w", id, err)
 	}
 	sink := newLogSink(s.opts.Out, &s.outMu, id, tailLines)
 	em := events.NewEmitter(sink)
@@ -255,16 +302,43 @@ func (s *Server) load(ctx context.Context, id string) (*live, *logSink, error) {
 	// Durable Object storage lives in the state volume, outside versions/:
 	// every version of the app sees the same objects, across redeploys and
 	// restarts of the edge.
-	app, err := appserver.New(ctx, v, appserver.Options{
+	ao := appserver.Options{
 		Events: em, Workerd: s.opts.Workerd, RunDir: filepath.Join(s.store.Dir, "run"),
 		PersistTo: s.store.Dir, AppName: appName(&cfg, m), Containers: objectContainers, Objects: s.objects, Cache: s.cache,
 		VersionID: id, TestClock: s.opts.TestClock != nil,
-	})
+	}
+	if ic != nil {
+		// One instance of the cluster: workerd runs each object on one
+		// instance of all the hosts', and moves it on a stop.
+		ao.Objects, ao.Cluster, ao.ClusterAddr, ao.ClusterAdvertise = s.clusterObjects, ic.cluster, ic.bind, ic.advertise
+	}
+	app, err := appserver.New(ctx, v, ao)
 	if err != nil {
 		_ = ctrs.close()
 		return nil, sink, fmt.Errorf("version %s: %w", id, err)
 	}
-	return &live{app: app, ctrs: ctrs}, sink, nil
+	l := &live{id: id, started: time.Now(), app: app, ctrs: ctrs, cluster: ic, forget: s.forget, held: ao.Objects.Held}
+	s.loadedMu.Lock()
+	s.loaded = append(s.loaded, l)
+	s.loadedMu.Unlock()
+	return l, sink, nil
+}
+
+func (s *Server) setServing(l *live) {
+	s.loadedMu.Lock()
+	s.serving = l
+	s.loadedMu.Unlock()
+}
+
+func (s *Server) forget(l *live) {
+	s.loadedMu.Lock()
+	defer s.loadedMu.Unlock()
+	for i, x := range s.loaded {
+		if x == l {
+			s.loaded = append(s.loaded[:i:i], s.loaded[i+1:]...)
+			return
+		}
+	}
 }
 
 // ActivateResult is the answer to an activation.
@@ -286,7 +360,7 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res := &ActivateResult{Version: id, Previous: s.active}
-	l, sink, err := s.load(ctx, id)
+	l, sink, err := s.load(ctx, id, s.cur.clusterPort())
 	if err != nil {
 		res.Error = err.Error()
 		if sink != nil {
@@ -330,17 +404,32 @@ func (s *Server) Activate(ctx context.Context, id string) *ActivateResult {
 	// Alarms run in the new version from now on; the old one's objects
 	// move as they are asked for, the rest as it stops.
 	l.app.Serve(ctx)
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
-	_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
-	cancel()
-	res.Drain = events.Millis(time.Since(start))
 	old := s.cur
+	selfDraining := l.cluster != nil && old.clusterPort() != 0
+	if selfDraining {
+		// The old instance drains itself as it stops: workerd keeps
+		// serving its requests in flight, hands its objects to the other
+		// instances and lets its connections finish. Waiting here would
+		// also wait for the WebSockets it forwards to objects on other
+		// hosts, which end only as it stops.
+		s.edge.Swap(l.app.Edge)
+	} else {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
+		_ = s.edge.SwapAndDrain(dctx, l.app.Edge)
+		cancel()
+		res.Drain = events.Millis(time.Since(start))
+	}
 	s.active, s.cur = id, l
+	s.setServing(l)
 	s.opts.TestClock.Use(l.app)
-	// The old version's requests have drained: its objects are handed
-	// over (those with alarms woken in the new version), then it stops.
+	// The old version's requests have drained (in a cluster: drain as it
+	// stops): its objects are handed over (those with alarms woken in the
+	// new version), then it stops.
 	if err := old.close(); err != nil {
 		s.emit(events.Event{Kind: events.Warning, Message: err.Error()})
+	}
+	if selfDraining {
+		res.Drain = events.Millis(time.Since(start))
 	}
 	keep := DefaultKeep
 	if cfg.Deploy != nil && cfg.Deploy.Keep > 0 {
@@ -367,10 +456,8 @@ func (s *Server) controlHandler() http.Handler {
 		}
 		writeJSON(w, s.Activate(r.Context(), id))
 	})
-	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		writeJSON(w, map[string]string{"active": s.active})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, s.Status(r.Context(), r.URL.Query().Get("bucket") != ""))
 	})
 	return mux
 }
@@ -398,6 +485,28 @@ func ping(ctx context.Context, socket string) error {
 		return fmt.Errorf("the edge server is not answering yet: %w", err)
 	}
 	return resp.Body.Close()
+}
+
+// statusVia asks the running server for its Status.
+func statusVia(ctx context.Context, socket string, withBucket bool) (*Status, error) {
+	u := "http://edge/status"
+	if withBucket {
+		u += "?bucket=1"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := controlClient(socket).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach the edge server (%s): %w", socket, err)
+	}
+	defer resp.Body.Close()
+	var st Status
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return nil, fmt.Errorf("edge server answer: %w", err)
+	}
+	return &st, nil
 }
 
 // activateVia asks the running server, over its control socket, to switch

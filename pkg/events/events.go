@@ -65,6 +65,10 @@ type Event struct {
 	// Version is the app version that emitted the event, on a host where
 	// two may run at once (during a deploy's switch).
 	Version string
+
+	// Host is the host the event happened on, when the app runs on
+	// several (valet logs of a cluster).
+	Host string
 }
 
 // Sink receives events. Implementations must be safe for concurrent use.

@@ -35,6 +35,7 @@ type jsonEvent struct {
 	State      string         `json:"state,omitempty"`
 	URL        string         `json:"url,omitempty"`
 	Version    string         `json:"version,omitempty"`
+	Host       string         `json:"host,omitempty"`
 }
 
 func toJSONEvent(e events.Event) jsonEvent {
@@ -42,7 +43,7 @@ func toJSONEvent(e events.Event) jsonEvent {
 		Kind: string(e.Kind), Step: e.Step, Message: e.Message, Error: e.Error,
 		Bytes: e.Bytes, Total: e.Total, Source: e.Source, Level: e.Level,
 		Method: e.Method, Path: e.Path, Status: e.Status, Route: e.Route,
-		Class: e.Class, ObjectID: e.ObjectID, State: e.State, URL: e.URL, Version: e.Version,
+		Class: e.Class, ObjectID: e.ObjectID, State: e.State, URL: e.URL, Version: e.Version, Host: e.Host,
 	}
 	if !e.Time.IsZero() {
 		j.Time = e.Time.UTC().Format(time.RFC3339Nano)
@@ -60,7 +61,7 @@ func (j jsonEvent) event() (events.Event, error) {
 		Kind: events.Kind(j.Kind), Step: j.Step, Message: j.Message, Error: j.Error,
 		Bytes: j.Bytes, Total: j.Total, Source: j.Source, Level: j.Level,
 		Method: j.Method, Path: j.Path, Status: j.Status, Route: j.Route,
-		Class: j.Class, ObjectID: j.ObjectID, State: j.State, URL: j.URL, Version: j.Version,
+		Class: j.Class, ObjectID: j.ObjectID, State: j.State, URL: j.URL, Version: j.Version, Host: j.Host,
 	}
 	if j.Time != "" {
 		t, err := time.Parse(time.RFC3339Nano, j.Time)

@@ -130,6 +130,9 @@ func plainFormat(color, stamp bool) lineFormat {
 
 func (f lineFormat) line(e events.Event) string {
 	line := f.text(e)
+	if e.Host != "" {
+		line = f.st.Source.Render(e.Host) + " " + line
+	}
 	if f.stamp && !e.Time.IsZero() {
 		line = f.st.Faint.Render(e.Time.Local().Format("15:04:05.000")) + " " + line
 	}

@@ -29,6 +29,13 @@ type Cluster struct {
 	Endpoint        string
 	Region          string
 	CredentialsFile string
+	// AccessKeyID and SecretAccessKey, when set, are the s3:// bucket's
+	// credentials given to workerd through its environment
+	// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, which workerd reads for a
+	// setting bucketOptions leaves out), never written in its config: a
+	// host keeps them as secrets. Not with CredentialsFile.
+	AccessKeyID     string
+	SecretAccessKey string
 	// Address is where the instance listens for its peers (host:port, a
 	// port of 0 for any); Advertise is the address peers reach it at when
 	// that is not the one bound.
@@ -60,10 +67,22 @@ func (c *Cluster) validate() error {
 	if len(c.Key) < minClusterKey {
 		return fmt.Errorf("workerd cluster: the cluster key has %d bytes; it needs at least %d", len(c.Key), minClusterKey)
 	}
+	if (c.AccessKeyID != "" || c.SecretAccessKey != "") && (scheme != "s3" || c.CredentialsFile != "" || c.AccessKeyID == "" || c.SecretAccessKey == "") {
+		return fmt.Errorf("workerd cluster: credentials from the environment need an s3:// bucket, both the access key id and the secret access key, and no credentials file")
+	}
 	if c.StopTimeout < 0 || c.UnsafeTimeDivisor < 0 {
 		return fmt.Errorf("workerd cluster: negative stop timeout or time divisor")
 	}
 	return nil
+}
+
+// env is what the cluster adds to workerd's environment: the bucket's
+// credentials, when given that way.
+func (c *Cluster) env() []string {
+	if c == nil || c.AccessKeyID == "" {
+		return nil
+	}
+	return []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey}
 }
 
 func (c *Cluster) render() string {

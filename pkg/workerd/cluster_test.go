@@ -495,6 +495,37 @@ func TestClusterTakesADeadOwnersObjectOver(t *testing.T) {
 	}
 }
 
+// startPlain starts an instance of a worker without objects, whose
+// cluster settings set fills in (the bucket's credentials), and returns it
+// (nil when it did not start), the text of its config and Start's error.
+func (c *cluster) startPlain(t *testing.T, set func(*Cluster)) (*Process, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	sock, err := ShortDir("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sock) })
+	token := NewToken()
+	cl := &Cluster{Bucket: c.bucket.URL("cluster"), Endpoint: c.bucket.Endpoint, Region: c.bucket.Region, Key: c.key, UnsafeTimeDivisor: c.divisor}
+	set(cl)
+	cfg := &Config{
+		Service: "app", CompatibilityDate: "2025-06-01",
+		Modules: appModules(t, dir, EntryOptions{HasDefault: true, Token: token}, `export default { fetch() { return new Response("ok"); } };`),
+		Control: ControlSource(token),
+		Cluster: cl,
+	}
+	p, err := Start(context.Background(), StartOptions{Binary: c.bin, Config: cfg, Dir: dir, SocketDir: sock, ClusterAddr: "127.0.0.1:0", Ready: 20 * time.Second})
+	if p != nil {
+		t.Cleanup(func() { stop(p) })
+	}
+	text, rerr := os.ReadFile(filepath.Join(dir, "config.capnp"))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	return p, string(text), err
+}
+
 // TestClusterStartSaysWhyTheBucketFails: an instance that cannot use its
 // bucket does not start, and the error carries workerd's reason.
 func TestClusterStartSaysWhyTheBucketFails(t *testing.T) {
@@ -503,25 +534,33 @@ func TestClusterStartSaysWhyTheBucketFails(t *testing.T) {
 	if err := os.WriteFile(wrong, []byte("AWS_ACCESS_KEY_ID="+c.bucket.AccessKey+"\nAWS_SECRET_ACCESS_KEY=not-the-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	sock, err := ShortDir("c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(sock)
-	token := NewToken()
-	cfg := &Config{
-		Service: "app", CompatibilityDate: "2025-06-01",
-		Modules: appModules(t, dir, EntryOptions{HasDefault: true, Token: token}, `export default { fetch() { return new Response("ok"); } };`),
-		Control: ControlSource(token),
-		Cluster: &Cluster{
-			Bucket: c.bucket.URL("cluster"), Endpoint: c.bucket.Endpoint, Region: c.bucket.Region,
-			CredentialsFile: wrong, Key: c.key, UnsafeTimeDivisor: divisor,
-		},
-	}
-	_, err = Start(context.Background(), StartOptions{Binary: c.bin, Config: cfg, Dir: dir, SocketDir: sock, ClusterAddr: "127.0.0.1:0", Ready: 20 * time.Second})
+	_, _, err := c.startPlain(t, func(cl *Cluster) { cl.CredentialsFile = wrong })
 	if err == nil || !strings.Contains(err.Error(), "403") {
 		t.Fatalf("want an error carrying the bucket's 403, got %v", err)
 	}
 	t.Logf("%v", err)
+}
+
+// TestClusterCredentialsFromEnvironment: the bucket's credentials can reach
+// workerd through its environment alone, never its config (a host keeps
+// them as secrets): with the right ones the instance joins, with a wrong
+// secret it fails on the bucket's 403, and the config names neither.
+func TestClusterCredentialsFromEnvironment(t *testing.T) {
+	c := newCluster(t)
+	start := func(secret string) (*Process, string, error) {
+		return c.startPlain(t, func(cl *Cluster) { cl.AccessKeyID, cl.SecretAccessKey = c.bucket.AccessKey, secret })
+	}
+	p, text, err := start(c.bucket.SecretKey)
+	if err != nil {
+		t.Fatalf("with the credentials in its environment: %v", err)
+	}
+	if err := p.Ready(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text, c.bucket.SecretKey) || strings.Contains(text, c.bucket.AccessKey) {
+		t.Fatalf("the config names the bucket's credentials:\n%s", text)
+	}
+	if _, _, err := start("not-the-secret"); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("with a wrong secret in its environment: want the bucket's 403, got %v", err)
+	}
 }

@@ -188,11 +188,7 @@ var ErrNotServing = errors.New("valet: this version is not in service; the Durab
 func (m *Member) Acquire(ctx context.Context, class, id string, forAlarm bool) (Handoff, error) {
 	o := m.objects
 	if o.cluster {
-		// workerd moves the object, its storage and its alarm itself.
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		o.epoch++
-		return Handoff{Epoch: o.epoch}, nil
+		return m.acquireInCluster(ctx, class, id)
 	}
 	k := objectKey{class, id}
 	l := o.lock(k)
@@ -240,6 +236,29 @@ func (m *Member) Acquire(ctx context.Context, class, id string, forAlarm bool) (
 	h.Epoch = o.epoch
 	o.owners[k] = &grant{m: m, epoch: h.Epoch, handed: h}
 	return h, nil
+}
+
+// acquireInCluster grants (class, id) to m at once: workerd moves the
+// object, its storage and its alarm itself. The grant is still recorded,
+// as the object's last builder on this host: its container monitor answers
+// there only (Holds), a container another image of the host left for it
+// stops first (granted), and valet status names the object's class.
+func (m *Member) acquireInCluster(ctx context.Context, class, id string) (Handoff, error) {
+	o := m.objects
+	k := objectKey{class, id}
+	l := o.lock(k)
+	l.Lock()
+	defer l.Unlock()
+	if m.granted != nil {
+		if err := m.granted(ctx, class, id); err != nil {
+			return Handoff{}, err
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.epoch++
+	o.owners[k] = &grant{m: m, epoch: o.epoch, adopted: true}
+	return Handoff{Epoch: o.epoch}, nil
 }
 
 // Adopted records that m's facade took grant epoch of (class, id) in: from
@@ -406,6 +425,13 @@ func (m *Member) wake(ctx context.Context, refs []ObjectRef) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Held reports whether a process of the table holds (class, id) now.
+func (o *Objects) Held(class, id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.owners[objectKey{class, id}] != nil
 }
 
 // Owned lists the objects m holds now.

@@ -150,3 +150,35 @@ func TestClusterAcquireGrantsAtOnce(t *testing.T) {
 		t.Fatalf("control calls in cluster mode: %q %q", pa.ops, pb.ops)
 	}
 }
+
+// TestClusterAcquireRecordsTheBuilder: in a cluster, the member whose
+// facade built an object last holds it on this host (its container's
+// monitor answers there only; valet status names the object's class), a
+// container of the object from another image stops first, and leaving
+// drops what the member held.
+func TestClusterAcquireRecordsTheBuilder(t *testing.T) {
+	o := NewClusterObjects()
+	pa, pb := newFake(), newFake()
+	a, b := o.Join("a", pa.control), o.Join("b", pb.control)
+	var handed []string
+	b.granted = func(_ context.Context, class, id string) error {
+		handed = append(handed, class+"/"+id)
+		return nil
+	}
+	ctx := context.Background()
+	if _, err := a.Acquire(ctx, "Counter", "1", false); err != nil {
+		t.Fatal(err)
+	}
+	if !a.Holds("Counter", "1") || b.Holds("Counter", "1") || len(a.Owned()) != 1 {
+		t.Fatalf("after a built it: a holds %v (%v), b holds %v", a.Holds("Counter", "1"), a.Owned(), b.Holds("Counter", "1"))
+	}
+	if _, err := b.Acquire(ctx, "Counter", "1", false); err != nil {
+		t.Fatal(err)
+	}
+	if a.Holds("Counter", "1") || !b.Holds("Counter", "1") || len(handed) != 1 {
+		t.Fatalf("after b built it: a holds %v, b holds %v, container handoffs %v", a.Holds("Counter", "1"), b.Holds("Counter", "1"), handed)
+	}
+	if left := b.Leave(ctx); len(left) != 1 || b.Holds("Counter", "1") || len(pa.ops)+len(pb.ops) != 0 {
+		t.Fatalf("leave: %v, control calls %q %q", left, pa.ops, pb.ops)
+	}
+}

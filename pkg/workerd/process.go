@@ -141,6 +141,7 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 	for k, v := range opts.Config.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	cmd.Env = append(cmd.Env, cluster.env()...)
 	// Its own process group: a Ctrl-C on valet's terminal reaches valet,
 	// which stops workerd in order, rather than both at once.
 	cmd.SysProcAttr = sysProcAttr()

@@ -53,7 +53,8 @@ func Binary(t testing.TB) string {
 }
 
 // Server is a running S3-compatible server holding one bucket, with
-// throw-away credentials, reachable on 127.0.0.1 only.
+// throw-away credentials, reachable on the address it was started on
+// (127.0.0.1 by default) only.
 type Server struct {
 	Endpoint  string // http://127.0.0.1:<port>
 	Region    string
@@ -77,8 +78,16 @@ type Server struct {
 // own (see front), so the port is known without a race.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartOn(t, "127.0.0.1")
+}
+
+// StartOn is Start listening on host: an address of this machine that
+// containers reach (a test engine's bridge address), where workerd runs in
+// one.
+func StartOn(t testing.TB, host string) *Server {
+	t.Helper()
 	bin := Binary(t)
-	s, err := start(bin, t.TempDir())
+	s, err := start(bin, t.TempDir(), host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +100,7 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func start(bin, dir string) (*Server, error) {
+func start(bin, dir, host string) (*Server, error) {
 	s := &Server{
 		Region: Region, AccessKey: "VALETTEST" + strings.ToUpper(randomHex(6)), SecretKey: randomHex(20),
 		Bucket: "valet-test", Dir: filepath.Join(dir, "data"), done: make(chan struct{}),
@@ -135,7 +144,7 @@ func start(bin, dir string) (*Server, error) {
 		s.Stop()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		s.Stop()
 		return nil, err

@@ -1,0 +1,179 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// headerLB marks an answer the load balancer made itself: the host it
+// sent the request to failed it (its connection broke), so no host
+// answered.
+const headerLB = "X-Test-Lb"
+
+// headerLBHost names the host (its index) that answered.
+const headerLBHost = "X-Test-Host"
+
+// roundRobin is the load balancer in front of a cluster's hosts in tests:
+// each request (WebSocket upgrades included) goes to the next host in
+// turn. As a real one does, it skips a host that refuses the connection
+// (tries the next); a request a host took and then dropped is answered 502
+// with headerLB, as it can be sent nowhere else safely.
+type roundRobin struct {
+	targets []*url.URL
+	next    atomic.Uint64
+	srv     *httptest.Server
+
+	mu  sync.Mutex
+	log []lbRecord // every request passed on, as it was answered
+}
+
+// lbRecord is a request the load balancer passed on to a host.
+type lbRecord struct {
+	start, end time.Time
+	host       int
+	path       string
+	status     int // 0: the host dropped it
+	retryAfter bool
+}
+
+func newRoundRobin(t *testing.T, hosts ...string) *roundRobin {
+	t.Helper()
+	lb := &roundRobin{}
+	for _, h := range hosts {
+		lb.targets = append(lb.targets, &url.URL{Scheme: "http", Host: h})
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite:   func(r *httputil.ProxyRequest) { r.Out.URL.Scheme = "http"; r.Out.Host = r.In.Host },
+		Transport: lb,
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			w.Header().Set(headerLB, err.Error())
+			w.WriteHeader(http.StatusBadGateway)
+		},
+	}
+	lb.srv = httptest.NewServer(rp)
+	t.Cleanup(lb.srv.Close)
+	return lb
+}
+
+// RoundTrip sends r to the next host that accepts the connection.
+func (lb *roundRobin) RoundTrip(r *http.Request) (*http.Response, error) {
+	next := lb.next.Add(1)
+	start := time.Now()
+	var err error
+	for i := range lb.targets {
+		n := int((next + uint64(i)) % uint64(len(lb.targets)))
+		out := r.Clone(r.Context())
+		out.URL.Host = lb.targets[n].Host
+		resp, err2 := lbTransport.RoundTrip(out)
+		if err2 == nil {
+			resp.Header.Set(headerLBHost, strconv.Itoa(n))
+			lb.record(lbRecord{start: start, host: n, path: r.URL.Path, status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After") != ""})
+			return resp, nil
+		}
+		if err = err2; !refused(err) {
+			if r.Context().Err() == nil { // not the client gone
+				lb.record(lbRecord{start: start, host: n, path: r.URL.Path})
+			}
+			return nil, fmt.Errorf("host %d (%s): %w", n, lb.targets[n].Host, err)
+		}
+	}
+	return nil, err
+}
+
+func (lb *roundRobin) record(r lbRecord) {
+	r.end = time.Now()
+	lb.mu.Lock()
+	lb.log = append(lb.log, r)
+	lb.mu.Unlock()
+}
+
+// drops is, per host, how many requests it took and dropped so far.
+func (lb *roundRobin) drops() []int64 {
+	out := make([]int64, len(lb.targets))
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	for _, r := range lb.log {
+		if r.status == 0 {
+			out[r.host]++
+		}
+	}
+	return out
+}
+
+// lastDropAt is when host i last dropped a request (zero if never).
+func (lb *roundRobin) lastDropAt(i int) time.Time {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	var at time.Time
+	for _, r := range lb.log {
+		if r.status == 0 && r.host == i && r.end.After(at) {
+			at = r.end
+		}
+	}
+	return at
+}
+
+// lbTally is how the requests of a time were answered.
+type lbTally struct {
+	OK, Retry, Other int
+	Dropped          []int          // per host
+	Others           map[string]int // "host N: status"
+	LongestOK        time.Duration  // the longest wait for a 2xx
+}
+
+func (t lbTally) String() string {
+	return fmt.Sprintf("%d answered 2xx (the longest after %s), %d 503 with Retry-After, %d other %v, dropped per host %v",
+		t.OK, t.LongestOK.Round(time.Millisecond), t.Retry, t.Other, t.Others, t.Dropped)
+}
+
+// tally counts how the requests begun between from and to for the paths
+// were answered.
+func (lb *roundRobin) tally(from, to time.Time, paths ...string) lbTally {
+	t := lbTally{Dropped: make([]int, len(lb.targets)), Others: map[string]int{}}
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	for _, r := range lb.log {
+		if r.start.Before(from) || r.start.After(to) || !slices.Contains(paths, r.path) {
+			continue
+		}
+		switch {
+		case r.status == 0:
+			t.Dropped[r.host]++
+		case r.status >= 200 && r.status < 300:
+			t.OK++
+			t.LongestOK = max(t.LongestOK, r.end.Sub(r.start))
+		case r.status == http.StatusServiceUnavailable && r.retryAfter:
+			t.Retry++
+		default:
+			t.Other++
+			t.Others[fmt.Sprintf("host %d: %d", r.host, r.status)]++
+		}
+	}
+	return t
+}
+
+var lbTransport = &http.Transport{
+	DialContext:         (&net.Dialer{}).DialContext,
+	MaxIdleConnsPerHost: 64,
+}
+
+// refused is a connection the host did not accept: nothing was sent.
+func refused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// URL is where clients reach the cluster.
+func (lb *roundRobin) URL() string { return lb.srv.URL }
