@@ -96,7 +96,7 @@ killed valet dev of the app left behind, never those of one still running.`,
 }
 
 func devRun(ctx context.Context, opts *DevOptions) error {
-	serverGC()
+	serverRuntime()
 	if ctx == nil {
 		ctx = context.Background()
 	}

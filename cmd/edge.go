@@ -37,7 +37,7 @@ func NewCmdEdge(f *cmdutil.Factory, runF func(*EdgeOptions) error) *cobra.Comman
 }
 
 func edgeRun(ctx context.Context, opts *EdgeOptions) error {
-	serverGC()
+	serverRuntime()
 	if ctx == nil {
 		ctx = context.Background()
 	}
