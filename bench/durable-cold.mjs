@@ -2,10 +2,14 @@
 // sides timed in this one process (no process start inside a figure), taking
 // turns round by round.
 //
-//   node bench/durable-cold.mjs ENGINE_SOCKET IMAGE VALET_URL ROUNDS
+//   node bench/durable-cold.mjs ENGINE_SOCKET IMAGE VALET_URL ROUNDS NETWORK
 //
 // bare   the Engine API doing what valet does for a new object: create a
-//        container of IMAGE with port 8080 published on 127.0.0.1, start it,
+//        container of IMAGE on NETWORK (the bridge network valet's
+//        containers are on: the engine starts a container on a user-defined
+//        bridge some 40-70 ms slower than on its default one, and that is
+//        the engine's time, not valet's) with port 8080 published on
+//        127.0.0.1, start it,
 //        read the port, then GET / until it answers 200 (tried again after
 //        1 ms while the container is not listening yet); then it is removed.
 // valet  GET VALET_URL?name=coldN: a new Durable Object whose container
@@ -14,7 +18,7 @@
 // Prints {"bare": [ms...], "valet": [ms...]}.
 import http from "node:http";
 
-const [socket, image, valetURL, roundsArg] = process.argv.slice(2);
+const [socket, image, valetURL, roundsArg, network] = process.argv.slice(2);
 const rounds = Number(roundsArg || 7);
 // Between tries: short, but no busy loop taking the cores dockerd needs.
 const pause = () => new Promise((r) => setTimeout(r, 1));
@@ -48,7 +52,10 @@ async function bare() {
   const { Id: id } = await api("POST", "/containers/create", {
     Image: image,
     ExposedPorts: { "8080/tcp": {} },
-    HostConfig: { PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
+    HostConfig: {
+      NetworkMode: network || "default",
+      PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
+    },
   });
   try {
     await api("POST", `/containers/${id}/start`);

@@ -13,7 +13,8 @@
 #                   image events are read back).
 #   container-cold  the first request to a new object until its container
 #                   answers, against the bare Engine API doing the same
-#                   (create, start, port, first answer), taking turns in one
+#                   (create on the network valet's containers are on, start,
+#                   port, first answer), taking turns in one
 #                   process (bench/durable-cold.mjs); medians of ROUNDS, and
 #                   their difference is the figure.
 #   warm            wrk -t2 -c32 on one object with its container running
@@ -72,12 +73,19 @@ image=$(engine /images/json | node -e '
 if [[ -z $image ]]; then
 	result container-cold - ms "the image valet built (valet-durable-bench-*) is not on the engine"
 else
-	log "cold starts: $rounds rounds, bare engine and valet taking turns ($image)"
-	if cold=$(node "$bench_repo/bench/durable-cold.mjs" "$sock" "$image" "http://127.0.0.1:$port/" "$rounds"); then
+	# The bare side starts its containers on the network valet's are on.
+	network=$(engine "/containers/json?filters=%7B%22ancestor%22%3A%5B%22$image%22%5D%7D" | node -e '
+		const cs = JSON.parse(require("fs").readFileSync(0, "utf8"));
+		const n = Object.keys(cs[0]?.NetworkSettings?.Networks || {})[0];
+		if (n) console.log(n);')
+	log "cold starts: $rounds rounds, bare engine and valet taking turns ($image, network ${network:-?})"
+	if [[ -z $network ]]; then
+		result container-cold - ms "no running container of $image to read valet's network from"
+	elif cold=$(node "$bench_repo/bench/durable-cold.mjs" "$sock" "$image" "http://127.0.0.1:$port/" "$rounds" "$network"); then
 		bare=$(node -p 'JSON.parse(process.argv[1]).bare.map((x) => x.toFixed(1)).join("\n")' "$cold" | median)
 		vmed=$(node -p 'JSON.parse(process.argv[1]).valet.map((x) => x.toFixed(1)).join("\n")' "$cold" | median)
 		result container-cold "$(awk -v a="$vmed" -v b="$bare" 'BEGIN { printf "%.1f", a - b }')" ms \
-			"median of $rounds: valet ${vmed} ms, bare engine ${bare} ms"
+			"median of $rounds: valet ${vmed} ms, bare engine ${bare} ms (network $network)"
 	else
 		result container-cold - ms "the cold-start rounds failed (their output is above)"
 	fi
