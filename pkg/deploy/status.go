@@ -89,7 +89,9 @@ func Status(ctx context.Context, c Conn) (*StatusResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &StatusResult{App: c.App(), Hosts: make([]HostStatus, len(hosts))}
+	// Objects is [] rather than null in JSON when none has run, so that
+	// `.objects[]` in jq gives nothing instead of an error.
+	res := &StatusResult{App: c.App(), Hosts: make([]HostStatus, len(hosts)), Objects: []ObjectPlace{}}
 	if cl := c.Cluster(); cl != nil {
 		res.Bucket = cl.Bucket
 	}
