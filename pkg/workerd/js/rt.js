@@ -6,9 +6,17 @@
 // - ctx.container, backed by valet's container manager through the bridge
 //   service, with workerd's own semantics and messages (container.js,
 //   appended to this file).
-import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
+import { DurableObject, WorkerEntrypoint, env as moduleEnv } from "cloudflare:workers";
 
 export const BRIDGE = "__VALET_BRIDGE";
+
+// The bridge is valet's binding, not the app's: wrangler dev's env has no
+// such key, so it is kept out of Object.keys(env) and JSON.stringify(env).
+// Made non-enumerable once here, on the env every handler of the isolate
+// sees, it costs no request anything.
+try {
+  if (moduleEnv && BRIDGE in moduleEnv) Object.defineProperty(moduleEnv, BRIDGE, { enumerable: false });
+} catch {}
 const STATE = Symbol("valet.state");
 
 // The probe valet's control worker calls: it answers only once every module
