@@ -105,6 +105,12 @@ func (e *Engine) WaitPort(ctx context.Context, id string, port int) (string, err
 	var published bool
 	silent := true // no dial to the container's address was refused yet
 	delay := 2 * time.Millisecond
+	// grace is how long a connection through the proxy must stay silent
+	// to count as accepted: at least proxyGrace, and 3x the longest the
+	// proxy took to close one the container refused, as a loaded machine
+	// slows the proxy's own dial (a fixed 15 ms took a refusal still on
+	// its way for an acceptance); at most a second.
+	grace := proxyGrace
 	for checks := 0; ; checks++ {
 		if addr == "" {
 			var err error
@@ -116,9 +122,13 @@ func (e *Engine) WaitPort(ctx context.Context, id string, port int) (string, err
 				return "", err
 			}
 		}
-		ready, err := portReady(ctx, addr, published)
+		began := time.Now()
+		ready, err := portReady(ctx, addr, published, grace)
 		if ready {
 			return addr, nil
+		}
+		if published && err == nil {
+			grace = min(max(grace, 3*time.Since(began)), time.Second)
 		}
 		silent = silent && (published || isTimeout(err))
 		// Check for a crash every few tries rather than every try: an
@@ -155,13 +165,14 @@ const proxyGrace = 15 * time.Millisecond
 // not reach the container, counts as nothing listening; that check takes
 // proxyGrace when something does listen.
 func PortListening(ctx context.Context, addr string, proxied bool) bool {
-	ready, _ := portReady(ctx, addr, proxied)
+	ready, _ := portReady(ctx, addr, proxied, proxyGrace)
 	return ready
 }
 
 // portReady dials addr; when it is not ready, err says why the dial failed
-// (nil when the proxy closed the connection).
-func portReady(ctx context.Context, addr string, viaProxy bool) (bool, error) {
+// (nil when the proxy closed the connection). Through the proxy, a
+// connection still open and silent after grace counts as accepted.
+func portReady(ctx context.Context, addr string, viaProxy bool, grace time.Duration) (bool, error) {
 	d := net.Dialer{Timeout: time.Second}
 	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -171,7 +182,7 @@ func portReady(ctx context.Context, addr string, viaProxy bool) (bool, error) {
 	if !viaProxy {
 		return true, nil
 	}
-	_ = c.SetReadDeadline(time.Now().Add(proxyGrace))
+	_ = c.SetReadDeadline(time.Now().Add(grace))
 	var b [1]byte
 	_, err = c.Read(b[:])
 	if err == nil {
