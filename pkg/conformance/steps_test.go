@@ -1,9 +1,11 @@
 package conformance
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -50,4 +52,59 @@ func writeSteps(t *testing.T, suite, kind string, steps []json.RawMessage) {
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stepDifference is a step where valet answers otherwise than wrangler dev
+// on purpose: why, and what valet's answer must be instead.
+type stepDifference struct {
+	why   string
+	check func(answer any) bool
+}
+
+// compareSteps compares answers step by step, by their JSON values: each
+// must be wrangler dev's, but the steps in diffs, whose answers must pass
+// their check instead; the steps run are wrangler dev's, in its order.
+// Where workerd's bundled modules answer otherwise than Miniflare, the
+// kinds' front workers (pkg/bindings/js) make the answer wrangler dev's.
+func compareSteps(t *testing.T, kind string, want, got []json.RawMessage, diffs map[string]stepDifference) {
+	t.Helper()
+	index := func(steps []json.RawMessage) ([]string, map[string]any) {
+		var names []string
+		by := map[string]any{}
+		for _, s := range steps {
+			var pair []any
+			if err := json.Unmarshal(s, &pair); err != nil || len(pair) != 2 {
+				t.Fatalf("step %s is not [name, answer]", s)
+			}
+			name, _ := pair[0].(string)
+			names = append(names, name)
+			by[name] = pair[1]
+		}
+		return names, by
+	}
+	wantNames, wantBy := index(want)
+	gotNames, gotBy := index(got)
+	same := 0
+	for _, name := range wantNames {
+		g, ok := gotBy[name]
+		wj, _ := json.Marshal(wantBy[name])
+		gj, _ := json.Marshal(g)
+		diff, known := diffs[name]
+		switch {
+		case !ok:
+			t.Errorf("%s: valet dev has no step %q", kind, name)
+		case known:
+			if !diff.check(g) {
+				t.Errorf("%s: %q = %s; valet differs from wrangler dev (%s) on purpose: %s", kind, name, gj, wj, diff.why)
+			}
+		case bytes.Equal(wj, gj):
+			same++
+		default:
+			t.Errorf("%s: %q\nwrangler dev: %s\nvalet dev:    %s", kind, name, wj, gj)
+		}
+	}
+	if strings.Join(gotNames, "\n") != strings.Join(wantNames, "\n") {
+		t.Errorf("%s: valet dev ran steps %q, wrangler dev %q", kind, gotNames, wantNames)
+	}
+	t.Logf("%s: %d of %d steps answer as wrangler dev does", kind, same, len(want))
 }
