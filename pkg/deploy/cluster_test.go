@@ -148,7 +148,7 @@ func newTestCluster(t *testing.T) *testCluster {
 		c.hosts = append(c.hosts, config.DeployHost{Host: d.Host, PrivateAddress: gw})
 	}
 	c.bucket = clustertest.StartOn(t, c.gw[0])
-	c.cport = freePortPair(t)
+	c.cport = clustertest.PortPair(t, "")
 	var hosts []string
 	for _, h := range c.hosts {
 		hosts = append(hosts, fmt.Sprintf(`{ "host": %q, "private_address": %q }`, h.Host, h.PrivateAddress))
@@ -192,27 +192,6 @@ func newTestCluster(t *testing.T) *testCluster {
 		}
 	})
 	return c
-}
-
-// freePortPair is a port p free on every address with p+1 free too: a
-// host's two cluster ports.
-func freePortPair(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 50; i++ {
-		l, err := net.Listen("tcp", ":0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := l.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", ":"+strconv.Itoa(p+1))
-		l.Close()
-		if err == nil {
-			l2.Close()
-			return p
-		}
-	}
-	t.Fatal("no pair of free ports")
-	return 0
 }
 
 // divisor shortens workerd's cluster times on the test hosts: a 4 s lease.

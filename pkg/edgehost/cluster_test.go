@@ -3,7 +3,6 @@ package edgehost
 import (
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,27 +35,6 @@ export default {
 `
 }
 
-// freePortPair finds a port p on 127.0.0.1 with p+1 free too (a host's two
-// cluster ports).
-func freePortPair(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 50; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := l.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
-		l.Close()
-		if err == nil {
-			l2.Close()
-			return p
-		}
-	}
-	t.Fatal("no pair of free ports")
-	return 0
-}
-
 // clusterHost is an edge server joined to a cluster on its own port pair.
 type clusterHost struct {
 	store   *Store
@@ -72,7 +50,7 @@ func serveClusterHost(t *testing.T) *clusterHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePortPair(t)
+	port := clustertest.PortPair(t, "127.0.0.1")
 	control := filepath.Join(t.TempDir(), "c.sock")
 	ctx, cancel := context.WithCancel(context.Background())
 	urlc := make(chan string, 1)
