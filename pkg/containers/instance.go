@@ -39,15 +39,9 @@ type run struct {
 	cid     string
 	err     error // failed to start
 	exit    int
-	stopped bool                // valet signalled or destroyed it (Instance.mu)
-	ports   map[int]portAddress // Instance.mu
+	stopped bool                       // valet signalled or destroyed it (Instance.mu)
+	ports   map[int]engine.PortAddress // Instance.mu
 	http    *portClient
-}
-
-// portAddress is where one of the container's ports is reached from here.
-type portAddress struct {
-	addr    string
-	proxied bool // a published port, behind dockerd's userland proxy
 }
 
 // Exit is how a run ended.
@@ -107,7 +101,7 @@ func (in *Instance) Start(ctx context.Context, opts StartOptions) (int, error) {
 	}
 	in.mu.Lock()
 	in.seq++
-	r := &run{n: in.seq, started: make(chan struct{}), done: make(chan struct{}), ports: map[int]portAddress{}}
+	r := &run{n: in.seq, started: make(chan struct{}), done: make(chan struct{}), ports: map[int]engine.PortAddress{}}
 	r.http = newPortClient(in, r)
 	in.runs = append(in.runs, r)
 	if len(in.runs) > keptRuns {
@@ -163,8 +157,10 @@ func (in *Instance) launch(r *run, opts StartOptions) {
 		return
 	}
 	r.cid = id
-	close(r.started)
+	// "running" goes out before anyone waiting for the start can act on
+	// the container (and say "stopping").
 	m.emit(in.class, in.id, "running", "")
+	close(r.started)
 	go in.follow(id)
 	go func() {
 		code, err := m.opts.Engine.Wait(m.ctx, id)
@@ -188,8 +184,9 @@ func (in *Instance) finish(r *run, code int) {
 	in.mu.Lock()
 	r.exit = code
 	stopped := r.stopped
-	close(r.done)
 	in.mu.Unlock()
+	// The slot is free and the state said before the run counts as done,
+	// so that whoever waits for it sees both (and may start another).
 	in.m.unreserve(in.class)
 	switch {
 	case r.err != nil:
@@ -199,6 +196,9 @@ func (in *Instance) finish(r *run, code int) {
 	default:
 		in.m.emit(in.class, in.id, "crashed", fmt.Sprintf("exit code %d", code))
 	}
+	in.mu.Lock()
+	close(r.done)
+	in.mu.Unlock()
 }
 
 // removeQuiet removes a container; one already being removed is no error.

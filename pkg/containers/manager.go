@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valet-dev/valet/pkg/engine"
@@ -84,6 +85,9 @@ type Manager struct {
 	launches  sync.WaitGroup
 	ctx       context.Context
 	cancel    context.CancelFunc
+	// noDirect: this host cannot reach the containers' own network
+	// addresses (Docker Desktop, rootless dockerd): dial published ports.
+	noDirect atomic.Bool
 }
 
 // New returns a manager; it starts nothing until an object asks.

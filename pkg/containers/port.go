@@ -109,7 +109,7 @@ func (in *Instance) lost(ctx context.Context, r *run, port int, err error) error
 	in.mu.Lock()
 	a, known := r.ports[port]
 	in.mu.Unlock()
-	if known && a.proxied && !engine.PortListening(ctx, a.addr, true) {
+	if known && !in.listening(ctx, r, port, a) {
 		return in.portErr(r, port, ErrNotListening)
 	}
 	return in.portErr(r, port, fmt.Errorf("%w: %v", ErrConnectionLost, err))
@@ -123,14 +123,14 @@ func (in *Instance) Dial(ctx context.Context, port int) (net.Conn, error) {
 	if r == nil {
 		return nil, fmt.Errorf("port %d of %s %s: %w", port, in.class, short(in.id), ErrNotStarted)
 	}
-	c, err := in.dial(ctx, r, port)
+	c, viaProxy, err := in.dialVia(ctx, r, port)
 	if err != nil {
 		return nil, err
 	}
 	in.mu.Lock()
 	a := r.ports[port]
 	in.mu.Unlock()
-	if a.proxied && !engine.PortListening(ctx, a.addr, true) {
+	if viaProxy && !in.listening(ctx, r, port, a) {
 		_ = c.Close()
 		return nil, in.portErr(r, port, ErrNotListening)
 	}
@@ -139,58 +139,85 @@ func (in *Instance) Dial(ctx context.Context, port int) (net.Conn, error) {
 
 // dial connects to run r's port, once the container was started.
 func (in *Instance) dial(ctx context.Context, r *run, port int) (net.Conn, error) {
+	c, _, err := in.dialVia(ctx, r, port)
+	return c, err
+}
+
+// dialVia is dial that also says whether the connection goes through
+// dockerd's proxy, which accepts whether or not the container listens.
+func (in *Instance) dialVia(ctx context.Context, r *run, port int) (net.Conn, bool, error) {
 	select {
 	case <-r.started:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, false, ctx.Err()
 	}
 	if r.err != nil || r.isDone() {
-		return nil, in.portErr(r, port, ErrNotRunning)
+		return nil, false, in.portErr(r, port, ErrNotRunning)
 	}
 	a, err := in.addr(ctx, r, port)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	d := net.Dialer{Timeout: 5 * time.Second}
-	c, err := d.DialContext(ctx, "tcp", a.addr)
+	direct := a.Direct
+	c, viaProxy, err := a.Dial(ctx, 5*time.Second)
+	if a.Direct != direct {
+		// The container's network is out of this host's reach: dial the
+		// published ports of every container from now on.
+		in.m.noDirect.Store(true)
+		in.mu.Lock()
+		r.ports[port] = a
+		in.mu.Unlock()
+	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 		if r.isDone() {
-			return nil, in.portErr(r, port, ErrNotRunning)
+			return nil, false, in.portErr(r, port, ErrNotRunning)
 		}
-		return nil, in.portErr(r, port, fmt.Errorf("%w: %v", ErrNotListening, err))
+		return nil, false, in.portErr(r, port, fmt.Errorf("%w: %v", ErrNotListening, err))
 	}
-	return c, nil
+	return c, viaProxy, nil
 }
 
 // addr is where run r's port answers from here (asked of the engine once
 // per run and port).
-func (in *Instance) addr(ctx context.Context, r *run, port int) (portAddress, error) {
+func (in *Instance) addr(ctx context.Context, r *run, port int) (engine.PortAddress, error) {
 	in.mu.Lock()
 	a, ok := r.ports[port]
 	in.mu.Unlock()
 	if ok {
 		return a, nil
 	}
-	addr, proxied, err := in.m.opts.Engine.PortAddr(ctx, r.cid, port)
+	a, err := in.m.opts.Engine.PortAddr(ctx, r.cid, port)
+	if in.m.noDirect.Load() {
+		a.Direct = ""
+	}
 	if err != nil {
 		if r.isDone() {
-			return portAddress{}, in.portErr(r, port, ErrNotRunning)
+			return engine.PortAddress{}, in.portErr(r, port, ErrNotRunning)
 		}
 		// The worker only sees workerd's "not listening": say why here.
 		hint := fmt.Sprintf("port %d of the containers of %s cannot be reached from here: valet reaches a container's ports through those its image EXPOSEs; add EXPOSE %d to the Dockerfile", port, in.class, port)
 		if in.m.warnOnce(fmt.Sprintf("port:%s:%d", in.class, port)) {
 			in.m.opts.Events.Emit(events.Event{Kind: events.Log, Source: "container:" + in.class, Level: "warn", Message: hint})
 		}
-		return portAddress{}, fmt.Errorf("%w: %s (%v)", ErrNotListening, hint, err)
+		return engine.PortAddress{}, fmt.Errorf("%w: %s (%v)", ErrNotListening, hint, err)
 	}
-	a = portAddress{addr: addr, proxied: proxied}
 	in.mu.Lock()
 	r.ports[port] = a
 	in.mu.Unlock()
 	return a, nil
+}
+
+// listening tells whether something listens on run r's port at a, and
+// keeps what the check learnt for the next one.
+func (in *Instance) listening(ctx context.Context, r *run, port int, a engine.PortAddress) bool {
+	ok := a.Listening(ctx)
+	in.mu.Lock()
+	r.ports[port] = a
+	in.mu.Unlock()
+	return ok
 }
 
 func (in *Instance) portErr(r *run, port int, err error) error {

@@ -7,8 +7,10 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"syscall"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 )
@@ -22,12 +24,107 @@ func (e *Engine) ContainerAddr(ctx context.Context, id string, port int) (string
 	return addr, err
 }
 
-// PortAddr is ContainerAddr that also says whether addr is a published
-// port: dockerd's userland proxy answers there, and accepts connections even
-// when nothing listens in the container (see PortListening).
-func (e *Engine) PortAddr(ctx context.Context, id string, port int) (addr string, proxied bool, err error) {
-	return e.containerAddr(ctx, id, port)
+// PortAddress is where this process dials a container's TCP port.
+type PortAddress struct {
+	// Addr is what to dial: the published 127.0.0.1 port when there is
+	// one, else the container's address on its network.
+	Addr string
+	// Proxied: Addr is a published port, behind dockerd's userland proxy,
+	// which accepts connections even when nothing listens in the
+	// container (see Listening).
+	Proxied bool
+	// Direct is the container's own address on its network when Addr is
+	// proxied and the engine runs on this host ("" otherwise): a dial
+	// there is refused at once when nothing listens, where the proxy
+	// accepts and closes.
+	Direct string
+
+	grace time.Duration // see check
 }
+
+// PortAddr is ContainerAddr that also says whether the address is behind
+// the proxy, and the direct address beside it.
+func (e *Engine) PortAddr(ctx context.Context, id string, port int) (PortAddress, error) {
+	res, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return PortAddress{}, fmt.Errorf("inspect container %s: %w", shortID(id), err)
+	}
+	addr, published, err := e.addrOf(res.Container, port)
+	if err != nil || !published {
+		return PortAddress{Addr: addr}, err
+	}
+	a := PortAddress{Addr: addr, Proxied: true}
+	if !e.Remote() {
+		a.Direct = networkAddrOf(res.Container, port)
+	}
+	return a, nil
+}
+
+// Listening tells whether something listens on the container's port. A
+// direct address answers that for certain (a refusal or an accepted
+// connection). Only where it does not answer (a host that cannot reach
+// the container's network, e.g. Docker Desktop's VM) is the proxy asked,
+// which is a guess under load (see portReady); Direct is then cleared, so
+// that later checks do not wait for it again. Keep a for the next check
+// of the same port: it also learns how slow the proxy is.
+func (a *PortAddress) Listening(ctx context.Context) bool {
+	ready, _ := a.check(ctx)
+	return ready
+}
+
+// Dial connects to the port: at Direct when there is one, else at Addr;
+// viaProxy says it was Addr behind the proxy. A Direct that does not
+// answer is cleared, as in Listening; one that refuses is final (an error
+// that wraps syscall.ECONNREFUSED).
+func (a *PortAddress) Dial(ctx context.Context, timeout time.Duration) (c net.Conn, viaProxy bool, err error) {
+	if a.Proxied && a.Direct != "" {
+		d := net.Dialer{Timeout: min(timeout, directTimeout)}
+		c, err := d.DialContext(ctx, "tcp", a.Direct)
+		if err == nil || errors.Is(err, syscall.ECONNREFUSED) || ctx.Err() != nil {
+			return c, false, err
+		}
+		a.Direct = ""
+	}
+	d := net.Dialer{Timeout: timeout}
+	c, err = d.DialContext(ctx, "tcp", a.Addr)
+	return c, a.Proxied, err
+}
+
+// check is Listening that, when nothing listens, says why the dial failed
+// (nil when the proxy accepted and closed the connection).
+func (a *PortAddress) check(ctx context.Context) (bool, error) {
+	if a.Proxied && a.Direct != "" {
+		d := net.Dialer{Timeout: directTimeout}
+		c, err := d.DialContext(ctx, "tcp", a.Direct)
+		if err == nil {
+			_ = c.Close()
+			return true, nil
+		}
+		if errors.Is(err, syscall.ECONNREFUSED) || ctx.Err() != nil {
+			return false, err
+		}
+		a.Direct = ""
+	}
+	// grace is how long a connection through the proxy must stay silent
+	// to count as accepted: at least proxyGrace, and 3x the longest the
+	// proxy took to close one the container refused, as a loaded machine
+	// slows the proxy's own dial (a fixed 15 ms took a refusal still on
+	// its way for an acceptance); at most a second.
+	if a.grace == 0 {
+		a.grace = proxyGrace
+	}
+	began := time.Now()
+	ready, err := portReady(ctx, a.Addr, a.Proxied, a.grace)
+	if !ready && a.Proxied && err == nil {
+		a.grace = min(max(a.grace, 3*time.Since(began)), time.Second)
+	}
+	return ready, err
+}
+
+// directTimeout bounds a dial to a container's network address: on a
+// host that reaches it, a connection or refusal comes in well under a
+// millisecond; a filtered or unroutable network never answers.
+const directTimeout = time.Second
 
 // containerAddr also says whether addr is a published port (behind the proxy).
 func (e *Engine) containerAddr(ctx context.Context, id string, port int) (addr string, published bool, err error) {
@@ -35,7 +132,13 @@ func (e *Engine) containerAddr(ctx context.Context, id string, port int) (addr s
 	if err != nil {
 		return "", false, fmt.Errorf("inspect container %s: %w", shortID(id), err)
 	}
-	ns := res.Container.NetworkSettings
+	return e.addrOf(res.Container, port)
+}
+
+// addrOf is containerAddr of an inspected container.
+func (e *Engine) addrOf(c container.InspectResponse, port int) (addr string, published bool, err error) {
+	id := c.ID
+	ns := c.NetworkSettings
 	if ns == nil {
 		return "", false, fmt.Errorf("container %s has no network settings (is it running?)", shortID(id))
 	}
@@ -52,31 +155,43 @@ func (e *Engine) containerAddr(ctx context.Context, id string, port int) (addr s
 		}
 	}
 	if !e.Remote() {
-		// The address on the network it was created on (a container may
-		// have joined others, e.g. one for its route out), else any.
-		mode := ""
-		if hc := res.Container.HostConfig; hc != nil {
-			mode = string(hc.NetworkMode)
-		}
-		names := make([]string, 0, len(ns.Networks))
-		for name := range ns.Networks {
-			names = append(names, name)
-		}
-		sort.Slice(names, func(i, j int) bool {
-			pi := names[i] == mode || ns.Networks[names[i]] != nil && ns.Networks[names[i]].NetworkID == mode
-			pj := names[j] == mode || ns.Networks[names[j]] != nil && ns.Networks[names[j]].NetworkID == mode
-			if pi != pj {
-				return pi
-			}
-			return names[i] < names[j]
-		})
-		for _, name := range names {
-			if ep := ns.Networks[name]; ep != nil && ep.IPAddress.IsValid() {
-				return net.JoinHostPort(ep.IPAddress.String(), strconv.Itoa(port)), false, nil
-			}
+		if addr := networkAddrOf(c, port); addr != "" {
+			return addr, false, nil
 		}
 	}
 	return "", false, fmt.Errorf("container %s: port %d is neither published nor reachable on a network from here; publish it (ContainerSpec.Ports)", shortID(id), port)
+}
+
+// networkAddrOf is c's address on the network it was created on (a
+// container may have joined others, e.g. one for its route out), else on
+// any; "" when it has none.
+func networkAddrOf(c container.InspectResponse, port int) string {
+	ns := c.NetworkSettings
+	if ns == nil {
+		return ""
+	}
+	mode := ""
+	if hc := c.HostConfig; hc != nil {
+		mode = string(hc.NetworkMode)
+	}
+	names := make([]string, 0, len(ns.Networks))
+	for name := range ns.Networks {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		pi := names[i] == mode || ns.Networks[names[i]] != nil && ns.Networks[names[i]].NetworkID == mode
+		pj := names[j] == mode || ns.Networks[names[j]] != nil && ns.Networks[names[j]].NetworkID == mode
+		if pi != pj {
+			return pi
+		}
+		return names[i] < names[j]
+	})
+	for _, name := range names {
+		if ep := ns.Networks[name]; ep != nil && ep.IPAddress.IsValid() {
+			return net.JoinHostPort(ep.IPAddress.String(), strconv.Itoa(port))
+		}
+	}
+	return ""
 }
 
 // ErrExited is returned by WaitPort when the container stops before its
@@ -101,36 +216,26 @@ func (e *ExitError) Unwrap() error { return ErrExited }
 // connection the proxy closes at once (it could not reach the container)
 // counts as not ready. A container that exits meanwhile is an *ExitError.
 func (e *Engine) WaitPort(ctx context.Context, id string, port int) (string, error) {
-	var addr string
-	var published bool
+	var a *PortAddress
 	silent := true // no dial to the container's address was refused yet
 	delay := 2 * time.Millisecond
-	// grace is how long a connection through the proxy must stay silent
-	// to count as accepted: at least proxyGrace, and 3x the longest the
-	// proxy took to close one the container refused, as a loaded machine
-	// slows the proxy's own dial (a fixed 15 ms took a refusal still on
-	// its way for an acceptance); at most a second.
-	grace := proxyGrace
 	for checks := 0; ; checks++ {
-		if addr == "" {
-			var err error
-			if addr, published, err = e.containerAddr(ctx, id, port); err != nil {
+		if a == nil {
+			pa, err := e.PortAddr(ctx, id, port)
+			if err != nil {
 				// An exited container has no ports: say it crashed.
 				if st, ierr := e.Inspect(ctx, id); ierr == nil && !st.Running {
 					return "", &ExitError{ID: id, Code: st.ExitCode}
 				}
 				return "", err
 			}
+			a = &pa
 		}
-		began := time.Now()
-		ready, err := portReady(ctx, addr, published, grace)
+		ready, err := a.check(ctx)
 		if ready {
-			return addr, nil
+			return a.Addr, nil
 		}
-		if published && err == nil {
-			grace = min(max(grace, 3*time.Since(began)), time.Second)
-		}
-		silent = silent && (published || isTimeout(err))
+		silent = silent && (a.Proxied || isTimeout(err))
 		// Check for a crash every few tries rather than every try: an
 		// inspect costs more than a failed dial.
 		if checks%8 == 7 {
@@ -144,8 +249,8 @@ func (e *Engine) WaitPort(ctx context.Context, id string, port int) (string, err
 		}
 		select {
 		case <-ctx.Done():
-			if silent && !published && checks > 0 {
-				return "", &DroppedError{ID: id, Addr: addr, Bridges: e.bridges(context.WithoutCancel(ctx), id), Err: ctx.Err()}
+			if silent && !a.Proxied && checks > 0 {
+				return "", &DroppedError{ID: id, Addr: a.Addr, Bridges: e.bridges(context.WithoutCancel(ctx), id), Err: ctx.Err()}
 			}
 			return "", fmt.Errorf("wait for port %d of container %s: %w", port, shortID(id), ctx.Err())
 		case <-time.After(delay):
@@ -159,15 +264,6 @@ func (e *Engine) WaitPort(ctx context.Context, id string, port int) (string, err
 // proxyGrace is how long a connection must stay open, silent, to count as
 // accepted by the container rather than refused through the proxy.
 const proxyGrace = 15 * time.Millisecond
-
-// PortListening tells whether something listens behind addr. Behind the
-// proxy (proxied), a connection the proxy closes at once, because it could
-// not reach the container, counts as nothing listening; that check takes
-// proxyGrace when something does listen.
-func PortListening(ctx context.Context, addr string, proxied bool) bool {
-	ready, _ := portReady(ctx, addr, proxied, proxyGrace)
-	return ready
-}
 
 // portReady dials addr; when it is not ready, err says why the dial failed
 // (nil when the proxy closed the connection). Through the proxy, a

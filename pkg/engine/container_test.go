@@ -1,11 +1,14 @@
 package engine_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,5 +204,63 @@ func TestRunContainerMissingImage(t *testing.T) {
 	_, err := e.RunContainer(context.Background(), engine.ContainerSpec{Image: "valet-test-absent:nope", Labels: enginetest.Labels(t)})
 	if err == nil || !strings.Contains(err.Error(), "valet-test-absent:nope") {
 		t.Fatalf("err = %v, want the image named", err)
+	}
+}
+
+// A published port is behind dockerd's proxy, which accepts whether or not
+// the container listens; the container's own address beside it tells for
+// certain, and is where connections go.
+func TestPortAddrSeesPastTheProxy(t *testing.T) {
+	e := enginetest.Connect(t)
+	img := enginetest.GoImage(t, e, "server", serverSource)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	id, err := e.RunContainer(ctx, engine.ContainerSpec{Image: img, Labels: enginetest.Labels(t), Ports: []int{8080, 8081}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.WaitPort(ctx, id, 8080); err != nil {
+		t.Fatal(err)
+	}
+	on, err := e.PortAddr(ctx, id, 8080)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := e.PortAddr(ctx, id, 8081)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []engine.PortAddress{on, off} {
+		if !a.Proxied || !strings.HasPrefix(a.Addr, "127.0.0.1:") {
+			t.Fatalf("%+v: want a published 127.0.0.1 port", a)
+		}
+		if host, _, _ := net.SplitHostPort(a.Direct); net.ParseIP(host) == nil || host == "127.0.0.1" {
+			t.Fatalf("%+v: want the container's own address beside it", a)
+		}
+	}
+	if !on.Listening(ctx) || off.Listening(ctx) {
+		t.Fatalf("listening: 8080 %v, 8081 %v; want true, false", on.Listening(ctx), off.Listening(ctx))
+	}
+	if off.Direct == "" {
+		t.Fatal("a refusal at the direct address made it forget the address")
+	}
+	if _, _, err := off.Dial(ctx, time.Second); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial 8081: %v, want refused", err)
+	}
+	c, viaProxy, err := on.Dial(ctx, time.Second)
+	if err != nil || viaProxy {
+		t.Fatalf("dial 8080: via proxy %v, %v; want the direct address", viaProxy, err)
+	}
+	_, _ = io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	c.Close()
+	if !strings.HasPrefix(line, "HTTP/1.0 200") {
+		t.Fatalf("answer over the direct connection: %q", line)
+	}
+
+	// Without the direct address, the proxy is asked.
+	on.Direct, off.Direct = "", ""
+	if !on.Listening(ctx) || off.Listening(ctx) {
+		t.Fatal("through the proxy: want 8080 listening, 8081 not")
 	}
 }

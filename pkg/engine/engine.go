@@ -223,7 +223,7 @@ type API interface {
 	Remote() bool
 	RunContainer(ctx context.Context, spec ContainerSpec) (string, error)
 	ContainerAddr(ctx context.Context, id string, port int) (string, error)
-	PortAddr(ctx context.Context, id string, port int) (addr string, proxied bool, err error)
+	PortAddr(ctx context.Context, id string, port int) (PortAddress, error)
 	WaitPort(ctx context.Context, id string, port int) (string, error)
 	Inspect(ctx context.Context, id string) (State, error)
 	Stop(ctx context.Context, id string, timeout time.Duration) error
