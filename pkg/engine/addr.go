@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sort"
 	"strconv"
 	"syscall"
@@ -54,7 +55,9 @@ func (e *Engine) PortAddr(ctx context.Context, id string, port int) (PortAddress
 		return PortAddress{Addr: addr}, err
 	}
 	a := PortAddress{Addr: addr, Proxied: true}
-	if !e.Remote() {
+	// Only a Linux host running the engine has the containers' networks
+	// (Docker Desktop keeps them in its VM).
+	if !e.Remote() && runtime.GOOS == "linux" {
 		a.Direct = networkAddrOf(res.Container, port)
 	}
 	return a, nil
