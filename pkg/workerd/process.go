@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/valet-dev/valet/pkg/sched"
 )
 
 // LogLine is one line workerd wrote: a console call of the worker, or a
@@ -153,7 +155,9 @@ func Start(ctx context.Context, opts StartOptions) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	// valet's own threads yield to workerd's (pkg/sched): it is
+	// forked from a thread that does not, or it would inherit that.
+	if err := sched.Normal(cmd.Start); err != nil {
 		if events != nil {
 			events.Close()
 		}
