@@ -28,7 +28,7 @@ import (
 //
 // Their threads are also marked as batch work (Linux), so that their
 // wake-ups no longer preempt workerd's request thread: a trivial worker
-// route went from 14.4-15.6k to 17.8k req/s on 2 cores (pkg/sched).
+// route went from about 15k to 16-18k req/s on 2 cores (pkg/sched).
 func serverRuntime() {
 	_ = sched.Yield() // best effort: a scheduler that refuses costs only speed
 	if os.Getenv("GOGC") == "" {

@@ -80,33 +80,39 @@ func (a *PortAddress) Listening(ctx context.Context) bool {
 // answer is cleared, as in Listening; one that refuses is final (an error
 // that wraps syscall.ECONNREFUSED).
 func (a *PortAddress) Dial(ctx context.Context, timeout time.Duration) (c net.Conn, viaProxy bool, err error) {
-	if a.Proxied && a.Direct != "" {
-		d := net.Dialer{Timeout: min(timeout, directTimeout)}
-		c, err := d.DialContext(ctx, "tcp", a.Direct)
-		if err == nil || errors.Is(err, syscall.ECONNREFUSED) || ctx.Err() != nil {
-			return c, false, err
-		}
-		a.Direct = ""
+	if c, answered, err := a.dialDirect(ctx, timeout); answered {
+		return c, false, err
 	}
 	d := net.Dialer{Timeout: timeout}
 	c, err = d.DialContext(ctx, "tcp", a.Addr)
 	return c, a.Proxied, err
 }
 
+// dialDirect dials Direct, when Addr is proxied and there is one.
+// answered: it connected or refused (c and err are then the answer);
+// otherwise the network does not answer from here and Direct is cleared.
+func (a *PortAddress) dialDirect(ctx context.Context, timeout time.Duration) (c net.Conn, answered bool, err error) {
+	if !a.Proxied || a.Direct == "" {
+		return nil, false, nil
+	}
+	d := net.Dialer{Timeout: min(timeout, directTimeout)}
+	c, err = d.DialContext(ctx, "tcp", a.Direct)
+	if err == nil || errors.Is(err, syscall.ECONNREFUSED) || ctx.Err() != nil {
+		return c, true, err
+	}
+	a.Direct = ""
+	return nil, false, nil
+}
+
 // check is Listening that, when nothing listens, says why the dial failed
 // (nil when the proxy accepted and closed the connection).
 func (a *PortAddress) check(ctx context.Context) (bool, error) {
-	if a.Proxied && a.Direct != "" {
-		d := net.Dialer{Timeout: directTimeout}
-		c, err := d.DialContext(ctx, "tcp", a.Direct)
-		if err == nil {
-			_ = c.Close()
-			return true, nil
-		}
-		if errors.Is(err, syscall.ECONNREFUSED) || ctx.Err() != nil {
+	if c, answered, err := a.dialDirect(ctx, directTimeout); answered {
+		if err != nil {
 			return false, err
 		}
-		a.Direct = ""
+		_ = c.Close()
+		return true, nil
 	}
 	// grace is how long a connection through the proxy must stay silent
 	// to count as accepted: at least proxyGrace, and 3x the longest the

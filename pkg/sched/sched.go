@@ -6,6 +6,6 @@
 // the runtime more than its own CPU. Marked as batch work, the Go threads
 // still get their full share of the CPU but no longer preempt the runtime
 // on wake-up. Measured on 2 cores under wrk, a trivial worker route went
-// from 14.4-15.6k to 17.8k req/s (94-100 to 85-87 µs of CPU a request);
+// from about 15k to 16-18k req/s (91-100 to 82-98 µs of CPU a request);
 // static assets and React SSR were unchanged.
 package sched

@@ -25,7 +25,7 @@ func Yield() error {
 		if err != nil {
 			continue
 		}
-		if err := setPolicy(tid, unix.SCHED_NORMAL, unix.SCHED_BATCH); err != nil && !errors.Is(err, unix.ESRCH) {
+		if _, err := setPolicy(tid, unix.SCHED_NORMAL, unix.SCHED_BATCH); err != nil && !errors.Is(err, unix.ESRCH) {
 			errs = append(errs, err)
 		}
 	}
@@ -40,43 +40,32 @@ func Normal(start func() error) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	tid := unix.Gettid()
-	if p, err := Policy(tid); err != nil || p != unix.SCHED_BATCH {
-		return start()
-	}
-	if err := setPolicy(tid, unix.SCHED_BATCH, unix.SCHED_NORMAL); err != nil {
+	if moved, err := setPolicy(tid, unix.SCHED_BATCH, unix.SCHED_NORMAL); !moved || err != nil {
 		return start()
 	}
 	err := start()
 	// Back to batch, with any thread the runtime made from this one
 	// meanwhile.
-	_ = setPolicy(tid, unix.SCHED_NORMAL, unix.SCHED_BATCH)
+	_, _ = setPolicy(tid, unix.SCHED_NORMAL, unix.SCHED_BATCH)
 	_ = Yield()
 	return err
 }
 
-// Policy is the scheduling policy of thread tid (0: the calling one).
-func Policy(tid int) (uint32, error) {
-	a, err := unix.SchedGetAttr(tid, 0)
-	if err != nil {
-		return 0, err
-	}
-	return a.Policy, nil
-}
-
 // setPolicy moves thread tid from policy from to policy to, keeping the
-// rest of its attributes; a thread under another policy is left as it is.
-func setPolicy(tid int, from, to uint32) error {
+// rest of its attributes; a thread under another policy is left as it is
+// (moved false).
+func setPolicy(tid int, from, to uint32) (moved bool, err error) {
 	a, err := unix.SchedGetAttr(tid, 0)
 	if err != nil {
-		return fmt.Errorf("scheduling policy of thread %d: %w", tid, err)
+		return false, fmt.Errorf("scheduling policy of thread %d: %w", tid, err)
 	}
 	if a.Policy != from {
-		return nil
+		return false, nil
 	}
 	a.Policy = to
 	a.Flags = 0
 	if err := unix.SchedSetAttr(tid, a, 0); err != nil {
-		return fmt.Errorf("set the scheduling policy of thread %d: %w", tid, err)
+		return false, fmt.Errorf("set the scheduling policy of thread %d: %w", tid, err)
 	}
-	return nil
+	return true, nil
 }

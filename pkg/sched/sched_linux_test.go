@@ -10,6 +10,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// policy is the scheduling policy of thread tid.
+func policy(tid int) (uint32, error) {
+	a, err := unix.SchedGetAttr(tid, 0)
+	if err != nil {
+		return 0, err
+	}
+	return a.Policy, nil
+}
+
 // start runs a process that waits, and returns its policy.
 func start(t *testing.T) (*exec.Cmd, uint32) {
 	t.Helper()
@@ -18,7 +27,7 @@ func start(t *testing.T) (*exec.Cmd, uint32) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	p, err := Policy(cmd.Process.Pid)
+	p, err := policy(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +43,7 @@ func threadPolicies(t *testing.T) map[int]uint32 {
 	out := map[int]uint32{}
 	for _, e := range tasks {
 		tid, _ := strconv.Atoi(e.Name())
-		if p, err := Policy(tid); err == nil {
+		if p, err := policy(tid); err == nil {
 			out[tid] = p
 		}
 	}
