@@ -35,8 +35,12 @@ type roundRobin struct {
 	next    atomic.Uint64
 	srv     *httptest.Server
 
-	mu  sync.Mutex
-	log []lbRecord // every request passed on, as it was answered
+	mu   sync.Mutex
+	log  []lbRecord   // every request passed on, as it was answered
+	dead map[int]bool // hosts killed (down)
+	// strays counts, per host, what a killed host's address answered
+	// that its edge did not (see RoundTrip).
+	strays []int64
 }
 
 // lbRecord is a request the load balancer passed on to a host.
@@ -50,7 +54,7 @@ type lbRecord struct {
 
 func newRoundRobin(t *testing.T, hosts ...string) *roundRobin {
 	t.Helper()
-	lb := &roundRobin{}
+	lb := &roundRobin{dead: map[int]bool{}, strays: make([]int64, len(hosts))}
 	for _, h := range hosts {
 		lb.targets = append(lb.targets, &url.URL{Scheme: "http", Host: h})
 	}
@@ -77,6 +81,10 @@ func (lb *roundRobin) RoundTrip(r *http.Request) (*http.Response, error) {
 		out := r.Clone(r.Context())
 		out.URL.Host = lb.targets[n].Host
 		resp, err2 := lbTransport.RoundTrip(out)
+		if err2 == nil && lb.stray(n, resp) {
+			lb.record(lbRecord{start: start, host: n, path: r.URL.Path})
+			return nil, fmt.Errorf("host %d (%s) is down: its address answered %d, not its edge", n, lb.targets[n].Host, resp.StatusCode)
+		}
 		if err2 == nil {
 			resp.Header.Set(headerLBHost, strconv.Itoa(n))
 			lb.record(lbRecord{start: start, host: n, path: r.URL.Path, status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After") != ""})
@@ -90,6 +98,45 @@ func (lb *roundRobin) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	return nil, err
+}
+
+// down marks host i killed (or alive again): see stray.
+func (lb *roundRobin) down(i int, dead bool) {
+	lb.mu.Lock()
+	lb.dead[i] = dead
+	lb.mu.Unlock()
+}
+
+// stray reports, and closes, an answer of a killed host that its edge did
+// not make: for a moment after a container dies, dockerd's userland proxy
+// still accepts connections on its published port and relays them to an
+// address the container no longer holds. Where that address leads
+// anywhere (a container with a second network, on a machine whose default
+// route ends at a proxy that answers everything), something else answers.
+// A client behind a load balancer sees a dead host either way; the LB
+// counts it as dropped by that host. A 2xx, or the edge's 503 with
+// Retry-After, is never taken for one.
+func (lb *roundRobin) stray(i int, resp *http.Response) bool {
+	lb.mu.Lock()
+	dead := lb.dead[i]
+	lb.mu.Unlock()
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300 ||
+		resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""
+	if !dead || ok {
+		return false
+	}
+	resp.Body.Close()
+	lb.mu.Lock()
+	lb.strays[i]++
+	lb.mu.Unlock()
+	return true
+}
+
+// strayAnswers is, per host, how many answers stray counted so far.
+func (lb *roundRobin) strayAnswers() []int64 {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	return slices.Clone(lb.strays)
 }
 
 func (lb *roundRobin) record(r lbRecord) {
