@@ -2,8 +2,8 @@
 # bench/edge.sh: `valet dev` against `wrangler dev` and against raw workerd
 # on the same app (testdata/bench/edge), in the same run, on this machine.
 #
-#   bench/edge.sh                 # defaults: DURATION=10 WARMUP=2 STARTS=5 MEM_REQUESTS=1000
-#   DURATION=2 WARMUP=1 STARTS=2 MEM_REQUESTS=200 bench/edge.sh   # a short check
+#   bench/edge.sh                 # defaults: DURATION=12 ROUNDS=3 WARMUP=2 STARTS=5 MEM_REQUESTS=1000
+#   DURATION=2 ROUNDS=1 WARMUP=1 STARTS=2 MEM_REQUESTS=200 bench/edge.sh   # a short check
 #   VALET=bin/valet bench/edge.sh # this binary instead of a fresh build
 #
 # The app: a Workers-syntax worker with a trivial route (/api/hello), a Hono
@@ -27,11 +27,15 @@
 #   start   spawn to the first 200 from the worker (/api/hello), median of
 #           STARTS; cold (no .valet / .wrangler left from a previous start)
 #           and warm (restarted in place) reported apart.
-#   req/s   wrk -t2 -c32 for DURATION seconds per route and side, after
-#           WARMUP seconds of the same; the sides take turns route by route.
-#           Only 2xx/3xx answers count: a response >= 400 or a socket error
-#           fails the row (bench/wrk.lua). wrk shares the 2 cores with the
-#           server, the same for every side.
+#   req/s   wrk -t2 -c32 on each route, after WARMUP seconds of the same:
+#           ROUNDS windows of DURATION/ROUNDS seconds per side, the sides
+#           taking turns window by window (each round starts with the next
+#           side), and the median window per side. A machine's load drifts
+#           over seconds (on these VMs one binary gave 10-21k req/s in
+#           windows a minute apart); taking turns window by window gives the
+#           drift to every side alike. Only 2xx/3xx answers count: a response
+#           >= 400 or a socket error fails the row (bench/wrk.lua). wrk
+#           shares the 2 cores with the server, the same for every side.
 #   CPU     the CPU time (user + system) the side's whole process tree spent
 #           per served request in that window, shown beside req/s: it
 #           depends far less on what else runs on the machine.
@@ -44,7 +48,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.bash"
 
 expect dev-start trivial-workerd trivial-wrangler ssr-workerd markdown-workerd json-workerd asset-wrangler memory-wrangler
-duration=${DURATION:-10}
+duration=${DURATION:-12}
+rounds=${ROUNDS:-3}
+window=$((duration / rounds))
+((window >= 1)) || window=1
 warmup=${WARMUP:-2}
 starts=${STARTS:-5}
 mem_requests=${MEM_REQUESTS:-1000}
@@ -197,24 +204,51 @@ for side in "${sides[@]}"; do
 	rss[$side]=$(peak_mib "$work/$side.rss")
 done
 
-# Throughput: the sides take turns on each route.
+# Throughput: on each route, a warm-up per side, then ROUNDS rounds in
+# which every side has one window, in turn.
 for r in "${routes[@]}"; do
 	name=${r%%:*} path=${r#*:}
+	route_sides=()
 	for side in "${sides[@]}"; do
-		on "$side" "$name" || continue
-		url="http://127.0.0.1:${port[$side]}$path"
-		log "$side: $path: wrk ${warmup}s warm-up, then ${duration}s"
-		sample "$side" "$work/$side.rss-load"
-		load "$url" "$warmup" >/dev/null
-		c0=$(tree_cpu_ticks "${pid[$side]}")
-		read -r rps[$side,$name] _ p99[$side,$name] errs[$side,$name] served <<<"$(load "$url" "$duration")"
-		c1=$(tree_cpu_ticks "${pid[$side]}")
-		kill "$sampler" 2>/dev/null || true
-		wait "$sampler" 2>/dev/null || true
-		# CPU time a served request cost the side's processes: steadier than
-		# req/s when other work shares the cores.
-		cpu[$side,$name]=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$served" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')
+		on "$side" "$name" && route_sides+=("$side")
 	done
+	declare -A wins=() p99s=() ticks=() served=()
+	for side in "${route_sides[@]}"; do
+		log "$side: $path: wrk ${warmup}s warm-up"
+		load "http://127.0.0.1:${port[$side]}$path" "$warmup" >/dev/null
+		wins[$side]="" p99s[$side]="" ticks[$side]=0 served[$side]=0 errs[$side,$name]=0
+	done
+	n=${#route_sides[@]}
+	for ((round = 0; round < rounds; round++)); do
+		for ((k = 0; k < n; k++)); do
+			side=${route_sides[$(((round + k) % n))]}
+			url="http://127.0.0.1:${port[$side]}$path"
+			sample "$side" "$work/$side.rss-load.$round"
+			c0=$(tree_cpu_ticks "${pid[$side]}")
+			read -r w_rps _ w_p99 w_errs w_served <<<"$(load "$url" "$window")"
+			c1=$(tree_cpu_ticks "${pid[$side]}")
+			kill "$sampler" 2>/dev/null || true
+			wait "$sampler" 2>/dev/null || true
+			cat "$work/$side.rss-load.$round" >>"$work/$side.rss-load"
+			log "$side: $path: window $((round + 1))/$rounds: $w_rps req/s (${window}s)"
+			wins[$side]+="$w_rps"$'\n' p99s[$side]+="$w_p99"$'\n'
+			ticks[$side]=$((ticks[$side] + c1 - c0))
+			[[ $w_served == - ]] || served[$side]=$((served[$side] + w_served))
+			if [[ $w_errs =~ ^[0-9]+$ ]]; then
+				[[ ${errs[$side,$name]} =~ ^[0-9]+$ ]] && errs[$side,$name]=$((errs[$side,$name] + w_errs))
+			else
+				errs[$side,$name]=$w_errs
+			fi
+		done
+	done
+	for side in "${route_sides[@]}"; do
+		rps[$side,$name]=$(printf '%s' "${wins[$side]}" | median)
+		p99[$side,$name]=$(printf '%s' "${p99s[$side]}" | median)
+		# CPU time a served request cost the side's processes, over every
+		# window: steadier than req/s when other work shares the cores.
+		cpu[$side,$name]=$(awk -v t="${ticks[$side]}" -v hz="$hz" -v n="${served[$side]}" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')
+	done
+	unset wins p99s ticks served
 done
 for side in "${sides[@]}"; do
 	${up[$side]} && rss_load[$side]=$(peak_mib "$work/$side.rss-load")
@@ -277,4 +311,4 @@ else
 fi
 info memory-under-load "${rss_load[valet]:--} MiB" "peak RSS through the throughput windows (a faster side serves more requests): valet ${rss_load[valet]:--} MiB, raw workerd ${rss_load[workerd]:--} MiB, wrangler ${rss_load[wrangler]:--} MiB"
 
-finish "valet dev vs raw workerd ($workerd_version) vs wrangler dev $wrangler_version: testdata/bench/edge, wrk -t2 -c32 -d${duration}s, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+finish "valet dev vs raw workerd ($workerd_version) vs wrangler dev $wrangler_version: testdata/bench/edge, wrk -t2 -c32, median of $rounds windows of ${window}s per side, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
