@@ -38,7 +38,7 @@ func stageWithImages(t *testing.T, s *Store, tx string, images []build.ImageEntr
 
 func serveWith(t *testing.T, dir string, connect func(context.Context) (*engine.Engine, error)) string {
 	t.Helper()
-	_, control := serveEdge(t, dir, connect)
+	_, control, _ := serveEdge(t, dir, connect)
 	return control
 }
 

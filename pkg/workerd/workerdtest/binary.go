@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,22 @@ func Binary(t testing.TB) string {
 	}
 	testenv.Missing(t, "no workerd: %v\n  set VALET_WORKERD to a workerd binary, or run `go run .ci/workerd.go` (it fetches valet's pinned version into its cache)", err)
 	return ""
+}
+
+// KnownShortfall reports whether failures a test saw are a shortfall of
+// workerd itself, known in the version that --version names known (e.g.
+// "workerd 2026-11-17"), and logs them as such. With another workerd it
+// fails t: whoever bumps workerd finds out whether it was fixed. evidence
+// says what the failures were and why they are workerd's.
+func KnownShortfall(t testing.TB, known, what, evidence string) bool {
+	t.Helper()
+	out, err := exec.Command(Binary(t), "--version").Output()
+	if version := strings.TrimSpace(string(out)); err != nil || version != known {
+		t.Errorf("%s, with %q (%v), not the workerd known for it (%s): %s", what, version, err, known, evidence)
+		return false
+	}
+	t.Logf("KNOWN SHORTFALL, not valet's: %s (%s): %s", what, known, evidence)
+	return true
 }
 
 // Fetch runs cfg in workerd (config written to dir), makes one GET of path
