@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -224,3 +225,48 @@ func refused(err error) bool {
 
 // URL is where clients reach the cluster.
 func (lb *roundRobin) URL() string { return lb.srv.URL }
+
+// TestLBCountsStrayAnswersAsDrops: once a host is marked down, an answer
+// from its address that is neither a 2xx nor a 503 with Retry-After is
+// that host's drop (a 502 from the load balancer, recorded with no status);
+// its 2xx and 503s still pass, and a live host's 403 passes as it is.
+func TestLBCountsStrayAnswersAsDrops(t *testing.T) {
+	var status atomic.Int32
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status.Load() == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
+		w.WriteHeader(int(status.Load()))
+	}))
+	defer host.Close()
+	lb := newRoundRobin(t, host.Listener.Addr().String())
+	get := func(code int) (int, string) {
+		t.Helper()
+		status.Store(int32(code))
+		resp, err := http.Get(lb.URL() + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get(headerLB)
+	}
+	if code, lbErr := get(http.StatusForbidden); code != http.StatusForbidden || lbErr != "" {
+		t.Fatalf("a live host's 403: %d %q, want it passed on", code, lbErr)
+	}
+	lb.down(0, true)
+	for _, c := range []int{http.StatusOK, http.StatusServiceUnavailable} {
+		if code, lbErr := get(c); code != c || lbErr != "" {
+			t.Errorf("a down host's %d: %d %q, want it passed on", c, code, lbErr)
+		}
+	}
+	if code, lbErr := get(http.StatusForbidden); code != http.StatusBadGateway || !strings.Contains(lbErr, "is down") {
+		t.Errorf("a down host's 403: %d %q, want the load balancer's 502", code, lbErr)
+	}
+	if d, s := lb.drops(), lb.strayAnswers(); d[0] != 1 || s[0] != 1 {
+		t.Errorf("drops %v, strays %v; want 1 and 1", d, s)
+	}
+	lb.down(0, false)
+	if code, _ := get(http.StatusForbidden); code != http.StatusForbidden {
+		t.Errorf("a host up again: its 403 gave %d", code)
+	}
+}
