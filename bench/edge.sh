@@ -37,7 +37,7 @@
 #           >= 400 or a socket error fails the row (bench/wrk.lua). wrk
 #           shares the 2 cores with the server, the same for every side.
 #   CPU     the CPU time (user + system) the side's whole process tree spent
-#           per served request in that window, shown beside req/s: it
+#           per served request over its windows, shown beside req/s: it
 #           depends far less on what else runs on the machine.
 #   memory  the peak RSS of the side's whole process tree (sampled every
 #           0.5 s) while it serves the same MEM_REQUESTS requests on each
