@@ -118,18 +118,15 @@ func (lb *roundRobin) down(i int, dead bool) {
 // counts it as dropped by that host. A 2xx, or the edge's 503 with
 // Retry-After, is never taken for one.
 func (lb *roundRobin) stray(i int, resp *http.Response) bool {
-	lb.mu.Lock()
-	dead := lb.dead[i]
-	lb.mu.Unlock()
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300 ||
 		resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""
-	if !dead || ok {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	if !lb.dead[i] || ok {
 		return false
 	}
 	resp.Body.Close()
-	lb.mu.Lock()
 	lb.strays[i]++
-	lb.mu.Unlock()
 	return true
 }
 
