@@ -77,7 +77,8 @@ type Options struct {
 	AppName    string
 	Objects    *workerd.Objects
 	Containers workerd.Containers
-	// CF is request.cf as JSON (the dev defaults wrangler gives).
+	// CF is request.cf as JSON (the dev defaults wrangler gives), for the
+	// versions whose code names cf (requestCF).
 	CF string
 	// TestScheduled (dev) has the worker answer GET /__scheduled by running
 	// its scheduled handler (wrangler dev --test-scheduled).
@@ -275,6 +276,9 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if err != nil {
 		return err
 	}
+	// Whether the code may read request.cf is known while workerd starts.
+	cf := make(chan string, 1)
+	go func() { cf <- requestCF(opts.CF, ws) }()
 	proc, err := workerd.Start(ctx, workerd.StartOptions{
 		Binary: opts.Workerd, Config: cfg, Dir: dir, SocketDir: sockets, Logs: logs.line,
 		ClusterAddr: opts.ClusterAddr, ClusterAdvertise: opts.ClusterAdvertise,
@@ -284,9 +288,27 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	}
 	app.proc = proc
 	ctlClient.set(proc)
-	app.proxy = workerd.NewProxy(proc.HTTPSocket(), opts.CF)
+	app.proxy = workerd.NewProxy(proc.HTTPSocket(), <-cf)
 	go app.watch()
 	return nil
+}
+
+// requestCF is the request.cf (JSON) the edge gives the version's
+// workers: cf when the code of any of them may read it (bundle.NamesWord),
+// else none. Given on every request, it is a ~1 KB header that workerd
+// parses and keeps, about a tenth of a trivial route's time; code that
+// never names cf cannot read it, and only a logged Request shows the
+// difference ("cf: undefined").
+func requestCF(cf string, ws []*processWorker) string {
+	if cf == "" {
+		return ""
+	}
+	for _, w := range ws {
+		if bundle.ModulesName(w.v.Script, w.v.Modules, "cf") {
+			return cf
+		}
+	}
+	return ""
 }
 
 // watch reports a workerd that exits while the version is in service.
