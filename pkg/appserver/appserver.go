@@ -276,9 +276,6 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	if err != nil {
 		return err
 	}
-	// Whether the code may read request.cf is known while workerd starts.
-	cf := make(chan string, 1)
-	go func() { cf <- requestCF(opts.CF, ws) }()
 	proc, err := workerd.Start(ctx, workerd.StartOptions{
 		Binary: opts.Workerd, Config: cfg, Dir: dir, SocketDir: sockets, Logs: logs.line,
 		ClusterAddr: opts.ClusterAddr, ClusterAdvertise: opts.ClusterAdvertise,
@@ -288,7 +285,7 @@ func (app *App) startWorker(ctx context.Context, v Version) error {
 	}
 	app.proc = proc
 	ctlClient.set(proc)
-	app.proxy = workerd.NewProxy(proc.HTTPSocket(), <-cf)
+	app.proxy = workerd.NewProxy(proc.HTTPSocket(), requestCF(opts.CF, ws))
 	go app.watch()
 	return nil
 }

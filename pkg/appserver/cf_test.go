@@ -28,7 +28,7 @@ func TestRequestCFGoesToCodeThatNamesIt(t *testing.T) {
 		want string
 	}{
 		{"named by the app", Version{Script: app(`return new Response(colo(r) + " " + r.cf.country);`)}, "DFW US"},
-		{"named in a comment only", Version{Script: app("// r.cf is the colo\n return new Response(colo(r));")}, "undefined"},
+		{"named in a comment only", Version{Script: app("\n    // r.cf is the colo\n    return new Response(colo(r));")}, "undefined"},
 		{"never named", Version{Script: app(`return new Response(colo(r));`)}, "undefined"},
 		{"named by the worker it hands the request to", Version{
 			Script: app(`return env.API.fetch(r);`),
