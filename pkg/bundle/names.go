@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // NamesWord reports whether JavaScript code may name word outside its
@@ -32,7 +34,9 @@ func NamesWord(code []byte, word string) bool {
 		}
 		at, end := i+j, i+j+len(word)
 		i = at + 1
-		if at > 0 && identByte(code[at-1]) || end < len(code) && identByte(code[end]) {
+		before, _ := utf8.DecodeLastRune(code[:at])
+		after, _ := utf8.DecodeRune(code[end:])
+		if identRune(before) || identRune(after) {
 			continue
 		}
 		if !inLeadingComment(code, at) {
@@ -123,10 +127,10 @@ func escapesLetterOf(text []byte, word string) bool {
 	}
 }
 
-// identByte reports a byte that may continue a JavaScript identifier; any
-// byte of a multi-byte character counts, so that a word inside a longer
-// non-ASCII name is not taken for the word.
-func identByte(b byte) bool {
-	return b == '_' || b == '$' || b >= 0x80 ||
-		'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+// identRune reports a character that may continue a JavaScript identifier
+// (ID_Continue, `$`, ZWNJ, ZWJ), so that a word inside a longer name is not
+// taken for the word; anything else, an invalid byte included, ends it.
+func identRune(r rune) bool {
+	return r == '_' || r == '$' || r == '\u200c' || r == '\u200d' ||
+		unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc, unicode.Nl)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/evanw/esbuild/pkg/api"
 )
@@ -36,7 +37,8 @@ func TestNamesWord(t *testing.T) {
 		{"an indented block comment", "class A {\n  /**\n  * const m = c.req.raw.cf?.hostMetadata?\n  */\n  raw;\n}", false},
 		{"documentation with code in it", "class A {\n  /**\n  * ```ts\n  * const m = c.req.raw.cf?.hostMetadata?\n  * ```\n  */\n  raw;\n}", false},
 		{"a longer identifier", `const cfg = 1, $cf = 2, cf_x = 3, xcf = 4;`, false},
-		{"a non-ASCII neighbour", `const écf = 1;`, false},
+		{"a non-ASCII neighbour", `const écf = 1, cfπ = 2;`, false},
+		{"a non-breaking space after it", "r.cf\u00a0;", true},
 		{"built at run time", `request[["c", "f"].join("")]`, false},
 		{"no word at all", `export default { fetch() { return new Response("ok") } }`, false},
 	} {
@@ -91,7 +93,9 @@ func hasWord(text []byte, word string) bool {
 			return false
 		}
 		start, end := i+j, i+j+len(word)
-		if (start == 0 || !identByte(text[start-1])) && (end == len(text) || !identByte(text[end])) {
+		before, _ := utf8.DecodeLastRune(text[:start])
+		after, _ := utf8.DecodeRune(text[end:])
+		if !identRune(before) && !identRune(after) {
 			return true
 		}
 		i = start + 1
