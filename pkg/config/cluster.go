@@ -70,10 +70,12 @@ func (d *decoder) checkPrivateAddress(addr, path string) {
 		host, port = h, p
 	}
 	if port != "" {
-		if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 1 || p > 65535 {
 			d.errorf(n, "a port is between 1 and 65535, e.g. \"10.0.0.2:7000\"", "%s%q has no valid port", at(path), addr)
 			return
 		}
+		d.checkClusterPort(n, path, p)
 	}
 	if host == "" || strings.ContainsAny(host, "/ ") {
 		d.errorf(n, `use an IP or host name, optionally with a port, e.g. "10.0.0.2" or "10.0.0.2:7000"`, "%s%q is not an address", at(path), addr)
@@ -87,6 +89,23 @@ func (d *decoder) checkPrivateAddress(addr, path string) {
 		d.errorf(n, "the cluster port carries unencrypted traffic between the hosts: give the host's address on a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 as Tailscale uses, fc00::/7) such as a VPC, WireGuard or Tailscale",
 			"%s%s is a public IP address", at(path), ip)
 	}
+}
+
+// Linux's default ephemeral port range (net.ipv4.ip_local_port_range),
+// from which the kernel picks the local port of an outgoing connection.
+const ephemeralLow, ephemeralHigh = 32768, 60999
+
+// checkClusterPort warns of a cluster port the kernel may give an outgoing
+// connection: a new version's instance binds port+1 (or port) only during
+// a deploy, and a connection holding it then fails that deploy with
+// "Address already in use".
+func (d *decoder) checkClusterPort(n *node, path string, port int) {
+	if port+1 < ephemeralLow || port > ephemeralHigh {
+		return
+	}
+	d.warnf(n, fmt.Sprintf("use a port below %d, such as the default %d, or reserve both on every host (sysctl net.ipv4.ip_local_reserved_ports=%d-%d)", ephemeralLow-1, DefaultClusterPort, port, port+1),
+		"%scluster ports %d-%d overlap Linux's default ephemeral range (%d-%d): an outgoing connection on a host may hold one when a deploy needs it",
+		at(path), port, port+1, ephemeralLow, ephemeralHigh)
 }
 
 var sharedRange = netip.MustParsePrefix("100.64.0.0/10")
@@ -115,6 +134,9 @@ func (d *decoder) checkCluster(c *Cluster, prefix string) {
 				}
 			}
 		}
+	}
+	if c.Port != 0 {
+		d.checkClusterPort(d.nodeAt(cp+".port"), cp+".port", c.Port)
 	}
 	if c.Endpoint != "" {
 		u, err := url.Parse(c.Endpoint)

@@ -30,6 +30,7 @@ func TestParseBad(t *testing.T) {
 			"bad.toml:10:8: dev.port: expected integer, got string \"8787\"\n    hint: remove the quotes: 8787",
 		}},
 		{"cluster.jsonc", []string{
+			"cluster.jsonc:5:66: warning: deploy.hosts[0].private_address: cluster ports 45000-45001 overlap Linux's default ephemeral range (32768-60999): an outgoing connection on a host may hold one when a deploy needs it\n    hint: use a port below 32767, such as the default 7000, or reserve both on every host (sysctl net.ipv4.ip_local_reserved_ports=45000-45001)",
 			"cluster.jsonc:6:66: deploy.hosts[1].private_address: 203.0.113.7 is a public IP address\n    hint: the cluster port carries unencrypted traffic between the hosts: give the host's address on a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 as Tailscale uses, fc00::/7) such as a VPC, WireGuard or Tailscale",
 			"cluster.jsonc:7:17: deploy.hosts[2].host: \"ssh://deploy@a.example.com\" is already deploy.hosts[0]\n    hint: list each host once",
 			"cluster.jsonc:7:66: deploy.hosts[2].private_address: \"10.0.0.3:70000\" has no valid port\n    hint: a port is between 1 and 65535, e.g. \"10.0.0.2:7000\"",
@@ -41,6 +42,7 @@ func TestParseBad(t *testing.T) {
 			"cluster.jsonc:17:67: env.single.deploy.hosts: deploy.host and deploy.hosts are both set\n    hint: keep deploy.host for one host, or move it into deploy.hosts for several",
 			"cluster.jsonc:18:83: env.gcs.deploy.cluster.region: a gs:// bucket takes no region\n    hint: remove it: Google Cloud Storage is reached at its own endpoint, with no region",
 			"cluster.jsonc:18:99: env.gcs.deploy.cluster.port: 0 is out of range\n    hint: a port is between 1 and 65535",
+			"cluster.jsonc:19:87: warning: env.ephemeral.deploy.cluster.port: cluster ports 32767-32768 overlap Linux's default ephemeral range (32768-60999): an outgoing connection on a host may hold one when a deploy needs it\n    hint: use a port below 32767, such as the default 7000, or reserve both on every host (sysctl net.ipv4.ip_local_reserved_ports=32767-32768)",
 		}},
 		{"hosts.jsonc", []string{
 			"hosts.jsonc:4:5: deploy.hosts: 2 hosts share the app's Durable Objects through a bucket, and deploy.cluster names none\n    hint: add \"cluster\": {\"bucket\": \"s3://<bucket>/<app>\", \"endpoint\": \"https://...\"} to deploy, and its credentials with valet secret put VALET_CLUSTER_ACCESS_KEY_ID and VALET_CLUSTER_SECRET_ACCESS_KEY",
