@@ -69,8 +69,27 @@ func waitListening(t *testing.T, in *Instance) string {
 	}
 }
 
+// waitLog waits until the container has written line: a signal sent
+// before the program handles it is lost (PID 1 ignores what it does not
+// handle), so the test waits for the program to say it listens for one.
+func waitLog(t *testing.T, rec *events.Recorder, line string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, e := range rec.Events() {
+			if e.Kind == events.Log && e.Message == line {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the container never wrote %q", line)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestRunsAndPorts(t *testing.T) {
-	m, _ := newManager(t, 0)
+	m, rec := newManager(t, 0)
 	ctx := context.Background()
 	in := m.For("Box", strings.Repeat("ab", 32))
 	if _, err := get(in, "/"); !errors.Is(err, ErrNotStarted) {
@@ -90,6 +109,7 @@ func TestRunsAndPorts(t *testing.T) {
 	if _, err := in.Dial(ctx, 8080); !errors.Is(err, ErrNotListening) {
 		t.Fatalf("dial before it listens: %v", err)
 	}
+	waitLog(t, rec, "waiting for SIGUSR1 to listen")
 	if err := in.Signal(10); err != nil { // SIGUSR1: listen
 		t.Fatal(err)
 	}
